@@ -1,0 +1,120 @@
+"""Personal-data protection: AES-GCM encryption, a keyed lookup hash, and masking.
+
+A personal value (ID number, phone) is kept in three columns: ``<name>_enc`` (ciphertext tagged with the key
+id), ``<name>_hash`` (HMAC-SHA256 under FANGKONG_HASH_KEY, for exact lookup and deduplication) and
+``<name>_masked`` (what pages show). The plaintext is never stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PERSONAL_KINDS = ("id_number", "phone")
+
+
+@dataclass(frozen=True)
+class Keyring:
+    primary_id: str
+    keys: dict[str, AESGCM]
+    hash_key: bytes
+
+
+def generate_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def _parse_key(entry: str, index: int) -> tuple[str, bytes]:
+    key_id, sep, material = entry.partition(":")
+    if not sep:
+        key_id, material = f"k{index}", entry
+    try:
+        raw = base64.urlsafe_b64decode(material.encode())
+    except (ValueError, TypeError):
+        raise ImproperlyConfigured("FANGKONG_DATA_KEY holds a key that is not base64")
+    if len(raw) != 32:
+        raise ImproperlyConfigured("FANGKONG_DATA_KEY keys must be 32 bytes (base64)")
+    return key_id, raw
+
+
+@lru_cache(maxsize=4)
+def _keyring(entries: tuple[str, ...], hash_key: str) -> Keyring:
+    if not entries:
+        raise ImproperlyConfigured(
+            "FANGKONG_DATA_KEY is not set: personal data cannot be encrypted. Run `fangkong demo` for a "
+            "local install, or set the key in the environment."
+        )
+    parsed = [_parse_key(entry, i) for i, entry in enumerate(entries)]
+    if not hash_key:
+        raise ImproperlyConfigured("FANGKONG_HASH_KEY is not set")
+    return Keyring(
+        primary_id=parsed[0][0],
+        keys={key_id: AESGCM(raw) for key_id, raw in parsed},
+        hash_key=hash_key.encode(),
+    )
+
+
+def keyring() -> Keyring:
+    return _keyring(tuple(settings.FANGKONG_DATA_KEYS), settings.FANGKONG_HASH_KEY)
+
+
+def encrypt(value: str, *, ring: Keyring | None = None) -> str:
+    ring = ring or keyring()
+    nonce = os.urandom(12)
+    sealed = ring.keys[ring.primary_id].encrypt(nonce, value.encode(), None)
+    return f"{ring.primary_id}${base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str, *, ring: Keyring | None = None) -> str:
+    ring = ring or keyring()
+    key_id, _sep, body = token.partition("$")
+    raw = base64.b64decode(body)
+    return ring.keys[key_id].decrypt(raw[:12], raw[12:], None).decode()
+
+
+def key_id_of(token: str) -> str:
+    return token.partition("$")[0]
+
+
+def lookup_hash(kind: str, value: str, *, ring: Keyring | None = None) -> str:
+    ring = ring or keyring()
+    return hmac.new(ring.hash_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def mask(kind: str, value: str) -> str:
+    if not value:
+        return ""
+    if kind == "phone":
+        return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+@dataclass(frozen=True)
+class Sealed:
+    enc: str
+    hash: str
+    masked: str
+
+
+def seal(kind: str, value: str, *, ring: Keyring | None = None) -> Sealed:
+    """Encrypt, hash and mask one normalised personal value."""
+    if not value:
+        return Sealed("", "", "")
+    ring = ring or keyring()
+    return Sealed(encrypt(value, ring=ring), lookup_hash(kind, value, ring=ring), mask(kind, value))
+
+
+def personal_columns(name: str, value: str, *, kind: str | None = None, ring: Keyring | None = None) -> dict:
+    """The three column values for field ``name`` (kind defaults to the name)."""
+    sealed = seal(kind or name, value, ring=ring)
+    return {f"{name}_enc": sealed.enc, f"{name}_hash": sealed.hash, f"{name}_masked": sealed.masked}

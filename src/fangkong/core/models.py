@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.choices import AuditAction, Domain, Role
+from fangkong.core.querysets import ScopedManager, ScopedQuerySet
+
+
+class TimeStampedModel(models.Model):
+    """Created/updated stamps and a version counter for optimistic locking (no lost updates)."""
+
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedModel(TimeStampedModel):
+    """A record that belongs to a sub-district (and, through a field named by the subclass, a neighborhood)."""
+
+    subdistrict = models.ForeignKey(
+        "registry.SubDistrict",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("街道"),
+        db_index=True,
+    )
+
+    scope_domain: ClassVar[str] = Domain.REGISTRY
+    scope_subdistrict_field: ClassVar[str] = "subdistrict_id"
+    scope_neighborhood_field: ClassVar[str | None] = "neighborhood_id"
+    scope_organization_field: ClassVar[str | None] = None
+    scope_shared: ClassVar[bool] = False
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scope_neighborhood_id(self) -> int | None:
+        field = self.scope_neighborhood_field
+        if not field or "__" in field:
+            return None
+        return getattr(self, field if field.endswith("_id") or field == "pk" else f"{field}_id", None)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    district = models.ForeignKey(
+        "registry.District", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("区")
+    )
+    subdistrict = models.ForeignKey(
+        "registry.SubDistrict",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("街道"),
+    )
+    neighborhoods = models.ManyToManyField(
+        "registry.Neighborhood", blank=True, related_name="users", verbose_name=_("居民区")
+    )
+    organization = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("所属单位"),
+    )
+    domains = models.JSONField(_("负责领域"), default=list, blank=True)
+    may_reveal_personal_data = models.BooleanField(_("可查看个人信息明文"), default=False)
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.role in (Role.DISTRICT_VIEWER, Role.AUDITOR) and not self.is_superuser
+
+
+class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
+    pass
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    actor_name = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=10, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    subdistrict = models.ForeignKey(
+        "registry.SubDistrict",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("街道"),
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+
+    scope_domain: ClassVar[str] = Domain.REGISTRY
+    scope_subdistrict_field: ClassVar[str] = "subdistrict_id"
+    scope_neighborhood_field: ClassVar[str | None] = "neighborhood_id"
+    scope_organization_field: ClassVar[str | None] = None
+    scope_shared: ClassVar[bool] = False
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subdistrict", "at"], name="audit_scope_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+
+class Policy(models.Model):
+    """A setting the HQ changes per period: the value in force on a day is the latest one started by then."""
+
+    subdistrict = models.ForeignKey(
+        "registry.SubDistrict", on_delete=models.CASCADE, related_name="policies", verbose_name=_("街道")
+    )
+    key = models.CharField(_("政策项"), max_length=50)
+    value = models.JSONField(_("取值"))
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("政策设置")
+        verbose_name_plural = _("政策设置")
+        ordering = ["key", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subdistrict", "key", "effective_from"],
+                name="policy_one_value_per_day",
+                violation_error_message=_("同一天已有该政策项的设置。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value} ({self.effective_from})"
+
+
+class Notification(models.Model):
+    """An alert or message sent through the notification backends, kept for the in-app inbox."""
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    recipient = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    subdistrict = models.ForeignKey(
+        "registry.SubDistrict",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("街道"),
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    kind = models.CharField(_("类别"), max_length=40)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+def model_label(obj: Any) -> str:
+    return obj._meta.label_lower
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients (mobile, mini-program, data exchange). Only its hash is stored."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
+    name = models.CharField(_("名称"), max_length=80)
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked = models.BooleanField(_("已吊销"), default=False)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

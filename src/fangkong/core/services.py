@@ -1,0 +1,102 @@
+"""Generic write services shared by the domain apps: create, update (optimistic lock) and delete, each in one
+transaction with its audit event. Domain services call these; views call the domain services."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from fangkong.core import audit
+from fangkong.core.choices import AuditAction
+from fangkong.core.exceptions import ConflictError, ScopeError
+from fangkong.core.scope import scope_for
+
+M = TypeVar("M", bound=models.Model)
+
+
+def check_write_scope(actor: Any, obj: Any) -> None:
+    """Raise ScopeError unless ``actor`` may write ``obj`` (a new or existing scoped instance)."""
+    scope = scope_for(actor)
+    if scope.everything:
+        return
+    if scope.read_only or not scope.subdistrict_ids:
+        raise ScopeError("read-only")
+    model = type(obj)
+    if not scope.allows_domain(getattr(model, "scope_domain", "")):
+        raise ScopeError("domain")
+    sub_field = getattr(model, "scope_subdistrict_field", "subdistrict_id")
+    sub_id = obj.pk if sub_field in ("pk", "id") else getattr(obj, sub_field.replace("__", "_"), None)
+    if sub_id not in scope.subdistrict_ids:
+        raise ScopeError("subdistrict")
+    if scope.organization_ids is not None:
+        org_field = getattr(model, "scope_organization_field", None)
+        if not org_field or getattr(obj, org_field, None) not in scope.organization_ids:
+            raise ScopeError("organization")
+        return
+    if scope.neighborhood_ids is None:
+        return
+    hood_field = getattr(model, "scope_neighborhood_field", None)
+    if hood_field is None:
+        raise ScopeError("neighborhood")
+    hood_id = obj.pk if hood_field in ("pk", "id") else getattr(obj, hood_field, None)
+    if hood_id not in scope.neighborhood_ids:
+        raise ScopeError("neighborhood")
+
+
+@transaction.atomic
+def create_object(*, actor: Any, obj: M, note: str = "") -> M:
+    check_write_scope(actor, obj)
+    obj.full_clean()
+    obj.save(force_insert=True)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=obj, changes=audit.snapshot(obj), note=note)
+    return obj
+
+
+@transaction.atomic
+def update_object(*, actor: Any, obj: M, expected_version: int | None = None, note: str = "") -> M:
+    """Save ``obj`` if nobody changed it since ``expected_version``; raise ConflictError otherwise."""
+    model = type(obj)
+    current = model._default_manager.select_for_update().get(pk=obj.pk)
+    check_write_scope(actor, current)
+    check_write_scope(actor, obj)
+    version: int | None = getattr(obj, "version", None)
+    if expected_version is None:
+        expected_version = version
+    if version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+        raise ConflictError(_("该记录已被他人修改，请刷新后重试。"), code="conflict")
+    obj.full_clean()
+    before = audit.snapshot(current)
+    if version is not None and expected_version is not None:
+        updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if updated != 1:
+            raise ConflictError(_("该记录已被他人修改，请刷新后重试。"), code="conflict")
+        obj.version = expected_version + 1  # type: ignore[attr-defined]
+    obj.save()
+    changes = audit.diff(before, audit.snapshot(obj))
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=obj, changes=changes, note=note)
+    return obj
+
+
+@transaction.atomic
+def delete_object(*, actor: Any, obj: models.Model, note: str = "") -> None:
+    check_write_scope(actor, obj)
+    snap = audit.snapshot(obj)
+    audit.record(actor=actor, action=AuditAction.DELETE, obj=obj, changes=snap, note=note)
+    obj.delete()
+
+
+def reveal_personal(*, actor: Any, obj: Any, field: str) -> str:
+    """Decrypt one personal field for ``actor``; needs the reveal permission, and is audited."""
+    from fangkong.core import crypto
+
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "may_reveal_personal_data", False)):
+        raise PermissionError("reveal")
+    token = getattr(obj, f"{field}_enc")
+    value = crypto.decrypt(token) if token else ""
+    audit.record(actor=actor, action=AuditAction.REVEAL, obj=obj, changes={"field": field})
+    return value

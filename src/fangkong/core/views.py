@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.core import services
+from fangkong.core.choices import AuditAction, Role
+from fangkong.core.models import AuditEvent
+from fangkong.core.scope import scope_for
+
+PERSONAL_FIELDS = {"id_number", "phone", "contact_phone"}
+AUDIT_ROLES: set[str] = {Role.HQ, Role.STAFF, Role.AUDITOR, Role.DISTRICT_VIEWER}
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"status": "ok"})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        locked = getattr(self.request, "fangkong_locked_until", None)
+        if locked:
+            form.errors.clear()
+            form.add_error(
+                None,
+                _("登录失败次数过多，账号已锁定至 %(t)s。")
+                % {"t": formats.date_format(locked.astimezone(), "Y-m-d H:i")},
+            )
+        return super().form_invalid(form)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    from fangkong.registry.models import Building, Household, Neighborhood, Organization, Resident
+
+    user = request.user
+    scope = scope_for(user)
+    neighborhoods = Neighborhood.objects.visible_to(user).annotate(
+        n_buildings=Count("buildings", distinct=True)
+    )
+    context = {
+        "scope": scope,
+        "role_label": Role(user.role).label if not user.is_superuser else _("超级管理员"),
+        "counts": {
+            "neighborhoods": neighborhoods.count(),
+            "buildings": Building.objects.visible_to(user).count(),
+            "households": Household.objects.visible_to(user).count(),
+            "residents": Resident.objects.visible_to(user).count(),
+            "organizations": Organization.objects.visible_to(user).count(),
+        },
+        "neighborhoods": neighborhoods.order_by("code")[:40],
+        "recent_audit": AuditEvent.objects.visible_to(user).select_related("actor")[:8]
+        if (user.is_superuser or user.role in AUDIT_ROLES)
+        else [],
+    }
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (user.is_superuser or user.role in AUDIT_ROLES):
+        raise Http404
+    qs = AuditEvent.objects.visible_to(user).select_related("actor", "neighborhood")
+    action = request.GET.get("action", "")
+    if action in AuditAction.values:
+        qs = qs.filter(action=action)
+    object_type = request.GET.get("object_type", "").strip()
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    actor = request.GET.get("actor", "").strip()
+    if actor:
+        qs = qs.filter(actor_name__icontains=actor)
+    since = request.GET.get("since", "")
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    until = request.GET.get("until", "")
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    types = (
+        AuditEvent.objects.visible_to(user)
+        .values_list("object_type", flat=True)
+        .distinct()
+        .order_by("object_type")
+    )
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "actions": AuditAction.choices, "types": list(types), "filters": request.GET},
+    )
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpResponse:
+    if field not in PERSONAL_FIELDS:
+        raise Http404
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404
+    if not hasattr(model.objects, "visible_to") or not hasattr(model, f"{field}_enc"):
+        raise Http404
+    obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    try:
+        value = services.reveal_personal(actor=request.user, obj=obj, field=field)
+    except PermissionError:
+        messages.error(request, _("您没有查看明文的权限。"))
+        return HttpResponse(_("无权查看"), status=403)
+    return render(request, "core/_revealed.html", {"value": value})

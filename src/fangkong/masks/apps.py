@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MasksConfig(AppConfig):
+    name = "fangkong.masks"
+    label = "masks"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReturneesConfig(AppConfig):
+    name = "fangkong.returnees"
+    label = "returnees"

@@ -1,0 +1,186 @@
+"""fangkong settings. Every value comes from the environment through typed helpers (see .env.example)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.env import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_REPO = PACKAGE_DIR.parent.parent
+BASE_DIR = _REPO if (_REPO / "pyproject.toml").exists() else Path.cwd()
+VAR_DIR = Path(env_str("FANGKONG_VAR_DIR", str(BASE_DIR / "var")))
+
+# Secrets written by `fangkong demo` for a local install; the environment always wins.
+_SECRETS_FILE = VAR_DIR / "secrets.json"
+_secrets: dict[str, object] = {}
+if _SECRETS_FILE.exists():
+    _secrets = json.loads(_SECRETS_FILE.read_text())
+
+DEBUG = env_bool("FANGKONG_DEBUG", False)
+SECRET_KEY = env_str("FANGKONG_SECRET_KEY", str(_secrets.get("secret_key", ""))) or (
+    "insecure-development-key-change-me" if DEBUG or "PYTEST_VERSION" in os.environ else ""
+)
+ALLOWED_HOSTS = env_list("FANGKONG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("FANGKONG_CSRF_TRUSTED_ORIGINS", [])
+
+# Personal-data keys: FANGKONG_DATA_KEY is a comma-separated list of "id:base64key" (the first encrypts,
+# all decrypt); FANGKONG_HASH_KEY keys the lookup hash.
+FANGKONG_DATA_KEYS = env_list("FANGKONG_DATA_KEY", [str(k) for k in _secrets.get("data_keys", [])])  # type: ignore[attr-defined]
+FANGKONG_HASH_KEY = env_str("FANGKONG_HASH_KEY", str(_secrets.get("hash_key", "")))
+if "PYTEST_VERSION" in os.environ and not FANGKONG_DATA_KEYS:
+    # Fixed, public test keys: tests only, never a deployment.
+    FANGKONG_DATA_KEYS = ["t1:dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMDAwMDA="]
+    FANGKONG_HASH_KEY = "test-hash-key"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "fangkong.core",
+    "fangkong.registry",
+    "fangkong.pairing",
+    "fangkong.masks",
+    "fangkong.returnees",
+    "fangkong.command",
+    "fangkong.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "fangkong.urls"
+WSGI_APPLICATION = "fangkong.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "fangkong.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{VAR_DIR / 'fangkong.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", _default_db), conn_max_age=env_int("FANGKONG_CONN_MAX_AGE", 0)
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env_str("FANGKONG_SQLITE_TEST_NAME", "") or None}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": env_str("FANGKONG_PG_TEST_NAME", "") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["fangkong.core.auth.LockoutModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+PRODUCTION_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+PASSWORD_HASHERS = list(PRODUCTION_PASSWORD_HASHERS)
+if "PYTEST_VERSION" in os.environ and not env_bool("FANGKONG_TEST_REAL_HASHER", False):
+    # Test speed only: fixtures create many users. Argon2 stays the production hasher (tested).
+    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+FANGKONG_LOCKOUT_FAILURES = env_int("FANGKONG_LOCKOUT_FAILURES", 5)
+FANGKONG_LOCKOUT_MINUTES = env_int("FANGKONG_LOCKOUT_MINUTES", 15)
+
+SESSION_COOKIE_AGE = env_int("FANGKONG_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = False
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("FANGKONG_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("FANGKONG_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG and "PYTEST_VERSION" not in os.environ
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# Notifications: console, file or webhook (comma-separated to use several).
+FANGKONG_NOTIFY_BACKENDS = env_list("FANGKONG_NOTIFY_BACKENDS", ["console"])
+FANGKONG_NOTIFY_FILE = env_str("FANGKONG_NOTIFY_FILE", str(VAR_DIR / "notifications.log"))
+FANGKONG_NOTIFY_WEBHOOK_URL = env_str("FANGKONG_NOTIFY_WEBHOOK_URL", "")
+FANGKONG_PUBLIC_BASE_URL = env_str("FANGKONG_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Production hardening (checked by `fangkong check --deploy`).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", True)
+    SECURE_SSL_REDIRECT = env_bool("FANGKONG_SSL_REDIRECT", False)
+    SECURE_HSTS_SECONDS = env_int("FANGKONG_HSTS_SECONDS", 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+    SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = env_list("FANGKONG_SILENCED_CHECKS", [])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "fangkong": {"handlers": ["console"], "level": env_str("FANGKONG_LOG_LEVEL", "INFO")},
+    },
+}
+
+FANGKONG_BRAND = _("江湾防控")

@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns: list[Any] = [
+    path("", include("fangkong.core.urls")),
+    path("registry/", include("fangkong.registry.urls")),
+    path("pairing/", include("fangkong.pairing.urls")),
+    path("masks/", include("fangkong.masks.urls")),
+    path("returnees/", include("fangkong.returnees.urls")),
+    path("command/", include("fangkong.command.urls")),
+    path("api/", include("fangkong.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
