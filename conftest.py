@@ -1,6 +1,21 @@
+import os
+import shutil
+
 import pytest
 
 from fangkong.core.testing import build_world, client_for
+
+CHROMIUM = os.environ.get("FANGKONG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture
@@ -14,3 +29,40 @@ def as_persona(world):
         return client_for(persona, world)
 
     return _client
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(_playwright_browser):
+    """A fresh browser context; call it with viewport size, e.g. browser_context(390, 844) for a phone."""
+    contexts = []
+
+    def _new(width: int = 1280, height: int = 900, **kwargs):
+        ctx = _playwright_browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **kwargs)
+        contexts.append(ctx)
+        return ctx
+
+    yield _new
+    for ctx in contexts:
+        ctx.close()
+
+
+def login_in_browser(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
