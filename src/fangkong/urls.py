@@ -7,6 +7,7 @@ from django.urls import include, path
 
 urlpatterns: list[Any] = [
     path("", include("fangkong.core.urls")),
+    path("io/", include("fangkong.core.io_urls")),
     path("registry/", include("fangkong.registry.urls")),
     path("pairing/", include("fangkong.pairing.urls")),
     path("masks/", include("fangkong.masks.urls")),
