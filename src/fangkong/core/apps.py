@@ -6,3 +6,17 @@ class CoreConfig(AppConfig):
     name = "fangkong.core"
     label = "core"
     verbose_name = _("平台")
+
+    def ready(self) -> None:
+        from fangkong.core.choices import Role
+        from fangkong.core.navigation import MenuItem, register_menu
+
+        register_menu(
+            MenuItem(_("首页"), "home", order=0),
+            MenuItem(
+                _("审计日志"),
+                "audit_log",
+                roles=(Role.HQ, Role.STAFF, Role.AUDITOR, Role.DISTRICT_VIEWER),
+                order=90,
+            ),
+        )

@@ -1,4 +1,5 @@
-from django.urls import path  # noqa: F401
+from fangkong.core.generic import urls_for
+from fangkong.registry.views import OBJECT_TYPES
 
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = urls_for(OBJECT_TYPES)

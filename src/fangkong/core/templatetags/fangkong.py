@@ -28,3 +28,11 @@ def attr(obj: Any, name: str) -> Any:
     if isinstance(value, bool):
         return "✓" if value else ""
     return "" if value is None else value
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

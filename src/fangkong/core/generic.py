@@ -1,0 +1,264 @@
+"""Generic list / detail / create / edit pages for scoped models, configured per model by an ObjectType.
+
+An app lists its ObjectTypes and gets URL patterns from ``urls_for(app_types)``: ``<slug>/``,
+``<slug>/add/``, ``<slug>/<pk>/`` and ``<slug>/<pk>/edit/``, named ``<slug>_list``, ``<slug>_add``,
+``<slug>_detail`` and ``<slug>_edit``. Reads go through ``visible_to``; saves through the type's service.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, models
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from fangkong.core import crypto
+from fangkong.core.exceptions import ConflictError, ScopeError
+from fangkong.core.htmx import is_htmx
+from fangkong.core.scope import scope_for
+
+_ID_LIKE = re.compile(r"^[0-9]{17}[0-9Xx]$")
+_PHONE_LIKE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+@dataclass
+class Child:
+    """A related list shown on a detail page, e.g. the residents of a household."""
+
+    label: Any
+    related_name: str
+    columns: list[tuple[str, Any]]
+    link_slug: str | None = None
+
+
+@dataclass
+class ObjectType:
+    model: type[models.Model]
+    slug: str
+    form_class: type[forms.ModelForm] | None
+    columns: list[tuple[str, Any]]
+    search_fields: list[str] = field(default_factory=list)
+    filter_fields: list[str] = field(default_factory=list)
+    select_related: list[str] = field(default_factory=list)
+    detail_fields: list[tuple[str, Any]] | None = None
+    personal_fields: list[str] = field(default_factory=list)
+    children: list[Child] = field(default_factory=list)
+    save: Callable[..., Any] | None = None
+    io_slug: str | None = None
+    per_page: int = 50
+
+    @property
+    def verbose_name(self) -> Any:
+        return self.model._meta.verbose_name
+
+    @property
+    def verbose_name_plural(self) -> Any:
+        return self.model._meta.verbose_name_plural
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+
+def _search(ot: ObjectType, qs: models.QuerySet, q: str) -> models.QuerySet:
+    q = q.strip()
+    if not q:
+        return qs
+    condition = Q()
+    compact = q.replace(" ", "").upper()
+    if "id_number" in ot.personal_fields and _ID_LIKE.match(compact):
+        return qs.filter(id_number_hash=crypto.lookup_hash("id_number", compact))
+    for name in ot.personal_fields:
+        if name.endswith("phone") and _PHONE_LIKE.match(compact):
+            condition |= Q(**{f"{name}_hash": crypto.lookup_hash("phone", compact)})
+    for name in ot.search_fields:
+        condition |= Q(**{f"{name}__icontains": q})
+    return qs.filter(condition) if condition else qs
+
+
+def _filter_options(ot: ObjectType, user: Any) -> list[dict[str, Any]]:
+    options = []
+    for name in ot.filter_fields:
+        f = ot.model._meta.get_field(name)
+        if f.is_relation:
+            related = f.related_model
+            manager: Any = related._default_manager  # type: ignore[union-attr]
+            rqs = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
+            choices = [(str(o.pk), str(o)) for o in rqs[:500]]
+        elif getattr(f, "choices", None):
+            choices = [(str(k), str(v)) for k, v in f.choices]  # type: ignore[union-attr]
+        elif isinstance(f, models.BooleanField):
+            choices = [("1", _("是")), ("0", _("否"))]
+        else:
+            continue
+        options.append({"name": name, "label": f.verbose_name, "choices": choices})
+    return options
+
+
+def _apply_filters(ot: ObjectType, qs: models.QuerySet, params: Any) -> models.QuerySet:
+    for name in ot.filter_fields:
+        raw = params.get(name, "")
+        if raw == "":
+            continue
+        f = ot.model._meta.get_field(name)
+        if f.is_relation:
+            if not raw.isdigit():
+                return qs.none()
+            qs = qs.filter(**{f"{name}_id": int(raw)})
+        elif isinstance(f, models.BooleanField):
+            qs = qs.filter(**{name: raw == "1"})
+        else:
+            qs = qs.filter(**{name: raw})
+    return qs
+
+
+def _can_write(user: Any, ot: ObjectType) -> bool:
+    scope = scope_for(user)
+    return (
+        bool(ot.form_class)
+        and not scope.read_only
+        and scope.allows_domain(getattr(ot.model, "scope_domain", ""))
+    )
+
+
+def list_view(ot: ObjectType) -> Callable[..., HttpResponse]:
+    @login_required
+    def view(request: HttpRequest) -> HttpResponse:
+        manager: Any = ot.model._default_manager
+        qs = manager.visible_to(request.user).select_related(*ot.select_related)
+        qs = _apply_filters(ot, qs, request.GET)
+        qs = _search(ot, qs, request.GET.get("q", ""))
+        page = Paginator(qs.order_by(*(ot.model._meta.ordering or ["pk"]), "pk"), ot.per_page).get_page(
+            request.GET.get("page")
+        )
+        context = {
+            "ot": ot,
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "filters": _filter_options(ot, request.user),
+            "params": request.GET,
+            "can_add": _can_write(request.user, ot),
+        }
+        template = "core/_object_rows.html" if is_htmx(request) else "core/object_list.html"
+        return render(request, template, context)
+
+    return view
+
+
+def detail_view(ot: ObjectType) -> Callable[..., HttpResponse]:
+    @login_required
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        manager: Any = ot.model._default_manager
+        obj = get_object_or_404(manager.visible_to(request.user).select_related(*ot.select_related), pk=pk)
+        fields = ot.detail_fields or ot.columns
+        children = []
+        for child in ot.children:
+            related_manager: Any = getattr(obj, child.related_name)
+            rows = (
+                related_manager.visible_to(request.user)
+                if hasattr(related_manager, "visible_to")
+                else related_manager.all()
+            )
+            children.append({"child": child, "rows": list(rows[:200])})
+        context = {
+            "ot": ot,
+            "obj": obj,
+            "fields": fields,
+            "personal": [(name, getattr(obj, f"{name}_masked", "")) for name in ot.personal_fields],
+            "children": children,
+            "can_edit": _can_write(request.user, ot)
+            and manager.editable_by(request.user).filter(pk=pk).exists(),
+            "can_reveal": request.user.is_superuser or request.user.may_reveal_personal_data,
+        }
+        return render(request, "core/object_detail.html", context)
+
+    return view
+
+
+def edit_view(ot: ObjectType) -> Callable[..., HttpResponse]:
+    @login_required
+    def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        if not _can_write(request.user, ot) or ot.form_class is None or ot.save is None:
+            raise Http404
+        manager: Any = ot.model._default_manager
+        instance = get_object_or_404(manager.editable_by(request.user), pk=pk) if pk is not None else None
+        initial = request.GET.dict() if instance is None else None
+        form = ot.form_class(request.POST or None, instance=instance, user=request.user, initial=initial)  # type: ignore[call-arg]
+        if request.method == "POST" and form.is_valid():
+            obj = form.save(commit=False)
+            personal = {
+                name: form.cleaned_data.get(name, "") for name in ot.personal_fields if name in form.fields
+            }
+            personal = {k: v for k, v in personal.items() if v or instance is None}
+            try:
+                obj = ot.save(
+                    actor=request.user,
+                    obj=obj,
+                    personal=personal,
+                    expected_version=form.cleaned_data.get("expected_version"),
+                )
+            except ScopeError:
+                raise Http404
+            except ConflictError as exc:
+                form.add_error(None, exc)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except IntegrityError:
+                form.add_error(None, _("保存失败：与已有记录重复。"))
+            else:
+                messages.success(request, _("已保存：%(obj)s") % {"obj": obj})
+                return HttpResponseRedirect(
+                    reverse(f"{request.resolver_match.namespace}:{ot.slug}_detail", args=[obj.pk])
+                )
+        return render(request, "core/object_form.html", {"ot": ot, "form": form, "obj": instance})
+
+    return view
+
+
+def urls_for(types: list[ObjectType]) -> list[Any]:
+    patterns: list[Any] = []
+    for ot in types:
+        patterns += [
+            path(f"{ot.slug}/", list_view(ot), name=f"{ot.slug}_list"),
+            path(f"{ot.slug}/add/", edit_view(ot), name=f"{ot.slug}_add"),
+            path(f"{ot.slug}/<int:pk>/", detail_view(ot), name=f"{ot.slug}_detail"),
+            path(f"{ot.slug}/<int:pk>/edit/", edit_view(ot), name=f"{ot.slug}_edit"),
+        ]
+    return patterns
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ModelForm whose related-object choices are limited to what the user may write, with the version
+    carried through a hidden field (optimistic locking)."""
+
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk and "expected_version" in self.fields:
+            self.fields["expected_version"].initial = getattr(self.instance, "version", None)
+        for f in self.fields.values():
+            if isinstance(f, forms.ModelChoiceField):
+                manager: Any = f.queryset.model._default_manager  # type: ignore[union-attr]
+                if hasattr(manager, "visible_to") and user is not None:
+                    f.queryset = manager.visible_to(user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.user is not None and not self.instance.pk and hasattr(self.instance, "subdistrict_id"):
+            if not getattr(self.instance, "subdistrict_id", None) and self.user.subdistrict_id:
+                self.instance.subdistrict_id = self.user.subdistrict_id
+        return data
