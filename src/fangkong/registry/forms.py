@@ -90,6 +90,14 @@ class ResidentForm(PersonalFormMixin, ScopedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.id_warnings: list[str] = []
+        # Offer the households of the building in hand rather than every household in scope.
+        household_id = (
+            self.data.get("household") or self.initial.get("household") or self.instance.household_id
+        )
+        if household_id and str(household_id).isdigit():
+            field: Any = self.fields["household"]
+            building = m.Household.objects.filter(pk=int(household_id)).values("building_id")
+            field.queryset = field.queryset.filter(building_id__in=building)
         if not self.instance.pk:
             self.fields["id_number"].required = True
             self.fields["id_number"].help_text = _("居民身份证为18位")
