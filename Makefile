@@ -26,8 +26,8 @@ serve: install
 test: install lint typecheck migrations-check test-sqlite test-pg
 
 lint: install
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check src bench bin conftest.py
+	$(BIN)/ruff format --check src bench bin conftest.py
 
 typecheck: install
 	$(BIN)/mypy src
