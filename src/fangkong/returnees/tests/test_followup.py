@@ -110,7 +110,7 @@ def test_missed_tasks_at_the_shanghai_day_boundary(isolated, world):
     assert services.generate_missed_report_tasks(now=at(day, 23, 59)) == 0
     # 00:00 local the next day (16:00 UTC the same calendar day): the afternoon of `day` is missed.
     midnight = at(day + dt.timedelta(days=1), 0, 0)
-    assert midnight.astimezone(dt.timezone.utc).date() == day
+    assert midnight.astimezone(dt.UTC).date() == day
     assert services.generate_missed_report_tasks(now=midnight) == 1
     task = FollowUpTask.objects.get()
     assert (task.day, task.slot, task.status) == (day, "pm", TaskStatus.OPEN)
