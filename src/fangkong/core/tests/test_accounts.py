@@ -92,3 +92,4 @@ def test_english_switch(world):
     assert response.status_code == 302
     body = client.get(reverse("home")).content.decode()
     assert 'lang="en"' in body
+    assert "Sign out" in body and "Neighborhoods" in body
