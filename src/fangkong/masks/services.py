@@ -1,0 +1,1148 @@
+"""Every write of the mask reservations. Views, API, CLI and the demo call these.
+
+The public booking path is lean on purpose: the round and the address tree come from short per-process
+caches, the client is counted against a fixed-window rate limit in one statement, and the booking itself is
+one INSERT whose uniqueness the database enforces. A duplicate (a double submit, or a second member of the
+household) makes that INSERT fail; the existing booking is then read and returned, the same booking number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core import audit, crypto
+from fangkong.core import services as core_services
+from fangkong.core.choices import AuditAction
+from fangkong.core.exceptions import ScopeError
+from fangkong.core.notify import notify
+from fangkong.core.policies import get_policy
+from fangkong.core.scope import scope_for
+from fangkong.core.validators import check_resident_id, validate_mobile
+from fangkong.env import env_bool, env_int
+from fangkong.masks import caches
+from fangkong.masks.choices import (
+    AllocationMode,
+    BookingStatus,
+    Channel,
+    LedgerKind,
+    RoundStatus,
+    VoucherStatus,
+)
+from fangkong.masks.models import (
+    BALANCE_SIGN,
+    Booking,
+    LedgerEntry,
+    MaskRound,
+    PickupSite,
+    PickupSlot,
+    RateCounter,
+    StockBalance,
+    StockBatch,
+    Voucher,
+)
+
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REPICKUP_DAYS = 2
+
+
+class RateLimited(Exception):
+    """Too many requests from one client or for one ID number in the current window."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    id: int
+    number: str
+    status: str
+    created: bool
+    neighborhood_id: int
+    unregistered: bool
+    voucher_number: str = ""
+
+
+# --------------------------------------------------------------------------------------------------- helpers
+
+
+def new_number(length: int = 9, prefix: str = "") -> str:
+    return prefix + "".join(secrets.choice(_ALPHABET) for _i in range(length))
+
+
+def normalize_room(raw: str) -> str:
+    value = "".join(str(raw or "").split()).upper()
+    for suffix in ("室", "号"):
+        if value.endswith(suffix):
+            value = value[: -len(suffix)]
+    return value
+
+
+def address_key(building_id: int, room: str) -> str:
+    return f"{building_id}:{normalize_room(room)}"
+
+
+def can_manage(user: Any) -> bool:
+    """HQ-level users of the masks domain: open rounds, record stock, draw lotteries."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    return (
+        bool(scope.subdistrict_ids)
+        and not scope.read_only
+        and scope.neighborhood_ids is None
+        and scope.organization_ids is None
+        and scope.allows_domain("masks")
+    )
+
+
+def can_work(user: Any) -> bool:
+    """Users who work bookings of at least some neighborhoods (desk, pickup)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if not scope.subdistrict_ids or scope.read_only or scope.organization_ids is not None:
+        return False
+    if not scope.allows_domain("masks"):
+        return False
+    return scope.neighborhood_ids is None or bool(scope.neighborhood_ids)
+
+
+def _require_manage(actor: Any, subdistrict_id: int) -> None:
+    scope = scope_for(actor)
+    if not can_manage(actor) or not (scope.everything or subdistrict_id in scope.subdistrict_ids):
+        raise ScopeError("masks-manage")
+
+
+def _require_neighborhood(actor: Any, subdistrict_id: int, neighborhood_id: int) -> None:
+    scope = scope_for(actor)
+    if scope.read_only or not scope.allows_domain("masks"):
+        raise ScopeError("masks")
+    if not scope.covers_neighborhood(subdistrict_id, neighborhood_id):
+        raise ScopeError("neighborhood")
+
+
+@contextmanager
+def _savepoint_if_atomic() -> Iterator[None]:
+    """A savepoint inside a transaction; nothing in autocommit (one statement is atomic by itself)."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+    else:
+        yield
+
+
+def _forget_round(round_id: int) -> None:
+    caches.forget("round")
+    caches.forget("slots")
+    caches.forget("stock")
+
+
+# ----------------------------------------------------------------------------------------------- rate limits
+
+
+def rate_config() -> dict[str, int | bool]:
+    return {
+        "window": max(env_int("FANGKONG_MASKS_RATE_WINDOW", 60), 1),
+        "per_ip": env_int("FANGKONG_MASKS_RATE_PER_IP", 30),
+        "per_id": env_int("FANGKONG_MASKS_RATE_PER_ID", 10),
+        "trust_xff": env_bool("FANGKONG_TRUST_X_FORWARDED_FOR", False),
+    }
+
+
+def client_ip(meta: dict[str, Any]) -> str:
+    if rate_config()["trust_xff"]:
+        forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")[0].strip()
+        if forwarded:
+            return forwarded[:45]
+    return str(meta.get("REMOTE_ADDR", ""))[:45]
+
+
+def hit_rate_limits(keys: Sequence[tuple[str, int]]) -> None:
+    """Count one hit for each (key, limit) in the current fixed window, in one statement; raise RateLimited
+    if any key is over its limit. A limit of 0 switches that key off."""
+    keys = [(k, limit) for k, limit in keys if limit > 0 and k]
+    if not keys:
+        return
+    cfg = rate_config()
+    window = int(cfg["window"])
+    now = time.time()
+    win = int(now // window)
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    values = ", ".join(["(%s, %s, 1)"] * len(keys))
+    params: list[Any] = []
+    for key, _limit in keys:
+        params += [key, win]
+    sql = (
+        f"INSERT INTO {table} (key, win, hits) VALUES {values} "
+        f"ON CONFLICT (key) DO UPDATE SET "
+        f"hits = CASE WHEN {table}.win = excluded.win THEN {table}.hits + 1 ELSE 1 END, win = excluded.win "
+        f"RETURNING key, hits"
+    )
+    with _savepoint_if_atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts = dict(cursor.fetchall())
+    limits = dict(keys)
+    for key, hits in counts.items():
+        if hits > limits[key]:
+            retry = int(window - (now % window)) + 1
+            if key.startswith("id:"):
+                msg = _("该证件号码提交过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
+            else:
+                msg = _("您的操作过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
+            raise RateLimited(msg, retry)
+
+
+def purge_rate_counters(*, older_than_windows: int = 2) -> int:
+    win = int(time.time() // int(rate_config()["window"]))
+    deleted, _rows = RateCounter.objects.filter(win__lt=win - older_than_windows).delete()
+    return deleted
+
+
+# ---------------------------------------------------------------------------------------------------- rounds
+
+
+@transaction.atomic
+def open_mask_round(
+    *,
+    actor: Any,
+    subdistrict: Any,
+    name: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    pickup_ends_at: dt.datetime | None = None,
+    mode: str = AllocationMode.ORDER,
+    masks_per_household: int | None = None,
+) -> MaskRound:
+    _require_manage(actor, subdistrict.pk)
+    if masks_per_household is None:
+        masks_per_household = int(get_policy(subdistrict.pk, "masks_per_household", on=opens_at.date()))
+    rnd = MaskRound(
+        subdistrict=subdistrict,
+        name=name,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        pickup_ends_at=pickup_ends_at or closes_at + dt.timedelta(days=3),
+        mode=mode,
+        masks_per_household=masks_per_household,
+    )
+    core_services.create_object(actor=actor, obj=rnd)
+    return rnd
+
+
+@transaction.atomic
+def close_round(*, actor: Any, round: MaskRound) -> MaskRound:
+    _require_manage(actor, round.subdistrict_id)
+    if round.status != RoundStatus.OPEN:
+        raise ValidationError(_("本轮预约已截止。"), code="closed")
+    round.status = RoundStatus.CLOSED
+    if round.closes_at > timezone.now():
+        round.closes_at = max(timezone.now(), round.opens_at + dt.timedelta(seconds=1))
+    core_services.update_object(actor=actor, obj=round, note=_("截止预约"))
+    _forget_round(round.pk)
+    return round
+
+
+@transaction.atomic
+def add_pickup_site(
+    *,
+    actor: Any,
+    round: MaskRound,
+    neighborhood: Any,
+    name: str,
+    kind: str = "pharmacy",
+    address: str = "",
+    slots: Iterable[tuple[dt.datetime, dt.datetime, int]] = (),
+) -> PickupSite:
+    _require_manage(actor, round.subdistrict_id)
+    if neighborhood.subdistrict_id != round.subdistrict_id:
+        raise ValidationError(_("领取点所在居民区不属于本街道。"), code="neighborhood")
+    site = PickupSite(
+        subdistrict_id=round.subdistrict_id,
+        round=round,
+        neighborhood=neighborhood,
+        name=name,
+        kind=kind,
+        address=address,
+    )
+    core_services.create_object(actor=actor, obj=site)
+    for starts_at, ends_at, capacity in slots:
+        add_pickup_slot(actor=actor, site=site, starts_at=starts_at, ends_at=ends_at, capacity=capacity)
+    caches.forget("slots")
+    return site
+
+
+@transaction.atomic
+def add_pickup_slot(
+    *, actor: Any, site: PickupSite, starts_at: dt.datetime, ends_at: dt.datetime, capacity: int
+) -> PickupSlot:
+    _require_manage(actor, site.subdistrict_id)
+    slot = PickupSlot(site=site, starts_at=starts_at, ends_at=ends_at, capacity=capacity)
+    slot.full_clean()
+    slot.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=slot,
+        changes=audit.snapshot(slot),
+        subdistrict_id=site.subdistrict_id,
+        neighborhood_id=site.neighborhood_id,
+    )
+    caches.forget("slots")
+    return slot
+
+
+# ------------------------------------------------------------------------------------------------ the ledger
+
+
+def _ledger(
+    rnd_id: int, subdistrict_id: int, neighborhood_id: int, kind: str, quantity: int, **fields: Any
+) -> LedgerEntry:
+    return LedgerEntry(
+        subdistrict_id=subdistrict_id,
+        round_id=rnd_id,
+        neighborhood_id=neighborhood_id,
+        kind=kind,
+        quantity=quantity,
+        **fields,
+    )
+
+
+def _locked_balance(rnd: MaskRound, neighborhood_id: int) -> StockBalance:
+    """The balance row of (round, neighborhood), created if missing, locked for this transaction."""
+    row = StockBalance.objects.select_for_update().filter(round=rnd, neighborhood_id=neighborhood_id).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            StockBalance.objects.create(
+                subdistrict_id=rnd.subdistrict_id, round=rnd, neighborhood_id=neighborhood_id, balance=0
+            )
+    except IntegrityError:
+        pass
+    return StockBalance.objects.select_for_update().get(round=rnd, neighborhood_id=neighborhood_id)
+
+
+@transaction.atomic
+def record_stock_batch(
+    *,
+    actor: Any,
+    round: MaskRound,
+    neighborhood: Any,
+    quantity: int,
+    site: PickupSite | None = None,
+    note: str = "",
+    received_at: dt.datetime | None = None,
+) -> StockBatch:
+    """Receive masks for a neighborhood; in booking-order rounds the waiting households are served at once."""
+    _require_manage(actor, round.subdistrict_id)
+    if quantity is None or int(quantity) <= 0:
+        raise ValidationError(_("到货数量必须大于0。"), code="quantity")
+    if neighborhood.subdistrict_id != round.subdistrict_id:
+        raise ValidationError(_("该居民区不属于本轮次所在街道。"), code="neighborhood")
+    if site is not None and (site.round_id != round.pk or site.neighborhood_id != neighborhood.pk):
+        raise ValidationError(_("领取点与轮次或居民区不符。"), code="site")
+    if round.status == RoundStatus.FINISHED:
+        raise ValidationError(_("本轮已结束，不能再入库。"), code="finished")
+    batch = StockBatch(
+        subdistrict_id=round.subdistrict_id,
+        round=round,
+        neighborhood=neighborhood,
+        site=site,
+        quantity=int(quantity),
+        note=note,
+        received_at=received_at or timezone.now(),
+    )
+    core_services.create_object(actor=actor, obj=batch)
+    balance = _locked_balance(round, neighborhood.pk)
+    StockBalance.objects.filter(pk=balance.pk).update(balance=F("balance") + batch.quantity)
+    _ledger(
+        round.pk,
+        round.subdistrict_id,
+        neighborhood.pk,
+        LedgerKind.RECEIVED,
+        batch.quantity,
+        batch=batch,
+        site=site,
+    ).save()
+    caches.forget("stock")
+    if round.mode == AllocationMode.ORDER or round.status == RoundStatus.DRAWN:
+        allocate_waiting(actor=actor, round=round, neighborhood_id=neighborhood.pk)
+    return batch
+
+
+@transaction.atomic
+def return_stock(*, actor: Any, round: MaskRound, neighborhood: Any, quantity: int, note: str = "") -> None:
+    """Send unpromised masks back (e.g. to the district at the end of a round)."""
+    _require_manage(actor, round.subdistrict_id)
+    if int(quantity) <= 0:
+        raise ValidationError(_("退回数量必须大于0。"), code="quantity")
+    _locked_balance(round, neighborhood.pk)
+    updated = StockBalance.objects.filter(
+        round=round, neighborhood_id=neighborhood.pk, balance__gte=quantity
+    ).update(balance=F("balance") - quantity)
+    if updated != 1:
+        raise ValidationError(_("可分配库存不足，不能退回 %(n)d 只。") % {"n": quantity}, code="stock")
+    _ledger(round.pk, round.subdistrict_id, neighborhood.pk, LedgerKind.RETURNED, quantity, note=note).save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.ACTION,
+        obj=round,
+        note=f"returned {quantity}",
+        neighborhood_id=neighborhood.pk,
+    )
+    caches.forget("stock")
+
+
+# ---------------------------------------------------------------------------------------------- allocation
+
+
+def _slots_for(rnd_id: int, neighborhood_id: int) -> list[tuple[int | None, int, Any]]:
+    """(slot id or None, site id, slot end) for the neighborhood's sites, in the order they are offered."""
+
+    def load() -> list[tuple[int | None, int, Any]]:
+        sites = list(
+            PickupSite.objects.filter(round_id=rnd_id, neighborhood_id=neighborhood_id)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        out: list[tuple[int | None, int, Any]] = [
+            (sid, site_id, ends)
+            for sid, site_id, ends in PickupSlot.objects.filter(site_id__in=sites, issued__lt=F("capacity"))
+            .order_by("starts_at", "id")
+            .values_list("id", "site_id", "ends_at")
+        ]
+        out += [(None, site_id, None) for site_id in sites]
+        return out
+
+    return caches.cached(("slots", rnd_id, neighborhood_id), caches.SLOT_TTL, load)
+
+
+def _voucher_terms(rnd: Any, slot_end: Any, now: dt.datetime) -> dt.datetime:
+    expires = slot_end or rnd.pickup_ends_at
+    if expires <= now + dt.timedelta(hours=1):
+        expires = now + dt.timedelta(days=REPICKUP_DAYS)
+    return expires  # type: ignore[no-any-return]
+
+
+def _voucher_message(voucher_number: str, booking_number: str, quantity: int) -> tuple[str, str]:
+    subject = _("口罩预约已分配：凭证 %(v)s") % {"v": voucher_number}
+    body = _("预约编号 %(b)s 已分配口罩 %(n)d 只，请凭领取凭证 %(v)s 在规定时间内到指定地点领取。") % {
+        "b": booking_number,
+        "n": quantity,
+        "v": voucher_number,
+    }
+    return subject, body
+
+
+def _try_allocate_one(info: caches.RoundInfo, booking_id: int, booking_number: str, hood_id: int) -> str:
+    """Give a just-booked household its voucher if the neighborhood has stock on hand (booking order)."""
+    hint_key = ("stock", info.id, hood_id)
+    if caches.peek(hint_key) is False:
+        return ""
+    q = info.masks_per_household
+    now = timezone.now()
+    with transaction.atomic():
+        taken = StockBalance.objects.filter(round_id=info.id, neighborhood_id=hood_id, balance__gte=q).update(
+            balance=F("balance") - q
+        )
+        if not taken:
+            caches.put(hint_key, caches.STOCK_HINT_TTL, False)
+            return ""
+        slot_id, site_id, slot_end = None, None, None
+        for cand_slot, cand_site, cand_end in _slots_for(info.id, hood_id):
+            if cand_slot is None:
+                slot_id, site_id, slot_end = None, cand_site, None
+                break
+            if cand_end <= now:
+                continue
+            if PickupSlot.objects.filter(pk=cand_slot, issued__lt=F("capacity")).update(
+                issued=F("issued") + 1
+            ):
+                slot_id, site_id, slot_end = cand_slot, cand_site, cand_end
+                break
+            caches.forget("slots")
+        number = new_number(9, "V")
+        voucher = Voucher.objects.create(
+            subdistrict_id=info.subdistrict_id,
+            round_id=info.id,
+            booking_id=booking_id,
+            number=number,
+            neighborhood_id=hood_id,
+            site_id=site_id,
+            slot_id=slot_id,
+            quantity=q,
+            expires_at=_voucher_terms(info, slot_end, now),
+        )
+        LedgerEntry.objects.create(
+            subdistrict_id=info.subdistrict_id,
+            round_id=info.id,
+            neighborhood_id=hood_id,
+            kind=LedgerKind.ALLOCATED,
+            quantity=q,
+            voucher=voucher,
+            site_id=site_id,
+        )
+        Booking.objects.filter(pk=booking_id).update(status=BookingStatus.ALLOCATED)
+        subject, body = _voucher_message(number, booking_number, q)
+        notify(
+            kind="mask_voucher",
+            subject=subject,
+            body=body,
+            subdistrict_id=info.subdistrict_id,
+            neighborhood_id=hood_id,
+        )
+    return number
+
+
+def allocate_waiting(*, actor: Any, round: MaskRound, neighborhood_id: int | None = None) -> int:
+    """Serve waiting households from the stock on hand: booking order, or draw order after a lottery.
+
+    Runs in one transaction per neighborhood with the balance row locked; returns vouchers issued.
+    """
+    if round.mode == AllocationMode.LOTTERY and round.status not in (RoundStatus.DRAWN, RoundStatus.FINISHED):
+        return 0
+    if neighborhood_id is None:
+        hoods = list(
+            Booking.objects.filter(round=round, status=BookingStatus.WAITING)
+            .values_list("neighborhood_id", flat=True)
+            .distinct()
+        )
+    else:
+        hoods = [neighborhood_id]
+    issued = 0
+    for hood in sorted(set(hoods)):
+        issued += _allocate_neighborhood(actor=actor, rnd=round, hood_id=hood)
+    return issued
+
+
+@transaction.atomic
+def _allocate_neighborhood(
+    *, actor: Any, rnd: MaskRound, hood_id: int, now: dt.datetime | None = None
+) -> int:
+    now = now or timezone.now()
+    q = rnd.masks_per_household
+    balance = _locked_balance(rnd, hood_id)
+    can_serve = balance.balance // q
+    if can_serve <= 0:
+        return 0
+    waiting = list(
+        Booking.objects.filter(round=rnd, neighborhood_id=hood_id, status=BookingStatus.WAITING)
+        .order_by(F("draw_rank").asc(nulls_last=True), "id")
+        .values_list("id", "number")[:can_serve]
+    )
+    if not waiting:
+        return 0
+    sites = list(PickupSite.objects.filter(round=rnd, neighborhood_id=hood_id).order_by("id"))
+    slots = list(
+        PickupSlot.objects.select_for_update()
+        .filter(site__in=sites, ends_at__gt=now, issued__lt=F("capacity"))
+        .order_by("starts_at", "id")
+    )
+    room = {s.pk: s.capacity - s.issued for s in slots}
+    used: dict[int, int] = defaultdict(int)
+    vouchers: list[Voucher] = []
+    slot_iter = 0
+    for booking_id, _number in waiting:
+        slot = None
+        while slot_iter < len(slots) and room[slots[slot_iter].pk] <= 0:
+            slot_iter += 1
+        if slot_iter < len(slots):
+            slot = slots[slot_iter]
+            room[slot.pk] -= 1
+            used[slot.pk] += 1
+        site_id = slot.site_id if slot else (sites[0].pk if sites else None)
+        vouchers.append(
+            Voucher(
+                subdistrict_id=rnd.subdistrict_id,
+                round=rnd,
+                booking_id=booking_id,
+                number=new_number(9, "V"),
+                neighborhood_id=hood_id,
+                site_id=site_id,
+                slot=slot,
+                quantity=q,
+                expires_at=_voucher_terms(rnd, slot.ends_at if slot else None, now),
+            )
+        )
+    total = q * len(vouchers)
+    updated = StockBalance.objects.filter(pk=balance.pk, balance__gte=total).update(
+        balance=F("balance") - total
+    )
+    if updated != 1:  # cannot happen with the row locked; the CHECK constraint is the last line anyway
+        raise ValidationError(_("库存不足，分配已取消。"), code="stock")
+    created = Voucher.objects.bulk_create(vouchers)
+    if any(v.pk is None for v in created):
+        created = list(Voucher.objects.filter(booking_id__in=[b for b, _n in waiting]))
+    for slot_id, n in used.items():
+        PickupSlot.objects.filter(pk=slot_id).update(issued=F("issued") + n)
+    LedgerEntry.objects.bulk_create(
+        [
+            _ledger(
+                rnd.pk, rnd.subdistrict_id, hood_id, LedgerKind.ALLOCATED, q, voucher=v, site_id=v.site_id
+            )
+            for v in created
+        ]
+    )
+    Booking.objects.filter(pk__in=[b for b, _n in waiting]).update(status=BookingStatus.ALLOCATED)
+    numbers = dict(waiting)
+    for v in created:
+        subject, body = _voucher_message(v.number, numbers.get(v.booking_id, ""), q)
+        notify(
+            kind="mask_voucher",
+            subject=subject,
+            body=body,
+            subdistrict_id=rnd.subdistrict_id,
+            neighborhood_id=hood_id,
+        )
+    audit.record(
+        actor=actor,
+        action=AuditAction.ACTION,
+        obj=rnd,
+        note=f"allocated {len(created)} vouchers",
+        neighborhood_id=hood_id,
+        changes={"vouchers": len(created), "masks": total},
+    )
+    caches.forget("stock")
+    caches.forget("slots")
+    return len(created)
+
+
+# ------------------------------------------------------------------------------------------------- lottery
+
+
+def lottery_order(seed: str, numbers: Iterable[str]) -> list[str]:
+    """The draw: booking numbers sorted, then shuffled by a generator seeded with ``seed``. Anyone holding the
+    published seed and the list of entries can repeat it."""
+    ordered = sorted(numbers)
+    random.Random(f"fangkong-masks:{seed}").shuffle(ordered)
+    return ordered
+
+
+def lottery_digest(order: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(order).encode()).hexdigest()
+
+
+@transaction.atomic
+def draw_lottery(*, actor: Any, round: MaskRound, seed: str | None = None) -> MaskRound:
+    _require_manage(actor, round.subdistrict_id)
+    rnd = MaskRound.objects.select_for_update().get(pk=round.pk)
+    if rnd.mode != AllocationMode.LOTTERY:
+        raise ValidationError(_("本轮按预约顺序分配，不能摇号。"), code="mode")
+    if rnd.lottery_drawn_at is not None:
+        raise ValidationError(
+            _("本轮已于 %(t)s 摇号，不能重复摇号。") % {"t": _fmt(rnd.lottery_drawn_at)}, code="drawn"
+        )
+    if rnd.status == RoundStatus.OPEN and rnd.closes_at > timezone.now():
+        raise ValidationError(_("预约尚未截止，截止后才能摇号。"), code="open")
+    seed = (seed or secrets.token_hex(16)).strip()
+    entries = dict(
+        Booking.objects.filter(round=rnd, status=BookingStatus.WAITING).values_list("number", "id")
+    )
+    order = lottery_order(seed, entries)
+    updates = [Booking(pk=entries[number], draw_rank=rank) for rank, number in enumerate(order, start=1)]
+    Booking.objects.bulk_update(updates, ["draw_rank"], batch_size=500)
+    rnd.lottery_seed = seed
+    rnd.lottery_digest = lottery_digest(order)
+    rnd.lottery_drawn_at = timezone.now()
+    rnd.status = RoundStatus.DRAWN
+    rnd.save(update_fields=["lottery_seed", "lottery_digest", "lottery_drawn_at", "status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.ACTION,
+        obj=rnd,
+        note="lottery drawn",
+        changes={"seed": seed, "digest": rnd.lottery_digest, "entries": len(order)},
+    )
+    _forget_round(rnd.pk)
+    allocate_waiting(actor=actor, round=rnd)
+    round.refresh_from_db()
+    return rnd
+
+
+# -------------------------------------------------------------------------------------------------- booking
+
+
+def _validate_person(name: str, id_number: str, phone: str) -> tuple[str, str, str]:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("请填写姓名。")]
+    elif len(name) > 50:
+        errors["name"] = [_("姓名不能超过50个字。")]
+    try:
+        id_value = check_resident_id(id_number).value
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages
+        id_value = ""
+    try:
+        phone_value = validate_mobile(phone)
+    except ValidationError as exc:
+        errors["phone"] = exc.messages
+        phone_value = ""
+    if errors:
+        raise ValidationError(errors)
+    return name, id_value, phone_value
+
+
+def _check_window(info: caches.RoundInfo | None, now: dt.datetime) -> caches.RoundInfo:
+    if info is None:
+        raise ValidationError(_("预约轮次不存在。"), code="round")
+    if info.status != RoundStatus.OPEN or now >= info.closes_at:
+        raise ValidationError(_("本轮预约已截止（%(t)s）。") % {"t": _fmt(info.closes_at)}, code="closed")
+    if now < info.opens_at:
+        raise ValidationError(
+            _("本轮预约尚未开始，开始时间 %(t)s。") % {"t": _fmt(info.opens_at)}, code="not_open"
+        )
+    return info
+
+
+def _fmt(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _existing(round_id: int, key: str) -> BookingResult | None:
+    row = (
+        Booking.objects.filter(round_id=round_id, address_key=key)
+        .values("id", "number", "status", "neighborhood_id", "household_id", "voucher__number")
+        .first()
+    )
+    if row is None:
+        return None
+    return BookingResult(
+        id=row["id"],
+        number=row["number"],
+        status=row["status"],
+        created=False,
+        neighborhood_id=row["neighborhood_id"],
+        unregistered=row["household_id"] is None,
+        voucher_number=row["voucher__number"] or "",
+    )
+
+
+def _insert_booking(booking: Booking) -> bool:
+    """INSERT the booking; False when the database says the household (or address) already booked."""
+    for _attempt in range(3):
+        try:
+            with _savepoint_if_atomic():
+                booking.save(force_insert=True)
+            return True
+        except IntegrityError:
+            if Booking.objects.filter(round_id=booking.round_id, address_key=booking.address_key).exists():
+                return False
+            if (
+                booking.household_id
+                and Booking.objects.filter(
+                    round_id=booking.round_id, household_id=booking.household_id
+                ).exists()
+            ):
+                return False
+            booking.number = new_number()  # a number collision: draw another
+            booking.pk = None
+    raise ValidationError(_("预约编号生成失败，请重试。"), code="number")
+
+
+def book_public(
+    *,
+    round_id: int,
+    name: str,
+    id_number: str,
+    phone: str,
+    building_id: int,
+    room: str,
+    client_ip: str = "",
+    channel: str = Channel.PUBLIC,
+    actor: Any = None,
+) -> BookingResult:
+    """A resident books for their household. Idempotent: the same household gets the same booking back."""
+    now = timezone.now()
+    info = _check_window(caches.round_info(int(round_id)), now)
+    name, id_value, phone_value = _validate_person(name, id_number, phone)
+    room_value = normalize_room(room)
+    if not room_value or len(room_value) > 20:
+        raise ValidationError({"room": [_("请填写室号，例如 101。")]})
+    book = caches.address_book(info.subdistrict_id)
+    try:
+        compound_id, hood_id = book.building_home[int(building_id)]
+    except (KeyError, TypeError, ValueError):
+        raise ValidationError({"building": [_("所选楼栋不存在，请重新选择地址。")]})
+    id_sealed = crypto.seal("id_number", id_value)
+    cfg = rate_config()
+    hit_rate_limits(
+        [(f"ip:{client_ip}", int(cfg["per_ip"])), (f"id:{id_sealed.hash[:40]}", int(cfg["per_id"]))]
+    )
+    from fangkong.registry.models import Household
+
+    household_id = (
+        Household.objects.filter(building_id=building_id, room=room_value)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    phone_sealed = crypto.seal("phone", phone_value)
+    booking = Booking(
+        subdistrict_id=info.subdistrict_id,
+        round_id=info.id,
+        number=new_number(),
+        neighborhood_id=hood_id,
+        building_id=int(building_id),
+        room=room_value,
+        address_key=f"{int(building_id)}:{room_value}",
+        household_id=household_id,
+        name=name,
+        id_number_enc=id_sealed.enc,
+        id_number_hash=id_sealed.hash,
+        id_number_masked=id_sealed.masked,
+        phone_enc=phone_sealed.enc,
+        phone_hash=phone_sealed.hash,
+        phone_masked=phone_sealed.masked,
+        channel=channel,
+        status=BookingStatus.WAITING if household_id else BookingStatus.REVIEW,
+        created_at=now,
+    )
+    if not _insert_booking(booking):
+        existing = _existing(info.id, booking.address_key)
+        if existing is None:  # pragma: no cover - the row that blocked us is committed
+            raise ValidationError(_("预约冲突，请重试。"), code="conflict")
+        return existing
+    voucher = ""
+    if household_id and info.mode == AllocationMode.ORDER:
+        voucher = _try_allocate_one(info, booking.pk, booking.number, hood_id)
+    return BookingResult(
+        id=booking.pk,
+        number=booking.number,
+        status=BookingStatus.ALLOCATED if voucher else booking.status,
+        created=True,
+        neighborhood_id=hood_id,
+        unregistered=household_id is None,
+        voucher_number=voucher,
+    )
+
+
+@transaction.atomic
+def book_at_desk(
+    *,
+    actor: Any,
+    round: MaskRound,
+    household: Any,
+    resident: Any = None,
+    name: str = "",
+    id_number: str = "",
+    phone: str = "",
+) -> BookingResult:
+    """Committee staff book for a registry household (picking one of its residents, or typing the person)."""
+    _require_neighborhood(actor, household.subdistrict_id, household.neighborhood_id)
+    if household.subdistrict_id != round.subdistrict_id:
+        raise ValidationError(_("该住户不属于本轮次所在街道。"), code="household")
+    now = timezone.now()
+    info = _check_window(caches.round_info(round.pk), now)
+    if resident is not None:
+        if resident.household_id != household.pk:
+            raise ValidationError(_("该居民不属于这一住户。"), code="resident")
+        personal = {
+            "name": resident.name,
+            "id_number_enc": resident.id_number_enc,
+            "id_number_hash": resident.id_number_hash,
+            "id_number_masked": resident.id_number_masked,
+            "phone_enc": resident.phone_enc,
+            "phone_hash": resident.phone_hash,
+            "phone_masked": resident.phone_masked,
+        }
+    else:
+        name, id_value, phone_value = _validate_person(name, id_number, phone)
+        personal = {"name": name}
+        personal.update(crypto.personal_columns("id_number", id_value))
+        personal.update(crypto.personal_columns("phone", phone_value, kind="phone"))
+    room_value = normalize_room(household.room)
+    booking = Booking(
+        subdistrict_id=round.subdistrict_id,
+        round=round,
+        number=new_number(),
+        neighborhood_id=household.neighborhood_id,
+        building_id=household.building_id,
+        room=room_value,
+        address_key=f"{household.building_id}:{room_value}",
+        household=household,
+        channel=Channel.DESK,
+        status=BookingStatus.WAITING,
+        **personal,
+    )
+    if not _insert_booking(booking):
+        existing = _existing(round.pk, booking.address_key)
+        if existing is None:
+            existing_row = Booking.objects.filter(round=round, household=household).first()
+            if existing_row is None:  # pragma: no cover
+                raise ValidationError(_("预约冲突，请重试。"), code="conflict")
+            existing = _existing(round.pk, existing_row.address_key)
+        assert existing is not None
+        return existing
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=booking, changes=audit.snapshot(booking))
+    voucher = ""
+    if info.mode == AllocationMode.ORDER:
+        voucher = _try_allocate_one(info, booking.pk, booking.number, household.neighborhood_id)
+    return BookingResult(
+        id=booking.pk,
+        number=booking.number,
+        status=BookingStatus.ALLOCATED if voucher else booking.status,
+        created=True,
+        neighborhood_id=household.neighborhood_id,
+        unregistered=False,
+        voucher_number=voucher,
+    )
+
+
+@transaction.atomic
+def review_booking(*, actor: Any, booking: Booking, approve: bool, household: Any = None) -> Booking:
+    """Staff decide on an unregistered household's booking: approve (optionally linking a household) or
+    reject."""
+    _require_neighborhood(actor, booking.subdistrict_id, booking.neighborhood_id)
+    current = Booking.objects.select_for_update().get(pk=booking.pk)
+    if current.status != BookingStatus.REVIEW:
+        raise ValidationError(_("该预约不在待审核状态。"), code="status")
+    if household is not None:
+        if (
+            household.building_id != current.building_id
+            or household.neighborhood_id != current.neighborhood_id
+        ):
+            raise ValidationError(_("所选住户与预约地址不符。"), code="household")
+        current.household = household
+    current.status = BookingStatus.WAITING if approve else BookingStatus.REJECTED
+    try:
+        with transaction.atomic():
+            core_services.update_object(
+                actor=actor, obj=current, note=_("审核通过") if approve else _("审核不通过")
+            )
+    except IntegrityError:
+        raise ValidationError(_("该住户本轮已有其他预约。"), code="duplicate")
+    if approve:
+        rnd = current.round
+        allocate_waiting(actor=actor, round=rnd, neighborhood_id=current.neighborhood_id)
+    current.refresh_from_db()
+    return current
+
+
+# --------------------------------------------------------------------------------------------------- pickup
+
+
+def normalize_voucher(raw: str) -> str:
+    value = "".join(str(raw or "").split()).upper()
+    if "/" in value:  # a scanned QR holds the voucher page URL
+        value = value.rstrip("/").rsplit("/", 1)[-1]
+    return value
+
+
+@transaction.atomic
+def collect_voucher(
+    *, actor: Any, number: str, round_id: int, site_id: int | None = None, now: dt.datetime | None = None
+) -> Voucher:
+    """Mark a voucher collected at a site. Refuses a second pickup (with the time of the first), a voucher of
+    another round, the wrong site and an expired or forfeited voucher."""
+    now = now or timezone.now()
+    value = normalize_voucher(number)
+    if not value:
+        raise ValidationError(_("请输入或扫描领取凭证号。"), code="required")
+    voucher = (
+        Voucher.objects.editable_by(actor)
+        .select_for_update(of=("self",))
+        .select_related("round", "site", "booking")
+        .filter(number=value)
+        .first()
+    )
+    if voucher is None:
+        raise ValidationError(_("未找到领取凭证 %(n)s。") % {"n": value}, code="unknown")
+    if voucher.round_id != int(round_id):
+        raise ValidationError(
+            _("该凭证属于「%(r)s」，不是本轮次的凭证。") % {"r": voucher.round.name}, code="round"
+        )
+    if site_id and voucher.site_id and voucher.site_id != int(site_id):
+        raise ValidationError(
+            _("该凭证应在「%(s)s」领取，不能在本领取点核销。")
+            % {"s": voucher.site.name if voucher.site else ""},
+            code="site",
+        )
+    if voucher.status == VoucherStatus.COLLECTED:
+        raise ValidationError(
+            _("该凭证已于 %(t)s 领取，不能重复领取。") % {"t": _fmt(voucher.collected_at)},  # type: ignore[arg-type]
+            code="collected",
+        )
+    if voucher.status == VoucherStatus.FORFEITED or voucher.expires_at <= now:
+        raise ValidationError(
+            _("该凭证已过领取截止时间（%(t)s），已作废。") % {"t": _fmt(voucher.expires_at)}, code="expired"
+        )
+    updated = Voucher.objects.filter(pk=voucher.pk, status=VoucherStatus.ISSUED).update(
+        status=VoucherStatus.COLLECTED, collected_at=now, collected_by=actor, version=F("version") + 1
+    )
+    if updated != 1:  # pragma: no cover - another desk won the race; report its time
+        voucher.refresh_from_db()
+        raise ValidationError(
+            _("该凭证已于 %(t)s 领取，不能重复领取。") % {"t": _fmt(voucher.collected_at)},  # type: ignore[arg-type]
+            code="collected",
+        )
+    Booking.objects.filter(pk=voucher.booking_id).update(status=BookingStatus.COLLECTED)
+    _ledger(
+        voucher.round_id,
+        voucher.subdistrict_id,
+        voucher.neighborhood_id,
+        LedgerKind.COLLECTED,
+        voucher.quantity,
+        voucher=voucher,
+        site_id=voucher.site_id,
+    ).save()
+    voucher.refresh_from_db()
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=voucher, note=_("核销领取"))
+    return voucher
+
+
+@transaction.atomic
+def forfeit_expired(*, actor: Any, round: MaskRound, now: dt.datetime | None = None) -> dict[str, int]:
+    """Forfeit vouchers not collected by their deadline; their masks go back on hand and the waiting list is
+    served from them."""
+    now = now or timezone.now()
+    due = list(
+        Voucher.objects.select_for_update()
+        .filter(round=round, status=VoucherStatus.ISSUED, expires_at__lte=now)
+        .values_list("id", "booking_id", "neighborhood_id", "quantity", "site_id")
+    )
+    if not due:
+        reallocated = allocate_waiting(actor=actor, round=round)
+        return {"forfeited": 0, "reallocated": reallocated}
+    Voucher.objects.filter(pk__in=[d[0] for d in due]).update(
+        status=VoucherStatus.FORFEITED, version=F("version") + 1
+    )
+    Booking.objects.filter(pk__in=[d[1] for d in due]).update(status=BookingStatus.FORFEITED)
+    per_hood: dict[int, int] = defaultdict(int)
+    entries = []
+    for vid, _bid, hood, qty, site_id in due:
+        per_hood[hood] += qty
+        entries.append(
+            _ledger(
+                round.pk,
+                round.subdistrict_id,
+                hood,
+                LedgerKind.FORFEITED,
+                qty,
+                voucher_id=vid,
+                site_id=site_id,
+            )
+        )
+    LedgerEntry.objects.bulk_create(entries)
+    for hood, qty in per_hood.items():
+        balance = _locked_balance(round, hood)
+        StockBalance.objects.filter(pk=balance.pk).update(balance=F("balance") + qty)
+    audit.record(
+        actor=actor,
+        action=AuditAction.ACTION,
+        obj=round,
+        note="forfeited uncollected vouchers",
+        changes={"vouchers": len(due), "masks": sum(per_hood.values())},
+    )
+    caches.forget("stock")
+    reallocated = 0
+    for hood in sorted(per_hood):
+        reallocated += allocate_waiting(actor=actor, round=round, neighborhood_id=hood)
+    return {"forfeited": len(due), "reallocated": reallocated}
+
+
+# ---------------------------------------------------------------------------------------------------- reads
+
+
+def find_booking(*, round_id: int, id_number: str, phone: str) -> Booking | None:
+    """The lookup page: a booking by ID number plus phone (both must match)."""
+    try:
+        id_value = check_resident_id(id_number).value
+        phone_value = validate_mobile(phone)
+    except ValidationError:
+        return None
+    return (
+        Booking.objects.select_related("round", "building__compound", "neighborhood")
+        .filter(
+            round_id=round_id,
+            id_number_hash=crypto.lookup_hash("id_number", id_value),
+            phone_hash=crypto.lookup_hash("phone", phone_value),
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def reconcile(rnd: MaskRound, neighborhood_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Per neighborhood: received − returned = outstanding + collected + balance, and the balance row equals
+    the ledger. Each row carries ``ok``."""
+    from fangkong.registry.models import Neighborhood
+
+    ledger = LedgerEntry.objects.filter(round=rnd)
+    vouchers = Voucher.objects.filter(round=rnd)
+    balances = StockBalance.objects.filter(round=rnd)
+    hoods = Neighborhood.objects.filter(subdistrict_id=rnd.subdistrict_id)
+    if neighborhood_ids is not None:
+        ids = list(neighborhood_ids)
+        ledger, vouchers, balances, hoods = (
+            ledger.filter(neighborhood_id__in=ids),
+            vouchers.filter(neighborhood_id__in=ids),
+            balances.filter(neighborhood_id__in=ids),
+            hoods.filter(pk__in=ids),
+        )
+    sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for hood, kind, qty in ledger.values_list("neighborhood_id", "kind").annotate(q=Sum("quantity")):
+        sums[hood][kind] = qty or 0
+    held: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for hood, status, qty in vouchers.values_list("neighborhood_id", "status").annotate(q=Sum("quantity")):
+        held[hood][status] = qty or 0
+    bal = dict(balances.values_list("neighborhood_id", "balance"))
+    rows = []
+    for hood_id, hood_name in hoods.order_by("code", "name").values_list("id", "name"):
+        s, h = sums[hood_id], held[hood_id]
+        if not s and not h and hood_id not in bal:
+            continue
+        received, returned = s[LedgerKind.RECEIVED], s[LedgerKind.RETURNED]
+        allocated, forfeited, collected = (
+            s[LedgerKind.ALLOCATED],
+            s[LedgerKind.FORFEITED],
+            s[LedgerKind.COLLECTED],
+        )
+        outstanding = h[VoucherStatus.ISSUED]
+        balance = bal.get(hood_id, 0)
+        ledger_balance = sum(BALANCE_SIGN[k] * v for k, v in s.items())
+        checks = {
+            "balance_matches_ledger": balance == ledger_balance,
+            "stock_accounted": received - returned == outstanding + collected + balance,
+            "vouchers_match_ledger": allocated - forfeited == outstanding + h[VoucherStatus.COLLECTED],
+            "collected_matches": collected == h[VoucherStatus.COLLECTED],
+            "not_negative": balance >= 0,
+        }
+        rows.append(
+            {
+                "neighborhood_id": hood_id,
+                "neighborhood": hood_name,
+                "received": received,
+                "returned": returned,
+                "allocated": allocated,
+                "forfeited": forfeited,
+                "collected": collected,
+                "outstanding": outstanding,
+                "balance": balance,
+                "checks": checks,
+                "ok": all(checks.values()),
+            }
+        )
+    return rows
+
+
+def ensure_open(rnd: MaskRound) -> None:
+    _check_window(caches.round_info(rnd.pk), timezone.now())

@@ -1,0 +1,167 @@
+"""Stock ledger, allocation in booking order, vouchers, pickup, forfeit and the lottery."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fangkong.core.models import Notification
+from fangkong.masks import services
+from fangkong.masks.choices import BookingStatus, LedgerKind, VoucherStatus
+from fangkong.masks.models import Booking, LedgerEntry, StockBalance, Voucher
+from fangkong.masks.tests.conftest import add_households
+
+pytestmark = pytest.mark.django_db
+
+
+def book_rooms(world, rnd, people, rooms, hood="a"):
+    building = getattr(world, f"building_{hood}")
+    return [
+        services.book_public(
+            round_id=rnd.pk, building_id=building.pk, room=r, client_ip="10.0.0.9", **people()
+        )
+        for r in rooms
+    ]
+
+
+def test_batch_serves_waiting_households_in_booking_order(world, mround, people):
+    homes = add_households(world, 4)
+    results = book_rooms(world, mround, people, [h.room for h in homes])
+    assert all(r.status == BookingStatus.WAITING for r in results)
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=12)
+    allocated = list(
+        Booking.objects.filter(status=BookingStatus.ALLOCATED).order_by("id").values_list("number", flat=True)
+    )
+    assert allocated == [r.number for r in results[:2]]  # 12 masks, 5 per household: the first two
+    assert StockBalance.objects.get(round=mround, neighborhood=world.hood_a).balance == 2
+    assert Notification.objects.filter(kind="mask_voucher").count() == 2
+    [row] = services.reconcile(mround)
+    assert row["ok"] and row["received"] == 12 and row["allocated"] == 10 and row["outstanding"] == 10
+
+
+def test_booking_with_stock_on_hand_gets_a_voucher_at_once(world, mround, people):
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    [result] = book_rooms(world, mround, people, ["101"])
+    assert result.status == BookingStatus.ALLOCATED and result.voucher_number
+    voucher = Voucher.objects.get(number=result.voucher_number)
+    assert voucher.site is not None and voucher.slot is not None and voucher.quantity == 5
+    assert StockBalance.objects.get(round=mround, neighborhood=world.hood_a).balance == 0
+
+
+def test_balance_can_never_go_negative(world, mround):
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=3)
+    with pytest.raises(ValidationError, match="库存不足"):
+        services.return_stock(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=4)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StockBalance.objects.filter(round=mround).update(balance=-1)
+    services.return_stock(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=3)
+    [row] = services.reconcile(mround)
+    assert row["ok"] and row["returned"] == 3 and row["balance"] == 0
+
+
+def test_only_hq_records_stock(world, mround):
+    from fangkong.core.exceptions import ScopeError
+
+    with pytest.raises(ScopeError):
+        services.record_stock_batch(actor=world.staff_a, round=mround, neighborhood=world.hood_a, quantity=10)
+    with pytest.raises(ValidationError):
+        services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=0)
+    assert not LedgerEntry.objects.exists()
+
+
+def test_pickup_then_second_pickup_is_refused_with_the_time(world, mround, people):
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    [result] = book_rooms(world, mround, people, ["101"])
+    voucher = Voucher.objects.get(number=result.voucher_number)
+    done = services.collect_voucher(
+        actor=world.staff_a, number=voucher.number.lower(), round_id=mround.pk, site_id=voucher.site_id
+    )
+    assert done.status == VoucherStatus.COLLECTED and done.collected_by == world.staff_a
+    with pytest.raises(ValidationError) as exc:
+        services.collect_voucher(actor=world.staff_a, number=voucher.number, round_id=mround.pk)
+    shown = timezone.localtime(done.collected_at).strftime("%Y-%m-%d %H:%M")
+    assert "已于" in exc.value.messages[0] and shown in exc.value.messages[0]
+    assert Booking.objects.get(pk=result.id).status == BookingStatus.COLLECTED
+    [row] = services.reconcile(mround)
+    assert row["ok"] and row["collected"] == 5 and row["outstanding"] == 0
+
+
+def test_pickup_refusals(world, mround, people):
+    from fangkong.masks.tests.conftest import open_round
+
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    [result] = book_rooms(world, mround, people, ["101"])
+    other_round = open_round(world, name="第二轮")
+    b_site = other_round.sites.get(neighborhood=world.hood_b)
+    cases = [
+        ({"number": "VNOPE", "round_id": mround.pk}, "未找到"),
+        ({"number": result.voucher_number, "round_id": other_round.pk}, "不是本轮次"),
+        ({"number": result.voucher_number, "round_id": mround.pk, "site_id": b_site.pk}, "不能在本领取点"),
+        ({"number": "", "round_id": mround.pk}, "请输入"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ValidationError) as exc:
+            services.collect_voucher(actor=world.hq, **kwargs)
+        assert message in exc.value.messages[0]
+    # staff of another neighborhood do not find it at all
+    with pytest.raises(ValidationError, match="未找到"):
+        services.collect_voucher(actor=world.staff_b, number=result.voucher_number, round_id=mround.pk)
+    assert Voucher.objects.get(number=result.voucher_number).status == VoucherStatus.ISSUED
+
+
+def test_forfeit_gives_the_masks_to_the_waiting_list(world, mround, people):
+    homes = add_households(world, 2)
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    first, second, third = book_rooms(world, mround, people, ["101", homes[0].room, homes[1].room])
+    assert first.voucher_number and second.status == BookingStatus.WAITING
+    later = timezone.now() + dt.timedelta(days=5)
+    with pytest.raises(ValidationError, match="已过领取截止"):
+        services.collect_voucher(actor=world.hq, number=first.voucher_number, round_id=mround.pk, now=later)
+    out = services.forfeit_expired(actor=world.hq, round=mround, now=later)
+    assert out == {"forfeited": 1, "reallocated": 1}
+    assert Booking.objects.get(pk=first.id).status == BookingStatus.FORFEITED
+    assert Booking.objects.get(pk=second.id).status == BookingStatus.ALLOCATED
+    assert Booking.objects.get(pk=third.id).status == BookingStatus.WAITING
+    new_voucher = Voucher.objects.get(booking_id=second.id)
+    assert new_voucher.expires_at > timezone.now()
+    [row] = services.reconcile(mround)
+    assert row["ok"] and row["forfeited"] == 5 and row["allocated"] == 10
+
+
+def test_lottery_is_reproducible_and_audited(world, lottery_round, people):
+    from fangkong.core.models import AuditEvent
+
+    homes = add_households(world, 6)
+    book_rooms(world, lottery_round, people, ["101"] + [h.room for h in homes])
+    services.record_stock_batch(actor=world.hq, round=lottery_round, neighborhood=world.hood_a, quantity=15)
+    assert not Voucher.objects.exists()  # a lottery round waits for the draw
+    with pytest.raises(ValidationError, match="尚未截止"):
+        services.draw_lottery(actor=world.hq, round=lottery_round, seed="abc")
+    services.close_round(actor=world.hq, round=lottery_round)
+    rnd = services.draw_lottery(actor=world.hq, round=lottery_round, seed="2020-02-03")
+    assert rnd.lottery_seed == "2020-02-03"
+    ranked = list(Booking.objects.filter(round=rnd).order_by("draw_rank").values_list("number", flat=True))
+    assert ranked == services.lottery_order("2020-02-03", ranked)
+    assert services.lottery_digest(ranked) == rnd.lottery_digest
+    winners = set(Booking.objects.filter(status=BookingStatus.ALLOCATED).values_list("number", flat=True))
+    assert winners == set(ranked[:3])
+    assert AuditEvent.objects.filter(object_type="masks.maskround", note="lottery drawn").exists()
+    with pytest.raises(ValidationError, match="不能重复摇号"):
+        services.draw_lottery(actor=world.hq, round=rnd)
+
+
+def test_lottery_order_depends_only_on_seed_and_entries():
+    entries = [f"N{i:03d}" for i in range(50)]
+    a = services.lottery_order("seed-1", entries)
+    assert a == services.lottery_order("seed-1", list(reversed(entries)))
+    assert a != services.lottery_order("seed-2", entries)
+    assert sorted(a) == sorted(entries)
+
+
+def test_ledger_kinds_are_recorded(world, mround, people):
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=10)
+    book_rooms(world, mround, people, ["101"])
+    kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
+    assert kinds == {LedgerKind.RECEIVED, LedgerKind.ALLOCATED}
