@@ -100,3 +100,38 @@ def reveal_personal(*, actor: Any, obj: Any, field: str) -> str:
     value = crypto.decrypt(token) if token else ""
     audit.record(actor=actor, action=AuditAction.REVEAL, obj=obj, changes={"field": field})
     return value
+
+
+@transaction.atomic
+def set_policy(
+    *, actor: Any, subdistrict_id: int, key: str, value: Any, effective_from: Any, note: str = ""
+) -> Any:
+    """Set a policy value for a sub-district from a date on (HQ only); audited."""
+    from fangkong.core.choices import Role
+    from fangkong.core.models import Policy
+    from fangkong.core.policies import DEFAULTS
+
+    if key not in DEFAULTS:
+        raise ValueError(key)
+    scope = scope_for(actor)
+    allowed = scope.everything or (
+        getattr(actor, "role", None) == Role.HQ
+        and subdistrict_id in scope.subdistrict_ids
+        and not scope.read_only
+    )
+    if not allowed:
+        raise ScopeError("policy")
+    policy, created = Policy.objects.update_or_create(
+        subdistrict_id=subdistrict_id,
+        key=key,
+        effective_from=effective_from,
+        defaults={"value": value, "note": note},
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=policy,
+        changes={"key": key, "value": value, "effective_from": str(effective_from)},
+        subdistrict_id=subdistrict_id,
+    )
+    return policy

@@ -19,5 +19,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("audit/", views.audit_log, name="audit_log"),
+    path("policies/", views.policies, name="policies"),
     path("reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
 ]

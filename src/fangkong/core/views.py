@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -123,3 +123,42 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
         messages.error(request, _("您没有查看明文的权限。"))
         return HttpResponse(_("无权查看"), status=403)
     return render(request, "core/_revealed.html", {"value": value})
+
+
+@login_required
+def policies(request: HttpRequest) -> HttpResponse:
+    """The HQ's policy settings per period; other roles may read their sub-district's values."""
+    from fangkong.core.forms import PolicyForm
+    from fangkong.core.models import Policy
+    from fangkong.core.policies import DEFAULTS, LABELS, get_policy
+
+    user = request.user
+    scope = scope_for(user)
+    if not user.subdistrict_id or not (scope.everything or user.subdistrict_id in scope.subdistrict_ids):
+        raise Http404
+    can_edit = user.is_superuser or user.role == Role.HQ
+    form = PolicyForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            services.set_policy(
+                actor=user,
+                subdistrict_id=user.subdistrict_id,
+                key=form.cleaned_data["key"],
+                value=form.cleaned_data["value"],
+                effective_from=form.cleaned_data["effective_from"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("政策已保存。"))
+            return redirect("policies")
+    current = [
+        {"key": k, "label": LABELS[k], "value": get_policy(user.subdistrict_id, k), "default": DEFAULTS[k]}
+        for k in DEFAULTS
+    ]
+    history = Policy.objects.filter(subdistrict_id=user.subdistrict_id).order_by("key", "-effective_from")
+    return render(
+        request,
+        "core/policies.html",
+        {"current": current, "history": history, "form": form, "can_edit": can_edit},
+    )
