@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "display_name")
     filter_horizontal = ("neighborhoods",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "fangkong",
             {
