@@ -42,3 +42,22 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
             continue
         out.append({"label": item.label, "url": url, "name": item.url_name})
     return out
+
+
+# Home-page panels: each domain app may add a panel for the roles it serves. A provider takes the request
+# and returns None or {"title": ..., "template": "<app>/_home_panel.html", **context}.
+_home_panels: list[Callable[[Any], dict[str, Any] | None]] = []
+
+
+def register_home_panel(provider: Callable[[Any], dict[str, Any] | None]) -> None:
+    if provider not in _home_panels:
+        _home_panels.append(provider)
+
+
+def home_panels(request: Any) -> list[dict[str, Any]]:
+    panels = []
+    for provider in _home_panels:
+        panel = provider(request)
+        if panel:
+            panels.append(panel)
+    return panels

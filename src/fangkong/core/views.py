@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core import services
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.models import AuditEvent
+from fangkong.core.navigation import home_panels
 from fangkong.core.scope import scope_for
 
 PERSONAL_FIELDS = {"id_number", "phone", "contact_phone"}
@@ -63,6 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "organizations": Organization.objects.visible_to(user).count(),
         },
         "neighborhoods": neighborhoods.order_by("code")[:40],
+        "panels": home_panels(request),
+        "organization": user.organization if user.role == Role.ORG_CONTACT else None,
         "recent_audit": AuditEvent.objects.visible_to(user).select_related("actor")[:8]
         if (user.is_superuser or user.role in AUDIT_ROLES)
         else [],
