@@ -1,0 +1,794 @@
+"""Spreadsheet import and export (xlsx with Chinese headers), for any app.
+
+An app declares a format by subclassing ``SpreadsheetFormat`` in its ``imports.py`` and registering it::
+
+    class VolunteerFormat(SpreadsheetFormat):
+        slug = "volunteers"                      # URL: /io/volunteers/import/, export.xlsx, template.xlsx
+        title = _("志愿者")
+        model = Volunteer                        # export reads model.objects.visible_to(user)
+        roles = (Role.HQ, Role.OFFICE, Role.STAFF)
+        columns = (
+            Column("pk", "编号", parse=parse_int, note=_("导出时自动生成，新增时留空")),
+            Column("name", "姓名", required=True, example="李四"),
+            Column("phone", "手机号码", required=True, parse=parse_mobile, example="13812345678"),
+        )
+
+        def start(self, *, actor, commit):       # precomputed lookups, built once per run
+            return {...}
+
+        def check_batch(self, ctx, rows, report):  # match rows to records, scope, cross-row rules
+            for row in rows:
+                row.action = CREATE | UPDATE | UNCHANGED, or report.error(row, "姓名", "…")
+
+        def write_batch(self, ctx, rows, report):  # only called when committing and the batch is clean
+            ...
+
+        def export_rows(self, user, queryset):   # one list of cell values per row, in column order
+            ...
+
+    register(VolunteerFormat())
+
+How a run works (``run_import``):
+
+1. The file is read with python-calamine (fast, streaming rows to Python). Broken files, empty sheets,
+   missing required headers or duplicated headers raise ``FileError`` with a Chinese message.
+2. Each cell goes through its column's ``parse`` (raise ``ValidationError`` for a bad value; the message
+   names the reason). Required columns must not be blank. Fully blank rows are skipped.
+3. Rows go to the format in batches of ``batch_size`` (bounded memory): ``check_batch`` decides per row
+   whether it creates, updates or leaves a record unchanged, and reports errors (row number, column,
+   reason) and warnings. ``row_key`` lets the engine report duplicate rows in the same file.
+4. Preview (``commit=False``) writes nothing and returns a ``Report`` with counts and every error.
+   Commit (``commit=True``) runs the same checks inside one transaction, with the actor re-read from the
+   database so the scope is current, calls ``write_batch`` for each batch and refuses the whole import
+   (``ImportRefused``, everything rolled back) if any row has an error. It writes one audit event
+   (action "import") with the counts.
+
+Uploads are kept between preview and commit by ``UploadStore`` (under VAR_DIR/uploads, a random token
+bound to the user and format); committing claims the token once, so a double submit never imports twice.
+
+``write_xlsx`` writes an export with openpyxl in write_only mode (constant memory), and ``template_xlsx``
+the downloadable template: the headers (required ones in red), an example row and a notes sheet that
+explains every column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from fangkong.core import audit
+from fangkong.core.choices import AuditAction, Role
+from fangkong.core.scope import clear_scope_cache, scope_for
+
+CREATE = "create"
+UPDATE = "update"
+UNCHANGED = "unchanged"
+
+MAX_SHOWN_ERRORS = 1000
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+UPLOAD_TTL_SECONDS = 24 * 3600
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (not xlsx, empty, wrong headers). ``message`` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ImportRefused(Exception):
+    """A commit found errors (bad rows or a scope breach): nothing was written."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("import refused")
+        self.report = report
+
+
+# ---------------------------------------------------------------------------------------------- cells
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: numbers typed into Excel (13812345678.0) lose their ``.0``; dates become ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_text(max_length: int = 200) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if len(value) > max_length:
+            raise ValidationError(_("内容过长，最多 %(n)d 个字。") % {"n": max_length}, code="too_long")
+        return value
+
+    return parse
+
+
+def parse_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValidationError(_("应为整数。"), code="int")
+    if number < 0:
+        raise ValidationError(_("不能为负数。"), code="negative")
+    return number
+
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t", "党员"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "f", "非党员"}
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValidationError(_("请填写“是”或“否”。"), code="bool")
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+def parse_date(value: str) -> dt.date:
+    text = value.split(" ")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(_("日期格式不正确，例如 2020-02-10。"), code="date")
+
+
+def parse_choice(choices: type[models.TextChoices]) -> Callable[[str], str]:
+    """Accept a choice's Chinese label, its English label or its stored value."""
+    mapping: dict[str, str] = {}
+    for lang in ("en", "zh-hans"):
+        with override(lang):
+            for value, label in choices.choices:
+                mapping[str(label).lower()] = value
+    for value in choices.values:
+        mapping[str(value).lower()] = value
+
+    def parse(text: str) -> str:
+        found = mapping.get(text.lower())
+        if found is None:
+            with override("zh-hans"):
+                allowed = "、".join(str(label) for label in choices.labels)
+            raise ValidationError(_("取值应为：%(allowed)s。") % {"allowed": allowed}, code="choice")
+        return found
+
+    return parse
+
+
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The Chinese label of a stored choice value (exports always use Chinese)."""
+    if not value:
+        return ""
+    with override("zh-hans"):
+        return str(choices(value).label)
+
+
+# ------------------------------------------------------------------------------------------- format
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    parse: Callable[[str], Any] | None = None
+    note: Any = ""
+    example: Any = ""
+    width: int = 14
+    default: Any = None
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, Any]
+    action: str = ""
+    ok: bool = True
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    warning_count: int = 0
+    bad_rows: int = 0
+    ignored_headers: list[str] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)  # keys of the columns the file has
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def error(self, row: Row | int, column: str, message: str) -> None:
+        number = row.number if isinstance(row, Row) else row
+        if isinstance(row, Row):
+            if row.ok:
+                self.bad_rows += 1
+            row.ok = False
+        self.error_count += 1
+        if len(self.errors) < MAX_SHOWN_ERRORS:
+            self.errors.append(Problem(number, column, str(message)))
+
+    def warn(self, row: Row | int, column: str, message: str) -> None:
+        number = row.number if isinstance(row, Row) else row
+        self.warning_count += 1
+        if len(self.warnings) < MAX_SHOWN_ERRORS:
+            self.warnings.append(Problem(number, column, str(message)))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "counts": dict(self.counts),
+            "errors": self.error_count,
+            "warnings": self.warning_count,
+        }
+
+
+class SpreadsheetFormat:
+    """A declared spreadsheet format. Subclass, set the class attributes, override the hooks."""
+
+    slug: ClassVar[str] = ""
+    title: ClassVar[Any] = ""
+    sheet_title: ClassVar[Any] = ""
+    columns: ClassVar[Sequence[Column]] = ()
+    model: ClassVar[type[models.Model] | None] = None
+    roles: ClassVar[tuple[str, ...]] = (Role.HQ, Role.OFFICE, Role.STAFF)
+    domain: ClassVar[str] = "registry"
+    batch_size: ClassVar[int] = 2000
+    description: ClassVar[Any] = ""
+
+    # -- who may use it
+    def allowed(self, user: Any) -> bool:
+        """May ``user`` use this format's pages at all (import, export, template)? Others get a 404."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        if user.role not in self.roles or not user.subdistrict_id:
+            return False
+        scope = scope_for(user)
+        return not scope.read_only and scope.allows_domain(self.domain)
+
+    # -- hooks
+    def start(self, *, actor: Any, commit: bool) -> Any:
+        """Build the per-run context (lookups of places, existing keys …)."""
+        return {}
+
+    def row_key(self, ctx: Any, row: Row) -> Any:
+        """A key identifying the record a row describes; two rows with the same key are duplicates.
+
+        Called for every parsed row (also rows with errors), so cross-column validation can happen here."""
+        return None
+
+    def check_batch(self, ctx: Any, rows: list[Row], report: Report) -> None:
+        """Set ``row.action`` for every valid row, and report errors and warnings."""
+        raise NotImplementedError
+
+    def write_batch(self, ctx: Any, rows: list[Row], report: Report) -> None:
+        """Write a checked, clean batch (inside the import transaction)."""
+        raise NotImplementedError
+
+    def finish(self, ctx: Any, report: Report) -> None:
+        """Called after the last batch (write what is still buffered)."""
+
+    def audit_target(self, ctx: Any) -> dict[str, Any]:
+        """Extra keyword arguments for the import audit event (e.g. neighborhood_id)."""
+        return {}
+
+    def export_queryset(self, user: Any) -> Any:
+        assert self.model is not None
+        return self.model._default_manager.visible_to(user)  # type: ignore[attr-defined]
+
+    def export_rows(self, user: Any, queryset: Any) -> Iterable[list[Any]]:
+        raise NotImplementedError
+
+    # -- helpers
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def example_row(self) -> list[Any]:
+        return [c.example for c in self.columns]
+
+
+_registry: dict[str, SpreadsheetFormat] = {}
+
+
+def register(fmt: SpreadsheetFormat) -> SpreadsheetFormat:
+    if not fmt.slug or not re.fullmatch(r"[a-z0-9_-]+", fmt.slug):
+        raise ValueError(f"bad format slug {fmt.slug!r}")
+    _registry[fmt.slug] = fmt
+    return fmt
+
+
+def get_format(slug: str) -> SpreadsheetFormat | None:
+    _load_formats()
+    return _registry.get(slug)
+
+
+def all_formats() -> list[SpreadsheetFormat]:
+    _load_formats()
+    return list(_registry.values())
+
+
+_loaded = False
+
+
+def _load_formats() -> None:
+    """Import every installed app's ``imports`` module once, so its formats register themselves."""
+    global _loaded
+    if _loaded:
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("fangkong."):
+            continue
+        try:
+            import_module(f"{config.name}.imports")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.imports":
+                raise
+    _loaded = True
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def read_rows(path: str | os.PathLike[str]) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """Open the first sheet with python-calamine: (headers, iterator of (row number, cells))."""
+    from python_calamine import CalamineWorkbook
+
+    if not zipfile.is_zipfile(path):
+        raise FileError(_("文件不是有效的 xlsx 表格，请用模板填写后上传。"))
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        if not workbook.sheet_names:
+            raise FileError(_("表格中没有工作表。"))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+        first: list[Any] | None = None
+        number = 0
+        for cells in rows:
+            number += 1
+            if any(cell_text(c) for c in cells):
+                first = cells
+                break
+    except FileError:
+        raise
+    except Exception:  # noqa: BLE001 - calamine raises several error types for broken files
+        raise FileError(_("无法读取该文件，请确认是 xlsx 格式且未损坏。"))
+    if first is None:
+        raise FileError(_("表格是空的。"))
+    headers = [cell_text(c) for c in first]
+    header_row = number
+
+    def body() -> Iterator[tuple[int, list[Any]]]:
+        n = header_row
+        for cells in rows:
+            n += 1
+            yield n, cells
+
+    return headers, body()
+
+
+def map_headers(fmt: SpreadsheetFormat, headers: list[str]) -> tuple[list[tuple[int, Column]], list[str]]:
+    """Match the header row to the format's columns: [(cell index, column)], ignored headers."""
+    by_header = {c.header: c for c in fmt.columns}
+    seen: dict[str, int] = {}
+    mapping: list[tuple[int, Column]] = []
+    ignored: list[str] = []
+    for index, header in enumerate(headers):
+        clean = header.replace("*", "").replace("＊", "").strip()
+        if not clean:
+            continue
+        if clean in seen:
+            raise FileError(_("表头“%(h)s”出现了两次。") % {"h": clean})
+        seen[clean] = index
+        column = by_header.get(clean)
+        if column is None:
+            ignored.append(clean)
+        else:
+            mapping.append((index, column))
+    missing = [c.header for c in fmt.columns if c.required and c.header not in seen]
+    if missing:
+        raise FileError(
+            _("缺少必填列：%(cols)s。请使用“%(title)s”模板的表头。")
+            % {"cols": "、".join(missing), "title": fmt.title}
+        )
+    if not mapping:
+        raise FileError(_("表头不符合“%(title)s”的格式。") % {"title": fmt.title})
+    return mapping, ignored
+
+
+def parse_row(
+    number: int,
+    cells: list[Any],
+    mapping: list[tuple[int, Column]],
+    all_columns: Sequence[Column],
+    report: Report,
+) -> Row | None:
+    """Parse one row's cells through their columns; None for a blank row."""
+    values: dict[str, Any] = {}
+    texts: list[tuple[Column, str]] = []
+    blank = True
+    width = len(cells)
+    for index, column in mapping:
+        text = cell_text(cells[index]) if index < width else ""
+        if text:
+            blank = False
+        texts.append((column, text))
+    if blank:
+        return None
+    row = Row(number=number, values=values)
+    for column, text in texts:
+        if not text:
+            if column.required:
+                report.error(row, column.header, _("必填项为空。"))
+            values[column.key] = column.default
+            continue
+        if column.parse is None:
+            values[column.key] = text
+            continue
+        try:
+            values[column.key] = column.parse(text)
+        except ValidationError as exc:
+            report.error(row, column.header, "；".join(str(m) for m in exc.messages))
+            values[column.key] = None
+    for column in all_columns:
+        values.setdefault(column.key, column.default)
+    return row
+
+
+# ------------------------------------------------------------------------------------------- engine
+
+
+def _run(
+    fmt: SpreadsheetFormat, path: str | os.PathLike[str], *, actor: Any, commit: bool
+) -> tuple[Report, Any]:
+    headers, body = read_rows(path)
+    mapping, ignored = map_headers(fmt, headers)
+    report = Report(ignored_headers=ignored, present={c.key for _i, c in mapping})
+    ctx = fmt.start(actor=actor, commit=commit)
+    seen: dict[Any, int] = {}
+    key_column = next((c.header for c in fmt.columns if c.required), fmt.columns[0].header)
+    batch: list[Row] = []
+
+    def flush() -> None:
+        fmt.check_batch(ctx, batch, report)
+        if commit and report.ok:
+            fmt.write_batch(ctx, [r for r in batch if r.action in (CREATE, UPDATE)], report)
+        batch.clear()
+
+    columns = fmt.columns
+    for number, cells in body:
+        row = parse_row(number, cells, mapping, columns, report)
+        if row is None:
+            continue
+        report.rows += 1
+        key = fmt.row_key(ctx, row)
+        if row.ok:
+            if key is not None:
+                first = seen.get(key)
+                if first is not None:
+                    report.error(row, key_column, _("与第 %(n)d 行重复。") % {"n": first})
+                else:
+                    seen[key] = number
+        batch.append(row)
+        if len(batch) >= fmt.batch_size:
+            flush()
+    if batch:
+        flush()
+    if commit and report.ok:
+        fmt.finish(ctx, report)
+    if report.rows == 0:
+        raise FileError(_("表格只有表头，没有数据行。"))
+    return report, ctx
+
+
+def preview_import(fmt: SpreadsheetFormat, path: str | os.PathLike[str], *, actor: Any) -> Report:
+    """Check every row and count what a commit would do. Writes nothing."""
+    report, _ctx = _run(fmt, path, actor=actor, commit=False)
+    return report
+
+
+def run_import(
+    fmt: SpreadsheetFormat,
+    path: str | os.PathLike[str],
+    *,
+    actor: Any,
+    token: str = "",
+    filename: str = "",
+) -> Report:
+    """Import the file in one transaction: all rows or nothing. Scope is re-checked inside the transaction.
+
+    Raises ImportRefused (nothing written) when any row has an error, FileError for a broken file, and
+    returns the report of a committed import. A token already imported is not imported again: the first
+    import's report is returned.
+    """
+    digest = _sha256(path)
+    try:
+        return _commit(fmt, path, actor=actor, token=token, filename=filename, digest=digest)
+    except IntegrityError:
+        report = Report()
+        report.error(
+            0, "", _("数据与已登记的记录冲突（如重复的证件号码、信用代码或手机号码），未导入任何数据。")
+        )
+        raise ImportRefused(report)
+
+
+def _commit(
+    fmt: SpreadsheetFormat, path: Any, *, actor: Any, token: str, filename: str, digest: str
+) -> Report:
+    from fangkong.core.models import AuditEvent, User
+
+    with transaction.atomic():
+        # One import at a time per user: the row lock serialises double submits across processes.
+        fresh = User.objects.select_for_update().get(pk=actor.pk) if getattr(actor, "pk", None) else actor
+        if token:
+            done = AuditEvent.objects.filter(
+                action=AuditAction.IMPORT, actor_id=fresh.pk, object_id=token[:64]
+            ).first()
+            if done is not None:
+                return _report_from_audit(done)
+        clear_scope_cache(fresh)
+        report, ctx = _run(fmt, path, actor=fresh, commit=True)
+        if not report.ok:
+            raise ImportRefused(report)
+        audit.record(
+            actor=fresh,
+            action=AuditAction.IMPORT,
+            object_type=fmt.model._meta.label_lower if fmt.model else fmt.slug,
+            object_id=token[:64],
+            object_repr=f"{fmt.title} {filename}"[:200],
+            changes={
+                "format": fmt.slug,
+                "file": filename,
+                "sha256": digest,
+                "rows": report.rows,
+                "counts": dict(report.counts),
+                "warnings": report.warning_count,
+            },
+            **fmt.audit_target(ctx),
+        )
+    return report
+
+
+def _report_from_audit(event: Any) -> Report:
+    report = Report(rows=int(event.changes.get("rows", 0)))
+    report.counts.update(event.changes.get("counts", {}))
+    report.counts["already_imported"] = 1
+    return report
+
+
+def _sha256(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+def _header_cells(ws: Any, fmt: SpreadsheetFormat) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    cells = []
+    fill = PatternFill("solid", fgColor="F2F2F2")
+    for column in fmt.columns:
+        cell = WriteOnlyCell(ws, value=column.header)
+        cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+        cell.fill = fill
+        cells.append(cell)
+    return cells
+
+
+def _new_sheet(wb: Any, fmt: SpreadsheetFormat) -> Any:
+    from openpyxl.utils import get_column_letter
+
+    with override("zh-hans"):
+        ws = wb.create_sheet(str(fmt.sheet_title or fmt.title)[:31])
+    for i, column in enumerate(fmt.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def write_xlsx(fmt: SpreadsheetFormat, rows: Iterable[Sequence[Any]], dest: Any) -> int:
+    """Write rows under the format's headers (write_only: constant memory). Returns the row count."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = _new_sheet(wb, fmt)
+    ws.append(_header_cells(ws, fmt))
+    count = 0
+    for row in rows:
+        ws.append(list(row))
+        count += 1
+    wb.save(dest)
+    return count
+
+
+def template_xlsx(fmt: SpreadsheetFormat, dest: Any) -> None:
+    """The downloadable template: headers, one example row, and a notes sheet describing each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    with override("zh-hans"):
+        wb = Workbook(write_only=True)
+        ws = _new_sheet(wb, fmt)
+        ws.append(_header_cells(ws, fmt))
+        ws.append(fmt.example_row())
+        notes = wb.create_sheet("填写说明")
+        notes.column_dimensions["A"].width = 16
+        notes.column_dimensions["B"].width = 8
+        notes.column_dimensions["C"].width = 80
+        from openpyxl.cell import WriteOnlyCell
+
+        head = []
+        for text in ("列名", "必填", "说明"):
+            cell = WriteOnlyCell(notes, value=text)
+            cell.font = Font(bold=True)
+            head.append(cell)
+        notes.append(head)
+        for column in fmt.columns:
+            notes.append([column.header, "是" if column.required else "否", str(column.note)])
+        notes.append([])
+        notes.append(["", "", str(fmt.description)])
+        notes.append(["", "", "第一行必须是表头；红色表头为必填列。示例行请删除后再导入。"])
+        wb.save(dest)
+
+
+# ------------------------------------------------------------------------------------------ uploads
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+@dataclass
+class Upload:
+    token: str
+    path: Path
+    meta: dict[str, Any]
+
+    @property
+    def filename(self) -> str:
+        return str(self.meta.get("filename", ""))
+
+
+class UploadStore:
+    """Uploaded files kept between preview and commit, each under a random token bound to user and format."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root or Path(settings.VAR_DIR) / "uploads")
+
+    def _paths(self, token: str) -> tuple[Path, Path]:
+        return self.root / f"{token}.xlsx", self.root / f"{token}.json"
+
+    def save(self, *, user: Any, slug: str, upload: Any) -> Upload:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.cleanup()
+        token = secrets.token_urlsafe(24)
+        data_path, meta_path = self._paths(token)
+        size = 0
+        fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".part")
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in upload.chunks():
+                size += len(chunk)
+                if size > MAX_UPLOAD_BYTES:
+                    fh.close()
+                    os.unlink(tmp)
+                    raise FileError(_("文件过大（上限 50 MB）。"))
+                fh.write(chunk)
+        os.replace(tmp, data_path)
+        meta = {
+            "user": user.pk,
+            "slug": slug,
+            "filename": os.path.basename(str(getattr(upload, "name", "")))[:120],
+            "size": size,
+            "at": time.time(),
+        }
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False))
+        return Upload(token, data_path, meta)
+
+    def get(self, token: str, *, user: Any, slug: str) -> Upload | None:
+        if not _TOKEN.match(token or ""):
+            return None
+        data_path, meta_path = self._paths(token)
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            return None
+        if meta.get("user") != user.pk or meta.get("slug") != slug:
+            return None
+        return Upload(token, data_path, meta)
+
+    def claim(self, upload: Upload) -> bool:
+        """Take the token for one commit (exclusive create). False if a commit already has it."""
+        try:
+            fd = os.open(self.root / f"{upload.token}.lock", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return False
+        os.close(fd)
+        return True
+
+    def release(self, upload: Upload) -> None:
+        try:
+            os.unlink(self.root / f"{upload.token}.lock")
+        except FileNotFoundError:
+            pass
+
+    def finish(self, upload: Upload, result: dict[str, Any]) -> None:
+        """Record the committed result and drop the file (the token stays answerable)."""
+        data_path, meta_path = self._paths(upload.token)
+        upload.meta["result"] = result
+        meta_path.write_text(json.dumps(upload.meta, ensure_ascii=False))
+        try:
+            data_path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def cleanup(self) -> None:
+        cutoff = time.time() - UPLOAD_TTL_SECONDS
+        for path in self.root.glob("*"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                continue
+
+
+ACTION_LABELS = {
+    CREATE: gettext_lazy("新增"),
+    UPDATE: gettext_lazy("更新"),
+    UNCHANGED: gettext_lazy("无变化"),
+}
