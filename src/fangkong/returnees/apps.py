@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReturneesConfig(AppConfig):
     name = "fangkong.returnees"
     label = "returnees"
+    verbose_name = _("返沪与隔离")
+
+    def ready(self) -> None:
+        from fangkong.core.navigation import MenuItem, register_menu
+
+        staff = ("hq", "staff", "cadre", "office", "district_viewer", "auditor")
+        register_menu(
+            MenuItem(_("随访看板"), "returnees:board", roles=staff, order=40),
+            MenuItem(_("返沪申报"), "returnees:declaration_list", roles=staff, order=41),
+            MenuItem(_("隔离名单"), "returnees:isolation_list", roles=staff, order=42),
+            MenuItem(_("场所登记"), "returnees:venue_list", roles=(*staff, "org_contact"), order=43),
+        )

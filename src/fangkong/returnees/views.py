@@ -1,0 +1,595 @@
+"""Pages of the returnees app: the follow-up board, declarations, isolation lists, venues and health forms
+(staff, behind login), and three public mobile pages: the declaration form, the personal report link and a
+venue's check-in form."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.core.choices import Domain
+from fangkong.core.exceptions import ScopeError
+from fangkong.core.htmx import pick_template
+from fangkong.core.scope import scope_for
+from fangkong.returnees import selectors, services
+from fangkong.returnees.choices import IsolationStatus, ReportSource, Source
+from fangkong.returnees.forms import (
+    DeclarationForm,
+    ExtendForm,
+    HealthFormsForm,
+    OutcomeForm,
+    PhoneReportForm,
+    ReleaseForm,
+    ReportForm,
+    ShiftForm,
+    SuspendForm,
+    VisitForm,
+)
+from fangkong.returnees.models import (
+    Declaration,
+    FollowUpTask,
+    HealthFormCount,
+    HealthReport,
+    Isolation,
+    Referral,
+    Venue,
+    VenueVisit,
+)
+
+
+def _returnee_user(request: HttpRequest) -> Any:
+    """Returnee records are for HQ, committees, cadres and the returnees office; others get 404."""
+    user = request.user
+    scope = scope_for(user)
+    if (
+        scope.organization_ids is not None
+        or not scope.allows_domain(Domain.RETURNEES)
+        or not (scope.everything or scope.subdistrict_ids)
+    ):
+        raise Http404
+    return user
+
+
+def _venue_user(request: HttpRequest) -> Any:
+    user = request.user
+    scope = scope_for(user)
+    if not (scope.everything or scope.subdistrict_ids):
+        raise Http404
+    if scope.organization_ids is None and not scope.allows_domain(Domain.RETURNEES):
+        raise Http404
+    return user
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# ---------------------------------------------------------------- board
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    user = _returnee_user(request)
+    data = selectors.follow_up_board(user)
+    tasks = list(
+        FollowUpTask.objects.visible_to(user)
+        .filter(status="open")
+        .select_related("isolation__declaration", "building", "assignee")
+        .order_by("-day", "slot", "pk")[:50]
+    )
+    return render(request, "returnees/board.html", {"board": data, "tasks": tasks})
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@login_required
+def declaration_list(request: HttpRequest) -> HttpResponse:
+    user = _returnee_user(request)
+    qs = Declaration.objects.visible_to(user).select_related("neighborhood", "building", "building__compound")
+    level = request.GET.get("level", "")
+    if level:
+        qs = qs.filter(risk_level=level)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    template = pick_template(request, "returnees/declaration_list.html", "returnees/_declaration_rows.html")
+    return render(request, template, {"page": page, "filters": request.GET})
+
+
+@login_required
+def declaration_new(request: HttpRequest) -> HttpResponse:
+    from fangkong.registry.models import Building
+
+    user = _returnee_user(request)
+    buildings = Building.objects.editable_by(user)
+    form = DeclarationForm(request.POST or None, buildings=buildings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.declare_return(actor=user, data=form.to_input(), source=Source.STAFF)
+        except ValidationError as exc:
+            form.add_service_errors(
+                exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            )
+        except ScopeError:
+            form.add_error("building", _("该楼栋不在您的管辖范围内。"))
+        else:
+            messages.success(
+                request,
+                _("已保存申报：%(name)s。") % {"name": result.declaration.name}
+                if result.created
+                else _("此人本次行程已申报，已合并更新。"),
+            )
+            if result.token:
+                request.session["returnee_new_link"] = result.token
+            return redirect("returnees:declaration_detail", pk=result.declaration.pk)
+    return render(request, "returnees/declaration_form.html", {"form": form})
+
+
+@login_required
+def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _returnee_user(request)
+    decl = get_object_or_404(
+        Declaration.objects.visible_to(user).select_related("neighborhood", "building__compound", "employer"),
+        pk=pk,
+    )
+    services.record_read(actor=user, declaration=decl)
+    isolations = list(decl.isolations.order_by("-start_date"))
+    token = request.session.pop("returnee_new_link", None)
+    link = request.build_absolute_uri(reverse("returnees:report", args=[token])) if token else None
+    return render(
+        request, "returnees/declaration_detail.html", {"d": decl, "isolations": isolations, "link": link}
+    )
+
+
+# ---------------------------------------------------------------- isolation
+
+
+@login_required
+def isolation_list(request: HttpRequest) -> HttpResponse:
+    user = _returnee_user(request)
+    status = request.GET.get("status", IsolationStatus.ACTIVE)
+    if status not in IsolationStatus.values:
+        status = ""
+    qs = selectors.isolation_list(
+        user,
+        neighborhood_id=_int(request.GET.get("neighborhood")),
+        building_id=_int(request.GET.get("building")),
+        status=status,
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "returnees/isolation_list.html",
+        {"page": page, "by_building": selectors.isolation_counts_by_building(user), "filters": request.GET},
+    )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def isolation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _returnee_user(request)
+    iso = get_object_or_404(
+        Isolation.objects.visible_to(user).select_related(
+            "declaration", "building__compound", "neighborhood", "released_by"
+        ),
+        pk=pk,
+    )
+    services.record_read(actor=user, declaration=iso.declaration)
+    reports = list(iso.reports.order_by("-day", "-slot")[:40])
+    referrals = list(iso.referrals.order_by("-created_at"))
+    token = request.session.pop("returnee_new_link", None)
+    link = request.build_absolute_uri(reverse("returnees:report", args=[token])) if token else None
+    today, slot = services.slot_of()
+    return render(
+        request,
+        "returnees/isolation_detail.html",
+        {
+            "iso": iso,
+            "reports": reports,
+            "referrals": referrals,
+            "link": link,
+            "extend_form": ExtendForm(initial={"new_end_date": iso.end_date}),
+            "release_form": ReleaseForm(),
+            "phone_form": PhoneReportForm(initial={"day": today, "slot": slot}),
+            "outcome_form": OutcomeForm(),
+        },
+    )
+
+
+def _iso_for_write(request: HttpRequest, pk: int) -> Isolation:
+    user = _returnee_user(request)
+    return get_object_or_404(Isolation.objects.editable_by(user).select_related("declaration"), pk=pk)
+
+
+@login_required
+@require_POST
+def isolation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    iso = _iso_for_write(request, pk)
+    user = request.user
+    try:
+        if action == "extend":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("请填写有效的日期。"))
+            services.extend_isolation(
+                actor=user,
+                isolation=iso,
+                new_end_date=form.cleaned_data["new_end_date"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("隔离期已延长。"))
+        elif action == "release":
+            form2 = ReleaseForm(request.POST)
+            if not form2.is_valid():
+                raise ValidationError(_("请选择签字解除方：居委会或社区卫生服务中心。"))
+            services.release_isolation(
+                actor=user,
+                isolation=iso,
+                signoff_role=form2.cleaned_data["signoff_role"],
+                note=form2.cleaned_data["note"],
+            )
+            messages.success(request, _("已签字解除隔离。"))
+        elif action == "reissue":
+            request.session["returnee_new_link"] = services.reissue_report_link(actor=user, isolation=iso)
+            messages.success(request, _("已重新生成个人上报链接，旧链接作废。"))
+        elif action == "report":
+            form3 = PhoneReportForm(request.POST)
+            if not form3.is_valid():
+                raise ValidationError(_("请填写体温、日期和时段。"))
+            d = form3.cleaned_data
+            result = services.submit_report(
+                actor=user,
+                isolation=iso,
+                temperature=d["temperature"],
+                symptoms=d["symptoms"],
+                note=d["note"],
+                source=ReportSource.PHONE,
+                day=d["day"],
+                slot=d["slot"],
+            )
+            messages.success(
+                request, _("已录入电话随访。") if result.created else _("该时段已有上报，未重复录入。")
+            )
+            if result.report.fever:
+                messages.warning(request, _("体温达到发热线，已发出预警并登记转诊。"))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    except ScopeError:
+        raise Http404
+    return redirect("returnees:isolation_detail", pk=iso.pk)
+
+
+@login_required
+@require_POST
+def referral_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _returnee_user(request)
+    referral = get_object_or_404(Referral.objects.editable_by(user), pk=pk)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        services.record_referral_outcome(
+            actor=user,
+            referral=referral,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("已记录转诊结果。"))
+    else:
+        messages.error(request, _("请选择转诊结果。"))
+    if referral.isolation_id:
+        return redirect("returnees:isolation_detail", pk=referral.isolation_id)
+    return redirect("returnees:board")
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _returnee_user(request)
+    task = get_object_or_404(FollowUpTask.objects.editable_by(user), pk=pk)
+    services.complete_task(actor=user, task=task)
+    messages.success(request, _("已标记完成。"))
+    return redirect("returnees:board")
+
+
+# ---------------------------------------------------------------- venues
+
+
+@login_required
+def venue_list(request: HttpRequest) -> HttpResponse:
+    from fangkong.registry.models import Organization, Premises
+
+    user = _venue_user(request)
+    venues = Venue.objects.visible_to(user).select_related("neighborhood").order_by("name")
+    candidates: list[Any] = []
+    if scope_for(user).organization_ids is None:
+        has = (
+            Venue.objects.filter(subdistrict__in=scope_for(user).subdistrict_ids)
+            if not scope_for(user).everything
+            else Venue.objects.all()
+        )
+        orgs = (
+            Organization.objects.editable_by(user)
+            .filter(kind__in=["hotel", "elderly_home", "enterprise"])
+            .exclude(pk__in=has.exclude(organization=None).values("organization_id"))[:30]
+        )
+        prems = Premises.objects.editable_by(user).exclude(
+            pk__in=has.exclude(premises=None).values("premises_id")
+        )[:30]
+        candidates = [("org", o) for o in orgs] + [("premises", p) for p in prems]
+    return render(request, "returnees/venue_list.html", {"venues": venues, "candidates": candidates})
+
+
+@login_required
+@require_POST
+def venue_create(request: HttpRequest) -> HttpResponse:
+    from fangkong.registry.models import Organization, Premises
+
+    user = _venue_user(request)
+    kind, pk = request.POST.get("kind"), _int(request.POST.get("pk"))
+    if kind == "org":
+        target = get_object_or_404(Organization.objects.editable_by(user), pk=pk)
+        venue = services.ensure_venue(actor=user, organization=target)
+    elif kind == "premises":
+        target2 = get_object_or_404(Premises.objects.editable_by(user), pk=pk)
+        venue = services.ensure_venue(actor=user, premises=target2)
+    else:
+        raise Http404
+    return redirect("returnees:venue_detail", pk=venue.pk)
+
+
+@login_required
+def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _venue_user(request)
+    venue = get_object_or_404(Venue.objects.visible_to(user), pk=pk)
+    shift_form = ShiftForm(request.POST or None)
+    if request.method == "POST":
+        if not Venue.objects.editable_by(user).filter(pk=venue.pk).exists():
+            raise Http404
+        if shift_form.is_valid():
+            d = shift_form.cleaned_data
+            try:
+                services.log_shift_temperature(
+                    actor=user,
+                    venue=venue,
+                    name=d["name"],
+                    id_number=d["id_number"],
+                    doc_type=d["doc_type"],
+                    temperature=d["temperature"],
+                    submission_id=d["submission_id"],
+                )
+            except ValidationError as exc:
+                _flash_errors(request, exc)
+            else:
+                messages.success(request, _("已记录上岗测温。"))
+                return redirect("returnees:venue_detail", pk=venue.pk)
+    visits = VenueVisit.objects.filter(venue=venue).order_by("-at")
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "returnees/venue_detail.html",
+        {
+            "venue": venue,
+            "page": page,
+            "shift_form": shift_form,
+            "suspend_form": SuspendForm(
+                initial={"from_date": venue.visits_suspended_from, "note": venue.suspension_note}
+            ),
+            "public_url": request.build_absolute_uri(reverse("returnees:checkin", args=[venue.code])),
+        },
+    )
+
+
+@login_required
+@require_POST
+def venue_suspend(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _venue_user(request)
+    venue = get_object_or_404(Venue.objects.editable_by(user), pk=pk)
+    form = SuspendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.suspend_visits(
+                actor=user,
+                venue=venue,
+                from_date=form.cleaned_data["from_date"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("已更新探视安排。"))
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    else:
+        messages.error(request, _("日期不正确。"))
+    return redirect("returnees:venue_detail", pk=venue.pk)
+
+
+@login_required
+def venue_poster(request: HttpRequest, pk: int) -> HttpResponse:
+    import segno
+
+    user = _venue_user(request)
+    venue = get_object_or_404(Venue.objects.visible_to(user), pk=pk)
+    url = request.build_absolute_uri(reverse("returnees:checkin", args=[venue.code]))
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2, xmldecl=False, svgns=True)
+    return render(
+        request, "returnees/venue_poster.html", {"venue": venue, "svg": buf.getvalue().decode(), "url": url}
+    )
+
+
+# ---------------------------------------------------------------- health forms
+
+
+@login_required
+def health_forms(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Sum
+
+    from fangkong.registry.models import Neighborhood
+
+    user = _returnee_user(request)
+    neighborhoods = Neighborhood.objects.editable_by(user).order_by("name")
+    venues = Venue.objects.editable_by(user).order_by("name")
+    form = HealthFormsForm(request.POST or None, neighborhoods=neighborhoods, venues=venues)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        hood = get_object_or_404(neighborhoods, pk=d["neighborhood"])
+        venue = get_object_or_404(venues, pk=d["venue"]) if d.get("venue") else None
+        try:
+            services.record_health_forms(
+                actor=user,
+                neighborhood=hood,
+                venue=venue,
+                day=d["day"],
+                handed_out=d["handed_out"],
+                returned=d["returned"],
+            )
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        except ScopeError:
+            raise Http404
+        else:
+            messages.success(request, _("已保存登记表发放回收数。"))
+            return redirect("returnees:health_forms")
+    rows = HealthFormCount.objects.visible_to(user)
+    by_hood = list(
+        rows.values("neighborhood__name")
+        .annotate(out=Sum("handed_out"), back=Sum("returned"))
+        .order_by("neighborhood__name")
+    )
+    by_venue = list(
+        rows.exclude(venue=None)
+        .values("venue__name")
+        .annotate(out=Sum("handed_out"), back=Sum("returned"))
+        .order_by("venue__name")
+    )
+    totals = rows.aggregate(out=Sum("handed_out"), back=Sum("returned"))
+    return render(
+        request,
+        "returnees/health_forms.html",
+        {"form": form, "by_hood": by_hood, "by_venue": by_venue, "totals": totals},
+    )
+
+
+# ---------------------------------------------------------------- public pages
+
+
+def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
+    from fangkong.registry.models import Building, SubDistrict
+
+    sub = get_object_or_404(SubDistrict, pk=subdistrict_id)
+    form = DeclarationForm(request.POST or None, buildings=Building.objects.filter(subdistrict=sub))
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.declare_return(actor=None, data=form.to_input(), source=Source.PUBLIC)
+        except ValidationError as exc:
+            form.add_service_errors(
+                exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            )
+        else:
+            link = (
+                request.build_absolute_uri(reverse("returnees:report", args=[result.token]))
+                if result.token
+                else None
+            )
+            return render(
+                request,
+                "returnees/public_declared.html",
+                {
+                    "created": result.created,
+                    "level": result.declaration.get_risk_level_display(),
+                    "action": result.declaration.get_risk_action_display(),
+                    "link": link,
+                    "sub": sub,
+                    "isolation": result.isolation,
+                },
+            )
+    return render(request, "returnees/public_declare.html", {"form": form, "sub": sub})
+
+
+def public_report(request: HttpRequest, token: str) -> HttpResponse:
+    iso = services.isolation_for_token(token)
+    if iso is None:
+        raise Http404
+    form = ReportForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = services.submit_report(
+                actor=None,
+                isolation=iso,
+                temperature=d["temperature"],
+                symptoms=d["symptoms"],
+                note=d["note"],
+            )
+        except ValidationError as exc:
+            form.add_error("temperature", exc.messages)
+        else:
+            form = ReportForm()
+    today, slot = services.slot_of()
+    done = set(HealthReport.objects.filter(isolation=iso, day=today).values_list("slot", flat=True))
+    return render(
+        request,
+        "returnees/public_report.html",
+        {
+            "iso": iso,
+            "form": form,
+            "result": result,
+            "today": today,
+            "slot": slot,
+            "done": done,
+            "first_name": iso.declaration.name[:1],
+        },
+    )
+
+
+def public_checkin(request: HttpRequest, code: str) -> HttpResponse:
+    venue = Venue.objects.filter(code=code).first()
+    if venue is None:
+        raise Http404
+    today = services.local_now().date()
+    if venue.visits_suspended_on(today):
+        return render(
+            request, "returnees/public_checkin.html", {"venue": venue, "suspended": True}, status=200
+        )
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = services.register_visit(
+                actor=None,
+                venue=venue,
+                name=d["name"],
+                phone=d["phone"],
+                temperature=d["temperature"],
+                key_area_14d=d["key_area_14d"],
+                submission_id=d["submission_id"],
+            )
+        except ValidationError as exc:
+            for field, errs in (
+                exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+            ):
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            return render(
+                request, "returnees/public_checkin_done.html", {"venue": venue, "visit": result.visit}
+            )
+    return render(request, "returnees/public_checkin.html", {"venue": venue, "form": form})
