@@ -321,9 +321,9 @@ def test_health_forms_page(world, as_persona, home):
 def test_board_shows_fevers_and_does_not_grow_in_queries(
     world, as_persona, make_input, django_assert_max_num_queries
 ):
-    from fangkong.core.testing import make_id_number
-
     import random
+
+    from fangkong.core.testing import make_id_number
 
     rng = random.Random(3)
 
