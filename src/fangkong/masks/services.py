@@ -786,7 +786,10 @@ def book_public(
     id_sealed = crypto.seal("id_number", id_value)
     cfg = rate_config()
     hit_rate_limits(
-        [(f"ip:{client_ip}", int(cfg["per_ip"])), (f"id:{id_sealed.hash[:40]}", int(cfg["per_id"]))]
+        [
+            (f"ip:{client_ip}" if client_ip else "", int(cfg["per_ip"])),
+            (f"id:{id_sealed.hash[:40]}", int(cfg["per_id"])),
+        ]
     )
     from fangkong.registry.models import Household
 

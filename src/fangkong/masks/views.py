@@ -1,0 +1,567 @@
+"""Mask reservation pages: staff pages (rounds, desk booking, bookings, ledger, pickup) and public mobile
+pages (booking, lookup, voucher, lottery publication)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.core import crypto
+from fangkong.core.exceptions import ScopeError
+from fangkong.core.htmx import is_htmx
+from fangkong.core.scope import scope_for
+from fangkong.masks import caches, services
+from fangkong.masks.choices import AllocationMode, BookingStatus, RoundStatus
+from fangkong.masks.forms import (
+    BatchForm,
+    DeskPersonForm,
+    LookupForm,
+    PickupForm,
+    PublicBookingForm,
+    RoundForm,
+    SiteForm,
+)
+from fangkong.masks.models import Booking, MaskRound, PickupSite, StockBatch, Voucher
+from fangkong.masks.selectors import mask_figures, totals
+
+
+def _reader(view: Any) -> Any:
+    """Signed-in users whose scope reaches the masks domain; everyone else gets a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        scope = scope_for(request.user)
+        if not scope.everything and (
+            not scope.subdistrict_ids
+            or scope.organization_ids is not None
+            or not scope.allows_domain("masks")
+        ):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _worker(view: Any) -> Any:
+    @_reader
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.can_work(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _manager(view: Any) -> Any:
+    @_reader
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.can_manage(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _round(request: HttpRequest, pk: int) -> MaskRound:
+    return get_object_or_404(MaskRound.objects.visible_to(request.user), pk=pk)
+
+
+def _hood_ids(user: Any, subdistrict_id: int) -> list[int] | None:
+    """The neighborhoods of a sub-district the user sees (None: all of them)."""
+    scope = scope_for(user)
+    if scope.everything or scope.neighborhood_ids is None:
+        return None
+    return sorted(scope.neighborhood_ids)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# ------------------------------------------------------------------------------------------------- staff
+
+
+@_reader
+def rounds(request: HttpRequest) -> HttpResponse:
+    qs = MaskRound.objects.visible_to(request.user).order_by("-opens_at", "-id")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request, "masks/rounds.html", {"page": page, "can_manage": services.can_manage(request.user)}
+    )
+
+
+@_manager
+def round_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    subdistrict = user.subdistrict
+    if subdistrict is None:
+        raise Http404
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    form = RoundForm(
+        request.POST or None,
+        initial={
+            "opens_at": now,
+            "closes_at": now + dt.timedelta(days=1),
+            "pickup_ends_at": now + dt.timedelta(days=4),
+            "mode": AllocationMode.ORDER,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rnd = services.open_mask_round(
+                actor=user,
+                subdistrict=subdistrict,
+                name=data["name"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                pickup_ends_at=data["pickup_ends_at"],
+                mode=data["mode"],
+                masks_per_household=data["masks_per_household"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已开启预约轮次「%(n)s」。") % {"n": rnd.name})
+            return redirect("masks:round_detail", pk=rnd.pk)
+    return render(request, "masks/round_form.html", {"form": form})
+
+
+def _round_context(request: HttpRequest, rnd: MaskRound) -> dict[str, Any]:
+    user = request.user
+    hood_ids = _hood_ids(user, rnd.subdistrict_id)
+    figures = mask_figures(rnd.subdistrict_id, rnd.pk)
+    if hood_ids is not None:
+        figures = [r for r in figures if r["neighborhood_id"] in hood_ids]
+    hoods = [(r["neighborhood_id"], r["neighborhood"]) for r in mask_figures(rnd.subdistrict_id, rnd.pk)]
+    sites = list(
+        PickupSite.objects.visible_to(user)
+        .filter(round=rnd)
+        .select_related("neighborhood")
+        .prefetch_related("slots")
+    )
+    manage = services.can_manage(user)
+    return {
+        "round": rnd,
+        "figures": figures,
+        "totals": totals(figures),
+        "sites": sites,
+        "batches": StockBatch.objects.visible_to(user)
+        .filter(round=rnd)
+        .select_related("neighborhood", "site")[:50],
+        "can_manage": manage,
+        "can_work": services.can_work(user),
+        "batch_form": BatchForm(hoods=hoods, sites=sites) if manage else None,
+        "site_form": SiteForm(hoods=hoods) if manage else None,
+        "public_url": request.build_absolute_uri(reverse("masks:public_book", args=[rnd.pk])),
+        "is_open": rnd.is_open_at(),
+    }
+
+
+@_reader
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    return render(request, "masks/round_detail.html", _round_context(request, rnd))
+
+
+@_manager
+@require_POST
+def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    rnd = get_object_or_404(MaskRound.objects.editable_by(request.user), pk=pk)
+    user = request.user
+    try:
+        if action == "close":
+            services.close_round(actor=user, round=rnd)
+            messages.success(request, _("已截止预约。"))
+        elif action == "draw":
+            rnd = services.draw_lottery(actor=user, round=rnd, seed=request.POST.get("seed") or None)
+            messages.success(request, _("摇号完成，种子 %(s)s 已公布。") % {"s": rnd.lottery_seed})
+        elif action == "forfeit":
+            out = services.forfeit_expired(actor=user, round=rnd)
+            messages.success(
+                request,
+                _("作废逾期凭证 %(f)d 张，重新分配 %(r)d 户。")
+                % {"f": out["forfeited"], "r": out["reallocated"]},
+            )
+        elif action == "allocate":
+            n = services.allocate_waiting(actor=user, round=rnd)
+            messages.success(request, _("已分配 %(n)d 户。") % {"n": n})
+        elif action == "batch":
+            _record_batch(request, rnd)
+        elif action == "site":
+            _add_site(request, rnd)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("masks:round_detail", pk=rnd.pk)
+
+
+def _record_batch(request: HttpRequest, rnd: MaskRound) -> None:
+    from fangkong.registry.models import Neighborhood
+
+    hoods = list(Neighborhood.objects.filter(subdistrict_id=rnd.subdistrict_id).values_list("id", "name"))
+    sites = list(PickupSite.objects.filter(round=rnd))
+    form = BatchForm(request.POST, hoods=hoods, sites=sites)
+    if not form.is_valid():
+        raise ValidationError([e for errs in form.errors.values() for e in errs])
+    data = form.cleaned_data
+    hood = Neighborhood.objects.get(pk=data["neighborhood"])
+    site = next((s for s in sites if s.pk == data["site"]), None)
+    services.record_stock_batch(
+        actor=request.user,
+        round=rnd,
+        neighborhood=hood,
+        quantity=data["quantity"],
+        site=site,
+        note=data["note"],
+    )
+    messages.success(request, _("已入库 %(n)d 只（%(h)s）。") % {"n": data["quantity"], "h": hood.name})
+
+
+def _add_site(request: HttpRequest, rnd: MaskRound) -> None:
+    from fangkong.registry.models import Neighborhood
+
+    hoods = list(Neighborhood.objects.filter(subdistrict_id=rnd.subdistrict_id).values_list("id", "name"))
+    form = SiteForm(request.POST, hoods=hoods)
+    if not form.is_valid():
+        raise ValidationError([e for errs in form.errors.values() for e in errs])
+    data = form.cleaned_data
+    slots = []
+    if data.get("capacity"):
+        slots = [(data["slot_starts_at"], data["slot_ends_at"], data["capacity"])]
+    services.add_pickup_site(
+        actor=request.user,
+        round=rnd,
+        neighborhood=Neighborhood.objects.get(pk=data["neighborhood"]),
+        name=data["name"],
+        kind=data["kind"],
+        address=data["address"],
+        slots=slots,
+    )
+    messages.success(request, _("已添加领取点「%(n)s」。") % {"n": data["name"]})
+
+
+@_reader
+def bookings(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    qs = (
+        Booking.objects.visible_to(request.user)
+        .filter(round=rnd)
+        .select_related("neighborhood", "building__compound", "voucher")
+        .order_by("id")
+    )
+    status = request.GET.get("status", "")
+    if status in BookingStatus.values:
+        qs = qs.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__iexact=q) | Q(name__contains=q) | Q(room__iexact=q) | Q(voucher__number__iexact=q)
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "round": rnd,
+        "page": page,
+        "statuses": BookingStatus.choices,
+        "status": status,
+        "q": q,
+        "can_work": services.can_work(request.user),
+    }
+    template = "masks/_rows.html" if is_htmx(request) else "masks/bookings.html"
+    return render(request, template, context)
+
+
+@_worker
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.editable_by(request.user), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.review_booking(actor=request.user, booking=booking, approve=approve)
+        messages.success(request, _("预约 %(n)s 已审核。") % {"n": booking.number})
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(reverse("masks:bookings", args=[booking.round_id]) + "?status=review")
+
+
+@_worker
+def desk(request: HttpRequest, pk: int) -> HttpResponse:
+    """Committee desk: find the household by address or ID number, pick the person, book."""
+    from fangkong.registry.models import Household, Resident
+
+    rnd = _round(request, pk)
+    user = request.user
+    q = request.GET.get("q", "").strip()
+    households: list[Any] = []
+    if q:
+        base = Household.objects.editable_by(user).filter(subdistrict_id=rnd.subdistrict_id)
+        try:
+            id_value = services.check_resident_id(q).value
+        except ValidationError:
+            id_value = ""
+        if id_value:
+            hh_ids = (
+                Resident.objects.editable_by(user)
+                .filter(id_number_hash=crypto.lookup_hash("id_number", id_value))
+                .values("household_id")
+            )
+            households = list(base.filter(pk__in=hh_ids).select_related("building__compound")[:10])
+        else:
+            households = list(
+                base.filter(Q(address__contains=q) | Q(room=services.normalize_room(q)))
+                .select_related("building__compound")
+                .order_by("building_id", "room")[:20]
+            )
+    booked = dict(
+        Booking.objects.filter(round=rnd, household_id__in=[h.pk for h in households]).values_list(
+            "household_id", "number"
+        )
+    )
+    residents: dict[int, list[Any]] = {}
+    for r in Resident.objects.filter(household_id__in=[h.pk for h in households]).order_by("id"):
+        residents.setdefault(r.household_id, []).append(r)
+    rows = [
+        {"household": h, "residents": residents.get(h.pk, []), "booked": booked.get(h.pk)} for h in households
+    ]
+    context = {"round": rnd, "q": q, "rows": rows, "person_form": DeskPersonForm()}
+    if is_htmx(request):
+        return render(request, "masks/_desk_results.html", context)
+    return render(request, "masks/desk.html", context)
+
+
+@_worker
+@require_POST
+def desk_book(request: HttpRequest, pk: int) -> HttpResponse:
+    from fangkong.registry.models import Household, Resident
+
+    rnd = _round(request, pk)
+    household = get_object_or_404(
+        Household.objects.editable_by(request.user), pk=request.POST.get("household")
+    )
+    resident = None
+    extra: dict[str, str] = {}
+    if request.POST.get("resident"):
+        resident = get_object_or_404(
+            Resident.objects.filter(household=household), pk=request.POST["resident"]
+        )
+    else:
+        extra = {k: request.POST.get(k, "") for k in ("name", "id_number", "phone")}
+    try:
+        result = services.book_at_desk(
+            actor=request.user, round=rnd, household=household, resident=resident, **extra
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except ScopeError:
+        raise Http404
+    else:
+        if result.created:
+            messages.success(request, _("预约成功，预约编号 %(n)s。") % {"n": result.number})
+        else:
+            messages.info(request, _("该住户本轮已预约，预约编号 %(n)s。") % {"n": result.number})
+    return redirect(reverse("masks:desk", args=[rnd.pk]) + f"?q={request.POST.get('q', '')}")
+
+
+@_reader
+def ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    rows = services.reconcile(rnd, _hood_ids(request.user, rnd.subdistrict_id))
+    return render(
+        request, "masks/ledger.html", {"round": rnd, "rows": rows, "all_ok": all(r["ok"] for r in rows)}
+    )
+
+
+@_worker
+def pickup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    open_rounds = list(
+        MaskRound.objects.visible_to(user)
+        .exclude(status=RoundStatus.FINISHED)
+        .filter(pickup_ends_at__gte=timezone.now() - dt.timedelta(days=7))
+        .order_by("-opens_at")
+    )
+    round_id = (
+        request.POST.get("round") or request.GET.get("round") or (open_rounds[0].pk if open_rounds else None)
+    )
+    rnd = next((r for r in open_rounds if str(r.pk) == str(round_id)), None)
+    sites = (
+        list(PickupSite.objects.visible_to(user).filter(round=rnd).order_by("neighborhood", "name"))
+        if rnd
+        else []
+    )
+    site_id = request.POST.get("site") or request.GET.get("site") or ""
+    site = next((s for s in sites if str(s.pk) == str(site_id)), None)
+    form = PickupForm(request.POST or None)
+    result = None
+    status = 200
+    if request.method == "POST" and rnd is not None and form.is_valid():
+        try:
+            result = services.collect_voucher(
+                actor=user,
+                number=form.cleaned_data["number"],
+                round_id=rnd.pk,
+                site_id=site.pk if site else None,
+            )
+            messages.success(
+                request,
+                _("核销成功：凭证 %(v)s，%(n)d 只。") % {"v": result.number, "n": result.quantity},
+            )
+            form = PickupForm()
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            status = 409
+    context = {
+        "rounds": open_rounds,
+        "round": rnd,
+        "sites": sites,
+        "site": site,
+        "form": form,
+        "result": result,
+    }
+    return render(request, "masks/pickup.html", context, status=status)
+
+
+# ------------------------------------------------------------------------------------------------- public
+
+
+def voucher(request: HttpRequest, number: str) -> HttpResponse:
+    """The printable voucher: its number is its key (the QR code carries this page's address)."""
+    v = get_object_or_404(
+        Voucher.objects.select_related(
+            "round", "site", "slot", "booking__building__compound", "neighborhood"
+        ),
+        number=services.normalize_voucher(number),
+    )
+    url = request.build_absolute_uri(reverse("masks:voucher", args=[v.number]))
+    qr = segno.make(v.number, error="m").svg_inline(scale=5, border=2)
+    return render(request, "masks/voucher.html", {"v": v, "qr": qr, "url": url})
+
+
+def _open_round_public(pk: int) -> caches.RoundInfo:
+    info = caches.round_info(pk)
+    if info is None:
+        raise Http404
+    return info
+
+
+def public_book(request: HttpRequest, pk: int) -> HttpResponse:
+    info = _open_round_public(pk)
+    book = caches.address_book(info.subdistrict_id)
+    form = PublicBookingForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.book_public(
+                round_id=info.id,
+                name=data["name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                building_id=data["building"],
+                room=data["room"],
+                client_ip=services.client_ip(request.META),
+            )
+        except services.RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            status = 400
+        else:
+            rnd = MaskRound.objects.get(pk=info.id)
+            booking = Booking.objects.select_related("building__compound", "neighborhood").get(pk=result.id)
+            return render(
+                request, "masks/public_done.html", {"round": rnd, "booking": booking, "result": result}
+            )
+    elif request.method == "POST":
+        status = 400
+    now = timezone.now()
+    chosen = {k: request.POST.get(k, "") for k in ("neighborhood", "compound", "building")}
+    compounds = (
+        book.compounds.get(int(chosen["neighborhood"]), []) if chosen["neighborhood"].isdigit() else []
+    )
+    buildings = book.buildings.get(int(chosen["compound"]), []) if chosen["compound"].isdigit() else []
+    context = {
+        "info": info,
+        "form": form,
+        "neighborhoods": book.neighborhoods,
+        "compounds": compounds,
+        "buildings": buildings,
+        "chosen": chosen,
+        "is_open": info.status == RoundStatus.OPEN and info.opens_at <= now < info.closes_at,
+        "not_yet": now < info.opens_at,
+    }
+    return render(request, "masks/public_book.html", context, status=status)
+
+
+def public_options(request: HttpRequest, pk: int, level: str) -> HttpResponse:
+    """htmx partial: the compounds of a neighborhood, or the buildings of a compound."""
+    info = _open_round_public(pk)
+    book = caches.address_book(info.subdistrict_id)
+    parent = request.GET.get("neighborhood" if level == "compounds" else "compound", "")
+    items: list[tuple[int, str]] = []
+    if parent.isdigit():
+        items = (book.compounds if level == "compounds" else book.buildings).get(int(parent), [])
+    return render(request, "masks/_options.html", {"items": items, "level": level, "round_id": pk})
+
+
+def public_lookup(request: HttpRequest, pk: int) -> HttpResponse:
+    info = _open_round_public(pk)
+    form = LookupForm(request.POST or None)
+    booking = None
+    searched = False
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        searched = True
+        try:
+            services.hit_rate_limits(
+                [(f"ip:{services.client_ip(request.META)}", int(services.rate_config()["per_ip"]))]
+            )
+            booking = services.find_booking(
+                round_id=info.id, id_number=form.cleaned_data["id_number"], phone=form.cleaned_data["phone"]
+            )
+        except services.RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+    rnd = MaskRound.objects.get(pk=info.id)
+    voucher_obj = Voucher.objects.filter(booking=booking).first() if booking else None
+    return render(
+        request,
+        "masks/public_lookup.html",
+        {"round": rnd, "form": form, "booking": booking, "voucher": voucher_obj, "searched": searched},
+        status=status,
+    )
+
+
+def public_lottery(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = get_object_or_404(MaskRound, pk=pk, mode=AllocationMode.LOTTERY)
+    ranked: list[Any] = []
+    if rnd.lottery_drawn_at:
+        ranked = list(
+            Booking.objects.filter(round=rnd, draw_rank__isnull=False)
+            .order_by("draw_rank")
+            .values("draw_rank", "number", "status")
+        )
+    return render(request, "masks/public_lottery.html", {"round": rnd, "ranked": ranked})
