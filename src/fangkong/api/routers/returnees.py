@@ -1,0 +1,321 @@
+"""Returnees API: declarations, isolation, reports, the follow-up board and figures, scoped like the web;
+plus two public endpoints (no account): a venue check-in and a report through the personal link. They call
+the same services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import ModelSchema, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from fangkong.core.choices import Domain
+from fangkong.core.exceptions import ScopeError
+from fangkong.core.scope import scope_for
+from fangkong.returnees import models as m
+from fangkong.returnees import selectors, services
+from fangkong.returnees.choices import ReportSource, Source
+
+router = Router()
+
+
+def _returnee_user(request: HttpRequest) -> Any:
+    user = request.user
+    scope = scope_for(user)
+    if scope.organization_ids is not None or not scope.allows_domain(Domain.RETURNEES):
+        raise Http404
+    return user
+
+
+def _errors(exc: ValidationError) -> HttpError:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items()))
+
+
+class DeclarationOut(ModelSchema):
+    class Meta:
+        model = m.Declaration
+        fields = [
+            "id",
+            "name",
+            "neighborhood",
+            "building",
+            "room",
+            "doc_type",
+            "id_number_masked",
+            "phone_masked",
+            "origin_code",
+            "origin_name",
+            "transport",
+            "transport_number",
+            "departure_date",
+            "arrival_date",
+            "key_area",
+            "exposure",
+            "symptoms",
+            "risk_level",
+            "risk_action",
+            "risk_rule_label",
+            "source",
+            "merge_count",
+            "declared_at",
+        ]
+
+
+class DeclarationIn(Schema):
+    building_id: int
+    room: str
+    name: str
+    id_number: str
+    phone: str
+    origin_code: str
+    transport: str
+    departure_date: dt.date
+    arrival_date: dt.date
+    doc_type: str = "resident_id"
+    transport_number: str = ""
+    key_area: bool = False
+    exposure: bool = False
+    exposure_note: str = ""
+    symptoms: bool = False
+    symptoms_note: str = ""
+    temperature: Decimal | None = None
+    employer_name: str = ""
+    household_members: list[dict[str, str]] = []
+    submission_id: str = ""
+
+
+class DeclaredOut(Schema):
+    declaration: DeclarationOut
+    created: bool
+    isolation_id: int | None
+    report_token: str | None
+
+
+class IsolationOut(ModelSchema):
+    class Meta:
+        model = m.Isolation
+        fields = ["id", "declaration", "neighborhood", "building", "mode", "start_date", "end_date", "status"]
+
+
+class ReportIn(Schema):
+    temperature: Decimal
+    symptoms: bool = False
+    note: str = ""
+    day: dt.date | None = None
+    slot: str | None = None
+
+
+class ReportOut(Schema):
+    id: int
+    day: dt.date
+    slot: str
+    temperature: Decimal
+    fever: bool
+    created: bool
+
+
+class BoardOut(Schema):
+    day: dt.date
+    active: int
+    missing_reports: int
+    fevers: int
+    releases_due: int
+    pending_referrals: int
+    missing_isolation_ids: list[int]
+    fever_isolation_ids: list[int]
+
+
+class CheckinIn(Schema):
+    name: str
+    phone: str
+    temperature: Decimal
+    key_area_14d: bool = False
+    submission_id: str = ""
+
+
+class CheckinOut(Schema):
+    ok: bool
+    created: bool
+    fever: bool
+    at: dt.datetime
+
+
+class VisitOut(ModelSchema):
+    class Meta:
+        model = m.VenueVisit
+        fields = ["id", "kind", "name", "phone_masked", "temperature", "key_area_14d", "fever", "at"]
+
+
+@router.get("/declarations", response=list[DeclarationOut])
+@paginate(LimitOffsetPagination)
+def list_declarations(request: HttpRequest, level: str = "") -> Any:
+    qs = m.Declaration.objects.visible_to(_returnee_user(request))
+    return qs.filter(risk_level=level) if level else qs
+
+
+@router.get("/declarations/{pk}", response=DeclarationOut)
+def get_declaration(request: HttpRequest, pk: int) -> Any:
+    user = _returnee_user(request)
+    decl = get_object_or_404(m.Declaration.objects.visible_to(user), pk=pk)
+    services.record_read(actor=user, declaration=decl)
+    return decl
+
+
+@router.post("/declarations", response={200: DeclaredOut, 201: DeclaredOut})
+def create_declaration(request: HttpRequest, payload: DeclarationIn) -> Any:
+    user = _returnee_user(request)
+    data = services.DeclarationInput(**payload.dict())
+    try:
+        result = services.declare_return(actor=user, data=data, source=Source.STAFF)
+    except ValidationError as exc:
+        raise _errors(exc)
+    except ScopeError:
+        raise Http404
+    body = {
+        "declaration": result.declaration,
+        "created": result.created,
+        "isolation_id": result.isolation.pk if result.isolation else None,
+        "report_token": result.token,
+    }
+    return Status(201 if result.created else 200, body)
+
+
+@router.get("/isolations", response=list[IsolationOut])
+@paginate(LimitOffsetPagination)
+def list_isolations(
+    request: HttpRequest, neighborhood: int | None = None, building: int | None = None, status: str = "active"
+) -> Any:
+    return selectors.isolation_list(
+        _returnee_user(request), neighborhood_id=neighborhood, building_id=building, status=status
+    )
+
+
+@router.post("/isolations/{pk}/reports", response={200: ReportOut, 201: ReportOut})
+def phone_report(request: HttpRequest, pk: int, payload: ReportIn) -> Any:
+    user = _returnee_user(request)
+    iso = get_object_or_404(m.Isolation.objects.editable_by(user), pk=pk)
+    try:
+        result = services.submit_report(
+            actor=user,
+            isolation=iso,
+            temperature=payload.temperature,
+            symptoms=payload.symptoms,
+            note=payload.note,
+            source=ReportSource.PHONE,
+            day=payload.day,
+            slot=payload.slot,
+        )
+    except ValidationError as exc:
+        raise _errors(exc)
+    r = result.report
+    return Status(
+        201 if result.created else 200,
+        {
+            "id": r.pk,
+            "day": r.day,
+            "slot": r.slot,
+            "temperature": r.temperature,
+            "fever": r.fever,
+            "created": result.created,
+        },
+    )
+
+
+@router.get("/board", response=BoardOut)
+def board(request: HttpRequest) -> Any:
+    b = selectors.follow_up_board(_returnee_user(request))
+    return {
+        "day": b.day,
+        "active": b.active_count,
+        "missing_reports": b.missing_count,
+        "fevers": b.fever_count,
+        "releases_due": b.releases_due_count,
+        "pending_referrals": b.pending_referrals,
+        "missing_isolation_ids": [i.pk for i in b.missing],
+        "fever_isolation_ids": [r.isolation_id for r in b.fevers],
+    }
+
+
+@router.get("/figures", response=dict[str, dict[str, int]])
+def figures(request: HttpRequest, day: dt.date | None = None) -> Any:
+    from fangkong.registry.models import Neighborhood
+
+    user = _returnee_user(request)
+    if not user.subdistrict_id:
+        raise Http404
+    visible = set(Neighborhood.objects.visible_to(user).values_list("pk", flat=True))
+    data = selectors.returnee_figures(user.subdistrict_id, day or timezone.localdate())
+    return {str(k): v for k, v in data.items() if k in visible}
+
+
+@router.get("/venues/{pk}/visits", response=list[VisitOut])
+@paginate(LimitOffsetPagination)
+def venue_visits(request: HttpRequest, pk: int) -> Any:
+    venue = get_object_or_404(m.Venue.objects.visible_to(request.user), pk=pk)
+    return m.VenueVisit.objects.filter(venue=venue).order_by("-at")
+
+
+@router.post("/public/checkin/{code}", auth=None, response={200: CheckinOut, 201: CheckinOut})
+def public_checkin(request: HttpRequest, code: str, payload: CheckinIn) -> Any:
+    venue = m.Venue.objects.filter(code=code).first()
+    if venue is None:
+        raise Http404
+    try:
+        result = services.register_visit(
+            actor=None,
+            venue=venue,
+            name=payload.name,
+            phone=payload.phone,
+            temperature=payload.temperature,
+            key_area_14d=payload.key_area_14d,
+            submission_id=payload.submission_id,
+        )
+    except ValidationError as exc:
+        raise _errors(exc)
+    v = result.visit
+    return Status(
+        201 if result.created else 200,
+        {
+            "ok": True,
+            "created": result.created,
+            "fever": v.fever,
+            "at": v.at,
+        },
+    )
+
+
+@router.post("/public/report/{token}", auth=None, response={200: ReportOut, 201: ReportOut})
+def public_report(request: HttpRequest, token: str, payload: ReportIn) -> Any:
+    iso = services.isolation_for_token(token)
+    if iso is None:
+        raise Http404
+    try:
+        result = services.submit_report(
+            actor=None,
+            isolation=iso,
+            temperature=payload.temperature,
+            symptoms=payload.symptoms,
+            note=payload.note,
+        )
+    except ValidationError as exc:
+        raise _errors(exc)
+    r = result.report
+    return Status(
+        201 if result.created else 200,
+        {
+            "id": r.pk,
+            "day": r.day,
+            "slot": r.slot,
+            "temperature": r.temperature,
+            "fever": r.fever,
+            "created": result.created,
+        },
+    )
