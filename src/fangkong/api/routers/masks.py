@@ -1,0 +1,213 @@
+"""Mask reservations API. The public booking endpoint needs no account and calls the same service as the
+public page; everything else is scoped exactly like the web (404 outside scope)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from fangkong.core.scope import scope_for
+from fangkong.masks import services
+from fangkong.masks.choices import Channel
+from fangkong.masks.models import Booking, MaskRound
+from fangkong.masks.selectors import mask_figures
+
+router = Router()
+
+
+class RoundOut(Schema):
+    id: int
+    name: str
+    masks_per_household: int
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    pickup_ends_at: dt.datetime
+    mode: str
+    status: str
+    lottery_seed: str
+    lottery_digest: str
+
+
+class BookingIn(Schema):
+    name: str
+    id_number: str
+    phone: str
+    building_id: int
+    room: str
+
+
+class BookingOut(Schema):
+    number: str
+    status: str
+    created: bool
+    unregistered: bool
+    voucher_number: str
+
+
+class ErrorOut(Schema):
+    detail: Any
+
+
+class BookingRow(Schema):
+    id: int
+    number: str
+    neighborhood_id: int
+    building_id: int
+    room: str
+    household_id: int | None
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    channel: str
+    status: str
+    created_at: dt.datetime
+
+
+class LookupIn(Schema):
+    id_number: str
+    phone: str
+
+
+class PickupIn(Schema):
+    round_id: int
+    number: str
+    site_id: int | None = None
+
+
+class VoucherOut(Schema):
+    number: str
+    status: str
+    quantity: int
+    collected_at: dt.datetime | None
+    site_id: int | None
+
+
+def _reader(request: HttpRequest) -> Any:
+    user = request.user
+    scope = scope_for(user)
+    if not scope.everything and (
+        not scope.subdistrict_ids or scope.organization_ids is not None or not scope.allows_domain("masks")
+    ):
+        raise Http404
+    return user
+
+
+def _round(request: HttpRequest, round_id: int) -> MaskRound:
+    return get_object_or_404(MaskRound.objects.visible_to(_reader(request)), pk=round_id)
+
+
+def _detail(exc: ValidationError) -> Any:
+    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+
+
+@router.get("/rounds", response=list[RoundOut])
+def list_rounds(request: HttpRequest) -> Any:
+    return list(MaskRound.objects.visible_to(_reader(request)).order_by("-opens_at")[:100])
+
+
+@router.get("/rounds/{round_id}", response=RoundOut)
+def get_round(request: HttpRequest, round_id: int) -> Any:
+    return _round(request, round_id)
+
+
+@router.get("/rounds/{round_id}/figures", response=list[dict[str, Any]])
+def round_figures(request: HttpRequest, round_id: int) -> Any:
+    rnd = _round(request, round_id)
+    scope = scope_for(request.user)
+    rows = mask_figures(rnd.subdistrict_id, rnd.pk)
+    if not scope.everything and scope.neighborhood_ids is not None:
+        rows = [r for r in rows if r["neighborhood_id"] in scope.neighborhood_ids]
+    return rows
+
+
+@router.get("/rounds/{round_id}/bookings", response=list[BookingRow])
+def list_bookings(
+    request: HttpRequest, round_id: int, status: str = "", offset: int = 0, limit: int = 100
+) -> Any:
+    rnd = _round(request, round_id)
+    qs = Booking.objects.visible_to(request.user).filter(round=rnd).order_by("id")
+    if status:
+        qs = qs.filter(status=status)
+    limit = max(1, min(limit, 500))
+    return list(qs[max(offset, 0) : max(offset, 0) + limit])
+
+
+@router.get("/rounds/{round_id}/reconciliation", response=list[dict[str, Any]])
+def reconciliation(request: HttpRequest, round_id: int) -> Any:
+    rnd = _round(request, round_id)
+    scope = scope_for(request.user)
+    hoods = None if scope.everything or scope.neighborhood_ids is None else scope.neighborhood_ids
+    return services.reconcile(rnd, hoods)
+
+
+@router.post(
+    "/rounds/{round_id}/bookings",
+    auth=None,
+    response={200: BookingOut, 201: BookingOut, 400: ErrorOut, 429: ErrorOut},
+    summary="Book masks for a household (public, idempotent)",
+)
+def create_booking(request: HttpRequest, round_id: int, payload: BookingIn, response: HttpResponse) -> Any:
+    try:
+        result = services.book_public(
+            round_id=round_id,
+            name=payload.name,
+            id_number=payload.id_number,
+            phone=payload.phone,
+            building_id=payload.building_id,
+            room=payload.room,
+            client_ip=services.client_ip(request.META),
+            channel=Channel.API,
+        )
+    except services.RateLimited as exc:
+        response["Retry-After"] = str(exc.retry_after)
+        return Status(429, {"detail": exc.message})
+    except ValidationError as exc:
+        return Status(400, {"detail": _detail(exc)})
+    return Status((201 if result.created else 200), result)
+
+
+@router.post("/rounds/{round_id}/lookup", auth=None, response={200: BookingOut, 404: ErrorOut, 429: ErrorOut})
+def lookup_booking(request: HttpRequest, round_id: int, payload: LookupIn, response: HttpResponse) -> Any:
+    try:
+        services.hit_rate_limits(
+            [(f"ip:{services.client_ip(request.META)}", int(services.rate_config()["per_ip"]))]
+        )
+    except services.RateLimited as exc:
+        response["Retry-After"] = str(exc.retry_after)
+        return Status(429, {"detail": exc.message})
+    booking = services.find_booking(round_id=round_id, id_number=payload.id_number, phone=payload.phone)
+    if booking is None:
+        return Status(404, {"detail": _("没有找到预约。")})
+    voucher = getattr(booking, "voucher", None)
+    return Status(
+        200,
+        {
+            "number": booking.number,
+            "status": booking.status,
+            "created": False,
+            "unregistered": booking.household_id is None,
+            "voucher_number": voucher.number if voucher else "",
+        },
+    )
+
+
+@router.post("/pickup", response={200: VoucherOut, 409: ErrorOut})
+def pickup(request: HttpRequest, payload: PickupIn) -> Any:
+    user = _reader(request)
+    if not services.can_work(user):
+        raise Http404
+    _round(request, payload.round_id)
+    try:
+        voucher = services.collect_voucher(
+            actor=user, number=payload.number, round_id=payload.round_id, site_id=payload.site_id
+        )
+    except ValidationError as exc:
+        return Status(409, {"detail": _detail(exc)})
+    return Status(200, voucher)

@@ -1,0 +1,176 @@
+"""The masks API: persona scoping, the public idempotent booking endpoint, rate limits and pickup."""
+
+import json
+
+import pytest
+
+from fangkong.masks import services
+from fangkong.masks.models import Booking, Voucher
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/masks"
+
+
+def _post(client, url, data, **extra):
+    return client.post(url, json.dumps(data), content_type="application/json", **extra)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("hq", 200),
+        ("staff_a", 200),
+        ("staff_b", 200),
+        ("auditor", 200),
+        ("org_contact", 404),
+        ("office", 404),
+        ("other_hq", 404),
+        ("anonymous", 401),
+    ],
+)
+def test_round_endpoints_are_scoped(world, mround, as_persona, persona, expected):
+    client = as_persona(persona)
+    for path in ("", "/figures", "/bookings", "/reconciliation"):
+        assert client.get(f"{API}/rounds/{mround.pk}{path}").status_code == expected, path
+    listing = client.get(f"{API}/rounds")
+    assert listing.status_code == (200 if expected != 401 else 401) or expected == 404
+
+
+def test_staff_see_only_their_bookings_and_figures(world, mround, people, as_persona):
+    services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **people())
+    services.book_public(round_id=mround.pk, building_id=world.building_b.pk, room="101", **people())
+    rows = as_persona("staff_b").get(f"{API}/rounds/{mround.pk}/bookings").json()
+    assert [r["neighborhood_id"] for r in rows] == [world.hood_b.pk]
+    figures = as_persona("staff_b").get(f"{API}/rounds/{mround.pk}/figures").json()
+    assert [f["neighborhood_id"] for f in figures] == [world.hood_b.pk]
+    assert "id_number_enc" not in rows[0]
+
+
+def test_public_booking_endpoint_is_idempotent(world, mround, people, client):
+    person = people()
+    body = {**person, "building_id": world.building_a.pk, "room": "101"}
+    first = _post(client, f"{API}/rounds/{mround.pk}/bookings", body)
+    assert first.status_code == 201
+    second = _post(
+        client,
+        f"{API}/rounds/{mround.pk}/bookings",
+        {**people(), "building_id": world.building_a.pk, "room": "101"},
+    )
+    assert second.status_code == 200 and second.json()["number"] == first.json()["number"]
+    assert Booking.objects.count() == 1
+
+
+def test_public_booking_endpoint_errors(world, mround, people, client):
+    bad = _post(
+        client,
+        f"{API}/rounds/{mround.pk}/bookings",
+        {**people(), "phone": "123", "building_id": world.building_a.pk, "room": "101"},
+    )
+    assert bad.status_code == 400 and "phone" in bad.json()["detail"]
+    nowhere = _post(
+        client, f"{API}/rounds/{mround.pk}/bookings", {**people(), "building_id": 999999, "room": "101"}
+    )
+    assert nowhere.status_code == 400 and "楼栋" in json.dumps(nowhere.json(), ensure_ascii=False)
+    missing_round = _post(
+        client,
+        f"{API}/rounds/999999/bookings",
+        {**people(), "building_id": world.building_a.pk, "room": "101"},
+    )
+    assert missing_round.status_code == 400
+    assert not Booking.objects.exists()
+
+
+def test_rate_limit_per_id_number(world, mround, people, client, monkeypatch):
+    monkeypatch.setenv("FANGKONG_MASKS_RATE_PER_ID", "3")
+    person = people()
+    codes = [
+        _post(
+            client,
+            f"{API}/rounds/{mround.pk}/bookings",
+            {**person, "building_id": world.building_a.pk, "room": "101"},
+        ).status_code
+        for _i in range(4)
+    ]
+    assert codes[:3] == [201, 200, 200]
+    limited = _post(
+        client,
+        f"{API}/rounds/{mround.pk}/bookings",
+        {**person, "building_id": world.building_a.pk, "room": "101"},
+    )
+    assert limited.status_code == 429 and "频繁" in limited.json()["detail"]
+    assert int(limited["Retry-After"]) > 0
+    # another person is not limited by this one's ID number
+    assert (
+        _post(
+            client,
+            f"{API}/rounds/{mround.pk}/bookings",
+            {**people(), "building_id": world.building_b.pk, "room": "101"},
+        ).status_code
+        == 201
+    )
+
+
+def test_rate_limit_per_client_ip(world, mround, people, client, monkeypatch):
+    monkeypatch.setenv("FANGKONG_MASKS_RATE_PER_IP", "2")
+    url = f"{API}/rounds/{mround.pk}/bookings"
+    body = lambda: {**people(), "building_id": world.building_a.pk, "room": "101"}  # noqa: E731
+    assert _post(client, url, body()).status_code == 201
+    assert _post(client, url, body()).status_code == 200
+    assert _post(client, url, body()).status_code == 429
+    # the page says it in Chinese too
+    page = client.post(f"/masks/r/{mround.pk}/", {**body(), "building": world.building_a.pk, "room": "101"})
+    assert page.status_code == 429 and "过于频繁" in page.content.decode()
+
+
+def test_forwarded_for_is_used_only_when_trusted(monkeypatch):
+    meta = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.1.2.3, 127.0.0.1"}
+    assert services.client_ip(meta) == "127.0.0.1"
+    monkeypatch.setenv("FANGKONG_TRUST_X_FORWARDED_FOR", "1")
+    assert services.client_ip(meta) == "10.1.2.3"
+
+
+def test_lookup_endpoint(world, mround, people, client):
+    person = people()
+    services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **person)
+    found = _post(
+        client,
+        f"{API}/rounds/{mround.pk}/lookup",
+        {"id_number": person["id_number"], "phone": person["phone"]},
+    )
+    assert found.status_code == 200 and found.json()["number"] == Booking.objects.get().number
+    assert (
+        _post(
+            client,
+            f"{API}/rounds/{mround.pk}/lookup",
+            {"id_number": person["id_number"], "phone": "13912345678"},
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("hq", 200),
+        ("staff_a", 200),
+        ("staff_b", 409),
+        ("org_contact", 404),
+        ("auditor", 404),
+        ("anonymous", 401),
+    ],
+)
+def test_pickup_endpoint(world, mround, people, as_persona, persona, expected):
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    result = services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **people())
+    response = _post(
+        as_persona(persona), f"{API}/pickup", {"round_id": mround.pk, "number": result.voucher_number}
+    )
+    assert response.status_code == expected
+    collected = Voucher.objects.get(number=result.voucher_number).status == "collected"
+    assert collected == (expected == 200)
+    if expected == 200:
+        again = _post(
+            as_persona(persona), f"{API}/pickup", {"round_id": mround.pk, "number": result.voucher_number}
+        )
+        assert again.status_code == 409 and "已于" in json.dumps(again.json(), ensure_ascii=False)
