@@ -51,7 +51,9 @@ def browser_context(_playwright_browser):
     contexts = []
 
     def _new(width: int = 1280, height: int = 900, **kwargs):
-        ctx = _playwright_browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **kwargs)
+        ctx = _playwright_browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", **kwargs
+        )
         contexts.append(ctx)
         return ctx
 
