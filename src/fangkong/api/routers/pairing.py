@@ -1,0 +1,154 @@
+"""三结三定 API: coverage, pairings, building assignment and check-in rounds, scoped like the web."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+
+from fangkong.pairing import reports, services
+from fangkong.pairing.models import CheckInRound, Pairing
+
+router = Router()
+
+
+class CoverageOut(Schema):
+    point_id: int
+    name: str
+    kind: str
+    neighborhood_id: int | None
+    required: int
+    covered: int
+    gap: int
+    cadres: list[str]
+
+
+class PairingOut(Schema):
+    id: int
+    cadre: str
+    point_id: int
+    point: str
+    responsibility: str
+    started_on: dt.date
+    version: int
+
+
+class RoundOut(Schema):
+    id: int
+    building_id: int
+    building: str
+    task: str
+    date: dt.date
+    slot: int
+    due_at: dt.datetime
+    status: str
+    done_at: dt.datetime | None
+
+
+class CheckInIn(Schema):
+    note: str = ""
+
+
+class CheckInOut(Schema):
+    round: RoundOut
+    created: bool
+
+
+class UnassignedOut(Schema):
+    building_id: int
+    building: str
+    neighborhood_id: int
+
+
+def _round_out(r: CheckInRound) -> RoundOut:
+    return RoundOut(
+        id=r.pk,
+        building_id=r.building_id,
+        building=f"{r.building.compound.name}{r.building.name}",
+        task=r.template.name,
+        date=r.date,
+        slot=r.slot,
+        due_at=r.due_at,
+        status=r.status,
+        done_at=r.done_at,
+    )
+
+
+@router.get("/coverage", response=list[CoverageOut])
+def coverage(request: HttpRequest) -> list[CoverageOut]:
+    rows = reports.coverage_board(request.user)
+    return [
+        CoverageOut(
+            point_id=r.point.pk,
+            name=r.point.name,
+            kind=r.point.kind,
+            neighborhood_id=r.point.neighborhood_id,
+            required=r.required,
+            covered=r.covered,
+            gap=r.gap,
+            cadres=r.cadres,
+        )
+        for r in rows
+    ]
+
+
+@router.get("/pairings", response=list[PairingOut])
+def pairings(request: HttpRequest) -> list[PairingOut]:
+    qs = (
+        Pairing.objects.visible_to(request.user)
+        .filter(active=True)
+        .select_related("cadre", "point", "responsibility")
+    )
+    return [
+        PairingOut(
+            id=p.pk,
+            cadre=p.cadre.name,
+            point_id=p.point_id,
+            point=p.point.name,
+            responsibility=f"{p.responsibility or ''} {p.responsibility_note}".strip(),
+            started_on=p.started_on,
+            version=p.version,
+        )
+        for p in qs[:1000]
+    ]
+
+
+@router.get("/buildings/unassigned", response=list[UnassignedOut])
+def unassigned(request: HttpRequest) -> list[UnassignedOut]:
+    return [
+        UnassignedOut(
+            building_id=b.pk, building=f"{b.compound.name}{b.name}", neighborhood_id=b.neighborhood_id
+        )
+        for b in reports.unassigned_buildings(request.user)[:2000]
+    ]
+
+
+@router.get("/rounds", response=list[RoundOut])
+def rounds(request: HttpRequest, building: int | None = None, date: dt.date | None = None) -> list[RoundOut]:
+    qs = CheckInRound.objects.visible_to(request.user).filter(date=date or timezone.localdate())
+    if building is not None:
+        qs = qs.filter(building_id=building)
+    qs = qs.select_related("building__compound", "template").order_by("building_id", "template_id", "slot")
+    return [_round_out(r) for r in qs[:2000]]
+
+
+@router.post("/rounds/{round_id}/checkin", response={200: CheckInOut, 403: dict, 422: dict})
+def checkin(request: HttpRequest, round_id: int, payload: CheckInIn):  # type: ignore[no-untyped-def]
+    rnd = get_object_or_404(CheckInRound.objects.visible_to(request.user), pk=round_id)
+    try:
+        rnd, created = services.check_in(actor=request.user, round=rnd, note=payload.note)
+    except PermissionDenied as exc:
+        return 403, {"detail": str(exc)}
+    except ValidationError as exc:
+        return 422, {"detail": exc.messages}
+    rnd = CheckInRound.objects.select_related("building__compound", "template").get(pk=rnd.pk)
+    return 200, CheckInOut(round=_round_out(rnd), created=created)
+
+
+@router.get("/rounds/missed", response=list[RoundOut])
+def missed(request: HttpRequest) -> list[RoundOut]:
+    return [_round_out(r) for r in reports.missed_today(request.user)[:2000]]

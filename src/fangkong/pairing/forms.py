@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.pairing.choices import Recurrence
+from fangkong.pairing.models import DutyPerson, Point, ResponsibilityType, ShiftTemplate, Team
+from fangkong.registry.models import CommitteeStaff, Compound, Organization, Premises, SupportCadre, Volunteer
+
+WEEKDAY_CHOICES = [
+    (0, _("周一")),
+    (1, _("周二")),
+    (2, _("周三")),
+    (3, _("周四")),
+    (4, _("周五")),
+    (5, _("周六")),
+    (6, _("周日")),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def _set(form: Any, name: str, queryset: Any) -> None:
+    form.fields[name].queryset = queryset
+
+
+def _cadres(user: Any) -> Any:
+    return (
+        SupportCadre.objects.visible_to(user)
+        .filter(active=True)
+        .select_related("department")
+        .order_by("name")
+    )
+
+
+class PairForm(forms.Form):
+    cadre = forms.ModelChoiceField(queryset=SupportCadre.objects.none(), label=_("下沉干部"))
+    responsibility = forms.ModelChoiceField(
+        queryset=ResponsibilityType.objects.none(), label=_("责任类型"), required=False
+    )
+    responsibility_note = forms.CharField(label=_("责任说明"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "cadre", _cadres(user))
+        _set(self, "responsibility", ResponsibilityType.objects.visible_to(user).filter(active=True))
+
+
+class PairingEditForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    responsibility = forms.ModelChoiceField(
+        queryset=ResponsibilityType.objects.none(), label=_("责任类型"), required=False
+    )
+    responsibility_note = forms.CharField(label=_("责任说明"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "responsibility", ResponsibilityType.objects.visible_to(user).filter(active=True))
+
+
+class RequirementForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    required_count = forms.IntegerField(label=_("需要干部数"), min_value=0, max_value=500, required=False)
+    active = forms.BooleanField(label=_("在列"), required=False, initial=True)
+
+
+class UnitPointForm(forms.Form):
+    premises = forms.ModelChoiceField(queryset=Premises.objects.none(), label=_("楼宇园区"), required=False)
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label=_("单位"), required=False
+    )
+    required_count = forms.IntegerField(label=_("需要干部数"), min_value=0, max_value=500, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "premises", Premises.objects.visible_to(user).filter(pairing_points__isnull=True))
+        _set(self, "organization", Organization.objects.visible_to(user).filter(pairing_points__isnull=True))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("premises")) == bool(data.get("organization")):
+            raise forms.ValidationError(_("请选择一个楼宇园区或一个单位。"))
+        return data
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("队伍名称"), max_length=80)
+    point = forms.ModelChoiceField(queryset=Point.objects.none(), label=_("定点"), required=False)
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "point", Point.objects.visible_to(user).filter(active=True))
+
+
+class MemberForm(forms.Form):
+    cadre = forms.ModelChoiceField(queryset=SupportCadre.objects.none(), label=_("下沉干部"), required=False)
+    staff = forms.ModelChoiceField(
+        queryset=CommitteeStaff.objects.none(), label=_("社区党员/工作者"), required=False
+    )
+    volunteer = forms.ModelChoiceField(queryset=Volunteer.objects.none(), label=_("志愿者"), required=False)
+    is_leader = forms.BooleanField(label=_("设为队长"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "cadre", _cadres(user))
+        _set(self, "staff", CommitteeStaff.objects.visible_to(user))
+        _set(self, "volunteer", Volunteer.objects.visible_to(user).filter(active=True))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if sum(1 for k in ("cadre", "staff", "volunteer") if data.get(k)) != 1:
+            raise forms.ValidationError(_("请选择一名成员。"))
+        return data
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("事项"), max_length=120)
+    owner_name = forms.CharField(label=_("负责人"), max_length=50, required=False)
+    due_date = forms.DateField(label=_("截止日期"), required=False, widget=DateInput)
+    recurrence = forms.ChoiceField(label=_("重复"), choices=Recurrence.choices, initial=Recurrence.NONE)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class CompoundAssignForm(forms.Form):
+    compound = forms.ModelChoiceField(queryset=Compound.objects.none(), label=_("小区"))
+    cadre = forms.ModelChoiceField(queryset=SupportCadre.objects.none(), label=_("下沉干部"), required=False)
+    staff = forms.ModelChoiceField(
+        queryset=CommitteeStaff.objects.none(), label=_("社区工作者"), required=False
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("队伍"), required=False)
+    only_unassigned = forms.BooleanField(label=_("只分配尚无负责人的楼栋"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "compound", Compound.objects.editable_by(user).select_related("neighborhood"))
+        _set(self, "cadre", _cadres(user))
+        _set(self, "staff", CommitteeStaff.objects.visible_to(user))
+        _set(self, "team", Team.objects.visible_to(user))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("cadre")) == bool(data.get("staff")):
+            raise forms.ValidationError(_("请选择一名负责人（干部或社区工作者）。"))
+        return data
+
+
+class CheckInForm(forms.Form):
+    round = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    photo = forms.ImageField(label=_("照片（可选）"), required=False)
+
+
+class ShiftTemplateForm(forms.Form):
+    point = forms.ModelChoiceField(queryset=Point.objects.none(), label=_("定点"))
+    name = forms.CharField(label=_("班次名称"), max_length=50)
+    start_time = forms.TimeField(label=_("开始时间"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("结束时间"), widget=TimeInput)
+    head_count = forms.IntegerField(label=_("人数"), min_value=1, max_value=50, initial=1)
+    required_skill = forms.CharField(label=_("所需技能"), max_length=30, required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("适用星期"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        initial=list(range(7)),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "point", Point.objects.visible_to(user).filter(active=True))
+
+
+class DutyPersonForm(forms.Form):
+    cadre = forms.ModelChoiceField(queryset=SupportCadre.objects.none(), label=_("下沉干部"), required=False)
+    staff = forms.ModelChoiceField(
+        queryset=CommitteeStaff.objects.none(), label=_("社区工作者"), required=False
+    )
+    volunteer = forms.ModelChoiceField(queryset=Volunteer.objects.none(), label=_("志愿者"), required=False)
+    skills = forms.CharField(label=_("技能"), max_length=200, required=False)
+    max_shifts_per_week = forms.IntegerField(
+        label=_("每周最多班次"), min_value=1, max_value=7, required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "cadre", _cadres(user))
+        _set(self, "staff", CommitteeStaff.objects.visible_to(user))
+        _set(self, "volunteer", Volunteer.objects.visible_to(user).filter(active=True))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if sum(1 for k in ("cadre", "staff", "volunteer") if data.get(k)) != 1:
+            raise forms.ValidationError(_("请选择一名人员。"))
+        return data
+
+
+class LeaveForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=DutyPerson.objects.none(), label=_("值班人员"))
+    start_date = forms.DateField(label=_("开始日期"), widget=DateInput)
+    end_date = forms.DateField(label=_("结束日期"), widget=DateInput)
+    note = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "person", DutyPerson.objects.visible_to(user).filter(active=True))
+
+
+class RosterForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=80)
+    start_date = forms.DateField(label=_("开始日期"), widget=DateInput)
+    end_date = forms.DateField(label=_("结束日期"), widget=DateInput)
+    templates = forms.ModelMultipleChoiceField(
+        queryset=ShiftTemplate.objects.none(), label=_("班次"), widget=forms.CheckboxSelectMultiple
+    )
+    people = forms.ModelMultipleChoiceField(
+        queryset=DutyPerson.objects.none(),
+        label=_("人员"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    max_shifts_per_week = forms.IntegerField(label=_("每周最多班次"), min_value=1, max_value=7, initial=5)
+    min_rest_hours = forms.IntegerField(label=_("最少休息小时"), min_value=0, max_value=24, initial=11)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(
+            self,
+            "templates",
+            ShiftTemplate.objects.visible_to(user).filter(active=True).select_related("point"),
+        )
+        _set(self, "people", DutyPerson.objects.visible_to(user).filter(active=True))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        return data
+
+
+class HandEditForm(forms.Form):
+    template = forms.ModelChoiceField(queryset=ShiftTemplate.objects.none(), label=_("班次"))
+    person = forms.ModelChoiceField(queryset=DutyPerson.objects.none(), label=_("值班人员"))
+    day = forms.DateField(label=_("日期"), widget=DateInput)
+
+    def __init__(self, *args: Any, roster: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "template", roster.templates.all().select_related("point"))
+        _set(self, "person", DutyPerson.objects.visible_to(user).filter(active=True))

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from fangkong.core.choices import Role
+from fangkong.core.testing import make_user
+from fangkong.pairing import services
+from fangkong.pairing.models import Point
+from fangkong.registry.models import CommitteeStaff, LineDepartment, PartyBranch, Premises, SupportCadre
+
+
+@pytest.fixture
+def pw(world):
+    """The persona world plus pairing data: points for A and B and a premises, cadres, and the world's
+    cadre user linked to a SupportCadre paired to neighborhood A."""
+    w = world
+    p = SimpleNamespace(w=w)
+    services.ensure_points(actor=w.hq, subdistrict=w.sub)
+    p.point_a = Point.objects.get(neighborhood=w.hood_a, kind="neighborhood")
+    p.point_b = Point.objects.get(neighborhood=w.hood_b, kind="neighborhood")
+    p.premises = Premises.objects.create(
+        subdistrict=w.sub, neighborhood=w.hood_b, name="江湾商务楼", kind="office_tower"
+    )
+    p.point_unit = services.add_unit_point(actor=w.hq, subdistrict=w.sub, premises=p.premises)
+    p.market = LineDepartment.objects.create(
+        district=w.district, name="区市场监管局", kind="market_regulation"
+    )
+    p.cadre_a = SupportCadre.objects.create(subdistrict=w.sub, name="张老师", department=w.dept, user=w.cadre)
+    p.cadre_b_user = make_user("cadre_b", Role.CADRE, subdistrict=w.sub, display_name="干部B")
+    p.cadre_b = SupportCadre.objects.create(
+        subdistrict=w.sub, name="李科员", department=p.market, user=p.cadre_b_user, home_neighborhood=w.hood_a
+    )
+    p.pairing_a = services.pair_cadre(actor=w.hq, cadre=p.cadre_a, point=p.point_a)
+    p.staff_a_person = CommitteeStaff.objects.create(
+        subdistrict=w.sub, neighborhood=w.hood_a, name="王社工", user=w.staff_a, is_party_member=True
+    )
+    p.branch = PartyBranch.objects.create(
+        subdistrict=w.sub, name="区支援力量临时支部", kind="temporary", is_temporary=True
+    )
+    p.today = dt.date.today()
+    return p
