@@ -1,0 +1,76 @@
+"""`fangkong serve`: production-like serving with gunicorn; WhiteNoise serves the collected static files.
+
+Host, port, workers and threads come from the options, or FANGKONG_HOST, FANGKONG_PORT, FANGKONG_WORKERS and
+FANGKONG_THREADS. The process becomes gunicorn (exec), so signals reach it directly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fangkong.env import env_int, env_str
+
+
+def default_workers() -> int:
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
+def gunicorn_argv(*, host: str, port: int, workers: int, threads: int, timeout: int = 60) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "fangkong.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        str(timeout),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        env_str("FANGKONG_FORWARDED_ALLOW_IPS", "") or "127.0.0.1",
+    ]
+
+
+class Command(BaseCommand):
+    help = "用 gunicorn 提供服务（先 collectstatic，由 WhiteNoise 提供静态文件）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=env_str("FANGKONG_HOST", "") or "127.0.0.1")
+        parser.add_argument("--port", type=int, default=env_int("FANGKONG_PORT", 8000))
+        parser.add_argument("--workers", type=int, default=env_int("FANGKONG_WORKERS", default_workers()))
+        parser.add_argument("--threads", type=int, default=env_int("FANGKONG_THREADS", 4))
+        parser.add_argument("--no-collectstatic", action="store_true", help="跳过 collectstatic")
+        parser.add_argument("--migrate", action="store_true", help="启动前先执行数据库迁移")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.SECRET_KEY:
+            raise CommandError("未设置 FANGKONG_SECRET_KEY（本地演示请用 `fangkong demo`）。")
+        if not settings.FANGKONG_DATA_KEYS or not settings.FANGKONG_HASH_KEY:
+            raise CommandError(
+                "未设置 FANGKONG_DATA_KEY / FANGKONG_HASH_KEY（本地演示请先运行 `fangkong demo`）。"
+            )
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        if not options["no_collectstatic"]:
+            os.makedirs(settings.STATIC_ROOT, exist_ok=True)
+            call_command("collectstatic", interactive=False, verbosity=0)
+        argv = gunicorn_argv(
+            host=options["host"], port=options["port"], workers=options["workers"], threads=options["threads"]
+        )
+        self.stdout.write(
+            f"fangkong: http://{options['host']}:{options['port']}/ （gunicorn，{options['workers']} 个进程）"
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(argv[0], argv)
