@@ -131,7 +131,8 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
     venue_by_hood = {v.neighborhood_id: v for v in venues if v.neighborhood_id}
     parts = _spread(HEALTH_FORMS_HANDED_OUT, len(hoods) + len(venue_by_hood), rng)
     hood_of = Neighborhood.objects.in_bulk(list(venue_by_hood))
-    rows = [(h, None) for h in hoods] + [(hood_of[k], v) for k, v in venue_by_hood.items()]
+    rows: list[tuple[Any, Any]] = [(h, None) for h in hoods]
+    rows += [(hood_of[k], v) for k, v in venue_by_hood.items()]
     for (hood, venue), handed in zip(rows, parts, strict=True):
         services.record_health_forms(
             actor=None,
