@@ -1,12 +1,23 @@
 import datetime as dt
+import os
 import random
+import tempfile
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from fangkong.core.testing import make_id_number, make_phone
 from fangkong.masks import caches, services
 from fangkong.masks.choices import AllocationMode
+
+# The concurrency tests need real concurrent connections; SQLite's shared in-memory test database does not
+# give each thread its own connection, so the SQLite leg uses a file (in WAL mode) unless one is configured.
+_db = settings.DATABASES["default"]
+if _db["ENGINE"].endswith("sqlite3") and not _db.get("TEST", {}).get("NAME"):
+    _db.setdefault("TEST", {})["NAME"] = os.path.join(
+        tempfile.gettempdir(), f"fangkong-test-{os.getpid()}.sqlite3"
+    )
 
 
 @pytest.fixture(autouse=True)
