@@ -1,0 +1,258 @@
+"""Spreadsheet format: a neighborhood committee's screening list of returnees (排摸名单).
+
+Each row is one declaration. Rows go through the same service as the web form
+(``services.declare_return``): the same validation, merge of the same person's same trip, classification
+and isolation. The preview shows every row's errors before anything is written; the commit is atomic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from fangkong.core import crypto
+from fangkong.core.choices import DocumentType, Domain, Role
+from fangkong.core.spreadsheets import (
+    Column,
+    Report,
+    Row,
+    SpreadsheetFormat,
+    choice_label,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_text,
+    register,
+)
+from fangkong.returnees import services
+from fangkong.returnees.choices import Source, Transport
+from fangkong.returnees.models import Declaration
+
+FIELD_HEADERS = {
+    "building_id": "楼号",
+    "room": "室号",
+    "name": "姓名",
+    "id_number": "证件号码",
+    "phone": "手机号码",
+    "origin_code": "来沪前所在地区代码",
+    "transport": "交通方式",
+    "transport_number": "车次/航班/车牌",
+    "departure_date": "出发日期",
+    "arrival_date": "抵沪日期",
+    "temperature": "体温",
+}
+
+
+@dataclass
+class ScreeningContext:
+    actor: Any
+    buildings: dict[tuple[str, str, str], int]
+    seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+
+class ScreeningFormat(SpreadsheetFormat):
+    slug = "returnees-screening"
+    title = gettext_lazy("返沪人员排摸名单")
+    sheet_title = gettext_lazy("排摸名单")
+    model = Declaration
+    roles = (Role.HQ, Role.OFFICE, Role.STAFF)
+    domain = Domain.RETURNEES
+    batch_size = 500
+    description = gettext_lazy(
+        "每行一位返沪人员。楼栋须已登记；同一人同一行程（证件号码、抵沪日期、车次）已申报的合并更新。"
+        "按风险规则分类，需要时自动开始居家隔离。"
+    )
+    columns = (
+        Column("hood", "居民区", True, parse_text(50), gettext_lazy("居民区名称，须已存在"), "安汾居民区"),
+        Column("compound", "小区", True, parse_text(80), gettext_lazy("小区名称，须已存在"), "安汾小区", 14),
+        Column("building", "楼号", True, parse_text(40), gettext_lazy("楼栋号，须已存在"), "1号", 8),
+        Column("room", "室号", True, parse_text(20), gettext_lazy("室号"), "502", 8),
+        Column("name", "姓名", True, parse_text(50), gettext_lazy("姓名"), "张三", 10),
+        Column(
+            "doc_type",
+            "证件类型",
+            False,
+            parse_choice(DocumentType),
+            gettext_lazy("空为居民身份证"),
+            "居民身份证",
+            default=DocumentType.RESIDENT_ID,
+        ),
+        Column(
+            "id_number",
+            "证件号码",
+            True,
+            parse_text(40),
+            gettext_lazy("身份证号须18位"),
+            "420102199001011234",
+            22,
+        ),
+        Column("phone", "手机号码", True, parse_text(20), gettext_lazy("11位手机号码"), "13812345678", 14),
+        Column(
+            "origin_code",
+            "来沪前所在地区代码",
+            True,
+            parse_text(6),
+            gettext_lazy("GB/T 2260 六位代码，省或地级市，如 420100（武汉市）"),
+            "420100",
+            12,
+        ),
+        Column(
+            "transport",
+            "交通方式",
+            True,
+            parse_choice(Transport),
+            gettext_lazy("火车、飞机、长途客车、自驾、轮渡"),
+            "火车",
+        ),
+        Column(
+            "transport_number",
+            "车次/航班/车牌",
+            False,
+            parse_text(20),
+            gettext_lazy("自驾可填车牌"),
+            "G1722",
+            12,
+            default="",
+        ),
+        Column(
+            "departure_date", "出发日期", True, parse_date, gettext_lazy("如 2020-02-01"), "2020-02-01", 12
+        ),
+        Column(
+            "arrival_date",
+            "抵沪日期",
+            True,
+            parse_date,
+            gettext_lazy("如 2020-02-02；不能在未来"),
+            "2020-02-02",
+            12,
+        ),
+        Column("key_area", "重点地区", False, parse_bool, gettext_lazy("是/否"), "是", 8, default=False),
+        Column("exposure", "接触史", False, parse_bool, gettext_lazy("是/否"), "否", 8, default=False),
+        Column("symptoms", "有症状", False, parse_bool, gettext_lazy("是/否"), "否", 8, default=False),
+        Column("employer", "工作单位", False, parse_text(120), gettext_lazy("可选"), "", 20, default=""),
+        Column(
+            "members",
+            "同住人员",
+            False,
+            parse_text(300),
+            gettext_lazy("姓名（关系），用顿号分隔"),
+            "李四（配偶）",
+            20,
+            default="",
+        ),
+    )
+
+    def start(self, *, actor: Any, commit: bool) -> ScreeningContext:
+        from fangkong.registry.models import Building
+
+        rows = Building.objects.editable_by(actor).values_list(
+            "pk", "neighborhood__name", "compound__name", "name"
+        )
+        return ScreeningContext(actor=actor, buildings={(h, c, n): pk for pk, h, c, n in rows})
+
+    def row_key(self, ctx: ScreeningContext, row: Row) -> Any:
+        v = row.values
+        if not v.get("id_number"):
+            return None
+        return (
+            str(v["id_number"]).upper(),
+            str(v.get("arrival_date")),
+            str(v.get("transport_number", "")).upper(),
+        )
+
+    def _input(self, ctx: ScreeningContext, row: Row) -> services.DeclarationInput | None:
+        v = row.values
+        building_id = ctx.buildings.get((v["hood"], v["compound"], v["building"]))
+        members = []
+        for part in str(v.get("members") or "").replace(",", "、").split("、"):
+            part = part.strip()
+            if part:
+                name, _sep, relation = part.partition("（")
+                members.append({"name": name.strip(), "relation": relation.rstrip("）").strip()})
+        return services.DeclarationInput(
+            building_id=building_id or 0,
+            room=v["room"],
+            name=v["name"],
+            doc_type=v.get("doc_type") or DocumentType.RESIDENT_ID,
+            id_number=v["id_number"],
+            phone=v["phone"],
+            origin_code=v["origin_code"],
+            transport=v["transport"],
+            transport_number=v.get("transport_number") or "",
+            departure_date=v["departure_date"],
+            arrival_date=v["arrival_date"],
+            key_area=bool(v.get("key_area")),
+            exposure=bool(v.get("exposure")),
+            symptoms=bool(v.get("symptoms")),
+            employer_name=v.get("employer") or "",
+            household_members=members,
+        )
+
+    def check_batch(self, ctx: ScreeningContext, rows: list[Row], report: Report) -> None:
+        today = timezone.localdate()
+        for row in rows:
+            if not row.ok:
+                continue
+            data = self._input(ctx, row)
+            assert data is not None
+            if not data.building_id:
+                report.error(row, "楼号", "楼栋不存在或不在您的管辖范围内：居民区、小区、楼号须与台账一致。")
+                continue
+            try:
+                clean = services._clean(data, today=today)
+            except ValidationError as exc:
+                for key, messages in exc.message_dict.items():
+                    report.error(row, FIELD_HEADERS.get(key, key), " ".join(messages))
+                continue
+            for warning in clean.get("warnings", []):
+                report.warn(row, "证件号码", warning)
+            building = clean["building"]
+            exists = Declaration.objects.filter(
+                subdistrict_id=building.subdistrict_id,
+                id_number_hash=crypto.lookup_hash("id_number", clean["id_number"]),
+                arrival_date=data.arrival_date,
+                transport_number=clean["transport_number"],
+            ).exists()
+            row.action = "update" if exists else "create"
+            report.counts[row.action] += 1
+            row.data["input"] = data
+
+    def write_batch(self, ctx: ScreeningContext, rows: list[Row], report: Report) -> None:
+        for row in rows:
+            services.declare_return(actor=ctx.actor, data=row.data["input"], source=Source.IMPORT)
+
+    def export_rows(self, user: Any, queryset: Any) -> Any:
+        reveal = bool(
+            getattr(user, "is_superuser", False) or getattr(user, "may_reveal_personal_data", False)
+        )
+        for d in queryset.select_related("neighborhood", "building__compound").order_by("pk").iterator(2000):
+            yield [
+                d.neighborhood.name,
+                d.building.compound.name,
+                d.building.name,
+                d.room,
+                d.name,
+                choice_label(DocumentType, d.doc_type),
+                crypto.decrypt(d.id_number_enc) if reveal and d.id_number_enc else d.id_number_masked,
+                crypto.decrypt(d.phone_enc) if reveal and d.phone_enc else d.phone_masked,
+                d.origin_code,
+                choice_label(Transport, d.transport),
+                d.transport_number,
+                d.departure_date,
+                d.arrival_date,
+                "是" if d.key_area else "否",
+                "是" if d.exposure else "否",
+                "是" if d.symptoms else "否",
+                d.employer_name,
+                "、".join(
+                    f"{m['name']}（{m['relation']}）" if m.get("relation") else m["name"]
+                    for m in d.household_members
+                ),
+            ]
+
+
+register(ScreeningFormat())
