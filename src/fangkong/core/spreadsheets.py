@@ -461,7 +461,13 @@ def parse_row(
     blank = True
     width = len(cells)
     for index, column in mapping:
-        text = cell_text(cells[index]) if index < width else ""
+        raw = cells[index] if index < width else ""
+        # Most cells are already clean strings: skip the general conversion for them.
+        text = (
+            raw
+            if (raw.__class__ is str and not raw[:1].isspace() and not raw[-1:].isspace())
+            else cell_text(raw)
+        )
         if text:
             blank = False
         texts.append((column, text))
@@ -570,6 +576,7 @@ def _commit(
     from fangkong.core.models import AuditEvent, User
 
     with transaction.atomic():
+        _tune_connection()
         # One import at a time per user: the row lock serialises double submits across processes.
         fresh = User.objects.select_for_update().get(pk=actor.pk) if getattr(actor, "pk", None) else actor
         if token:
@@ -599,6 +606,15 @@ def _commit(
             **fmt.audit_target(ctx),
         )
     return report
+
+
+def _tune_connection() -> None:
+    """SQLite: a larger page cache for this connection, so index pages of big imports stay in memory."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -131072")  # 128 MiB, this connection only
 
 
 def _report_from_audit(event: Any) -> Report:

@@ -89,7 +89,7 @@ def fast_mobile(raw: str) -> str:
     cached per 7-digit prefix. Anything not accepted goes to ``validate_mobile`` for its message."""
     value = raw if (len(raw) == 11 and raw.isdigit()) else normalize_phone(raw)
     if _MOBILE.match(value):
-        prefix = value[:7]
+        prefix = value[:5]
         ok = _phone_prefix_ok.get(prefix)
         if ok is None:
             try:
@@ -612,6 +612,8 @@ class HouseholdFormat(SpreadsheetFormat):
                 household_rows.append(
                     (sub_id, h, building_id, room, f"{c}{b}{room}室", "", db_now, db_now, 1)
                 )
+            # Rows inserted now have ids above the current maximum: fetch only those (no rescans).
+            before = Household.objects.order_by("-id").values_list("id", flat=True).first() or 0
             _insert(
                 Household,
                 [
@@ -628,11 +630,13 @@ class HouseholdFormat(SpreadsheetFormat):
                 household_rows,
             )
             names = {ctx.buildings[(h, c, b)]: (h, c, b) for h, c, b, _r in ctx.new_households}
-            for pk, building_id, room in Household.objects.filter(building_id__in=building_ids).values_list(
-                "id", "building_id", "room"
-            ):
+            wanted = set(ctx.new_households)
+            for pk, building_id, room in Household.objects.filter(
+                id__gt=before, building_id__in=building_ids
+            ).values_list("id", "building_id", "room"):
                 h, c, b = names[building_id]
-                ctx.households[(h, c, b, room)] = pk
+                if (h, c, b, room) in wanted:
+                    ctx.households[(h, c, b, room)] = pk
             ctx.new_households.clear()
         sealer = ctx.sealer
         adapt_date = connection.ops.adapt_datefield_value
