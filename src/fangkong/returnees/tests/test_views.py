@@ -342,3 +342,13 @@ def test_board_shows_fevers_and_does_not_grow_in_queries(
         client.get(reverse("returnees:board"))
     assert len(large.captured_queries) == len(small.captured_queries)
     assert "37.9" not in as_persona("staff_b").get(reverse("returnees:board")).content.decode()
+
+
+def test_english_catalogue(as_persona):
+    from django.utils import translation
+
+    with translation.override("en"):
+        client = as_persona("staff_a")
+        client.cookies["django_language"] = "en"
+        body = client.get(reverse("returnees:board"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Health follow-up board" in body
