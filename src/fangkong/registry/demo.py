@@ -316,8 +316,17 @@ def _insert_rows(
     )
     head = tuple(fixed_values)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH * 5):
-            cursor.executemany(sql, [head + row for row in rows[start : start + BATCH * 5]])
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: one stream instead of a statement per row.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(model._meta.db_table), ", ".join(quote(n) for n in names)
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(head + row)
+        else:
+            for start in range(0, len(rows), BATCH * 5):
+                cursor.executemany(sql, [head + row for row in rows[start : start + BATCH * 5]])
     label = model._meta.label
     counts[label] = counts.get(label, 0) + len(rows)
 
