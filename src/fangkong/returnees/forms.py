@@ -12,7 +12,7 @@ from fangkong.returnees import regions
 from fangkong.returnees.choices import IsolationMode, ReferralOutcome, SignoffRole, Slot, Transport
 from fangkong.returnees.services import DeclarationInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def building_choices(buildings: Any) -> list[tuple[str, list[tuple[int, str]]]]:

@@ -430,9 +430,9 @@ def venue_poster(request: HttpRequest, pk: int) -> HttpResponse:
     url = request.build_absolute_uri(reverse("returnees:checkin", args=[venue.code]))
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2, xmldecl=False, svgns=True)
-    return render(
-        request, "returnees/venue_poster.html", {"venue": venue, "svg": buf.getvalue().decode(), "url": url}
-    )
+    line = services.fever_line(venue.subdistrict_id, services.local_now().date())
+    context = {"venue": venue, "svg": buf.getvalue().decode(), "url": url, "fever_line": line}
+    return render(request, "returnees/venue_poster.html", context)
 
 
 # ---------------------------------------------------------------- health forms
