@@ -701,7 +701,8 @@ class DutyPerson(ScopedModel):
 
     @property
     def skill_set(self) -> frozenset[str]:
-        return frozenset(s.strip() for s in self.skills.replace("，", ",").split(",") if s.strip())
+        text = self.skills.replace("，", ",").replace("、", ",")
+        return frozenset(s.strip() for s in text.split(",") if s.strip())
 
 
 class Unavailability(models.Model):
