@@ -71,10 +71,10 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
         )
     branch = PartyBranch.objects.filter(subdistrict=subdistrict, is_temporary=True).first()
     if branch is not None:
-        cadres = SupportCadre.objects.filter(
+        unbranched = SupportCadre.objects.filter(
             subdistrict=subdistrict, is_party_member=True, party_branch__isnull=True
         )
-        services.join_temporary_branch(actor=actor, cadres=list(cadres), branch=branch)
+        services.join_temporary_branch(actor=actor, cadres=list(unbranched), branch=branch)
     # teams and building assignment in each neighborhood: the paired cadres take the compounds in turn
     by_hood: dict[int, list[SupportCadre]] = {}
     for pairing in pairings:
