@@ -174,3 +174,24 @@ def test_bad_token_is_404(as_persona):
     assert client.get("/io/households/import/../../etc/").status_code == 404
     assert client.get("/io/households/import/" + "a" * 32 + "/").status_code == 404
     assert client.post("/io/households/import/" + "a" * 32 + "/commit/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["hq", "staff_b", "cadre", "org_contact", "anonymous"])
+def test_upload_pages_of_another_user(as_persona, world, persona):
+    """A token is bound to its uploader: everyone else gets 404 (anonymous: login)."""
+    response = as_persona("staff_a").post(
+        "/io/households/import/", {"file": upload(good_rows(world.hood_a.name))}
+    )
+    preview_url = response["Location"]
+    client = as_persona(persona)
+    for method, url in (
+        ("get", preview_url),
+        ("post", preview_url + "commit/"),
+        ("get", preview_url + "done/"),
+    ):
+        answer = getattr(client, method)(url)
+        if persona == "anonymous":
+            assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
+        else:
+            assert answer.status_code == 404
+    assert as_persona("staff_a").get(preview_url).status_code == 200
