@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from fangkong.core.choices import Role
+        from fangkong.core.io_views import IO_MENU_ITEMS
         from fangkong.core.navigation import MenuItem, register_menu
 
         register_menu(
@@ -20,4 +21,5 @@ class CoreConfig(AppConfig):
                 roles=(Role.HQ, Role.STAFF, Role.AUDITOR, Role.DISTRICT_VIEWER),
                 order=90,
             ),
+            *IO_MENU_ITEMS,
         )
