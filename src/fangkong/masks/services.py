@@ -196,7 +196,7 @@ def hit_rate_limits(keys: Sequence[tuple[str, int]]) -> None:
         f"hits = CASE WHEN {table}.win = excluded.win THEN {table}.hits + 1 ELSE 1 END, win = excluded.win "
         f"RETURNING key, hits"
     )
-    with _savepoint_if_atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         counts = dict(cursor.fetchall())
     limits = dict(keys)
@@ -719,11 +719,12 @@ def _fmt(value: dt.datetime) -> str:
 
 
 def _existing(round_id: int, key: str) -> BookingResult | None:
-    row = (
+    rows = list(
         Booking.objects.filter(round_id=round_id, address_key=key)
-        .values("id", "number", "status", "neighborhood_id", "household_id", "voucher__number")
-        .first()
+        .order_by()
+        .values("id", "number", "status", "neighborhood_id", "household_id", "voucher__number")[:1]
     )
+    row = rows[0] if rows else None
     if row is None:
         return None
     return BookingResult(
@@ -759,6 +760,89 @@ def _insert_booking(booking: Booking) -> bool:
     raise ValidationError(_("预约编号生成失败，请重试。"), code="number")
 
 
+_INSERT_COLUMNS: list[Any] = []
+
+
+def _booking_columns() -> list[Any]:
+    if not _INSERT_COLUMNS:
+        skip = {"id", "household", "status"}
+        _INSERT_COLUMNS.extend(f for f in Booking._meta.concrete_fields if f.name not in skip)
+    return _INSERT_COLUMNS
+
+
+def _insert_public(booking: Booking, keys: Sequence[tuple[str, int]]) -> tuple[int, int | None, str] | None:
+    """The lean booking write: count the rate-limit hit, match the registry household and INSERT the booking,
+    with uniqueness left to the database (ON CONFLICT DO NOTHING). Returns (id, household id, status) of the
+    new row, or None when the household/address already booked. On PostgreSQL this is one statement (the
+    counter update is a data-modifying CTE), one round trip and one durable commit; elsewhere it is two
+    statements in one transaction. Raises RateLimited when a key is over its limit."""
+    from fangkong.registry.models import Household
+
+    keys = [(k, limit) for k, limit in keys if limit > 0 and k]
+    qn = connection.ops.quote_name
+    cols = _booking_columns()
+    values = [f.get_db_prep_save(f.pre_save(booking, True), connection) for f in cols]
+    col_sql = ", ".join(qn(f.column) for f in cols)
+    hh = qn(Household._meta.db_table)
+    table = qn(Booking._meta.db_table)
+    select = (
+        f"SELECT {', '.join(['%s'] * len(cols))}, h.id, "
+        f"CASE WHEN h.id IS NULL THEN %s ELSE %s END "
+        f"FROM (SELECT 1 AS one) AS o LEFT JOIN {hh} h ON h.building_id = %s AND h.room = %s"
+    )
+    params: list[Any] = [
+        *values,
+        BookingStatus.REVIEW,
+        BookingStatus.WAITING,
+        booking.building_id,
+        booking.room,
+    ]
+    insert = (
+        f"INSERT INTO {table} ({col_sql}, {qn('household_id')}, {qn('status')}) {select} "
+        f"WHERE {{guard}} ON CONFLICT DO NOTHING RETURNING id, household_id, status"
+    )
+    window = int(rate_config()["window"])
+    now = time.time()
+    win = int(now // window)
+    if connection.vendor == "postgresql" and keys:
+        rate_table = qn(RateCounter._meta.db_table)
+        rate_values = ", ".join(["(%s, %s, 1)"] * len(keys))
+        rate_params: list[Any] = []
+        for key, _limit in keys:
+            rate_params += [key, win]
+        over = " OR ".join(["(rl.key = %s AND rl.hits > %s)"] * len(keys))
+        over_params: list[Any] = [x for pair in keys for x in pair]
+        sql = (
+            f"WITH rl AS (INSERT INTO {rate_table} (key, win, hits) VALUES {rate_values} "
+            f"ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN {rate_table}.win = excluded.win "
+            f"THEN {rate_table}.hits + 1 ELSE 1 END, win = excluded.win RETURNING key, hits) "
+            + insert.replace("{guard}", f"NOT EXISTS (SELECT 1 FROM rl WHERE {over})")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, rate_params + params + over_params)
+            row = cursor.fetchone()
+        if row is None:
+            _raise_if_limited(keys, win, window, now)
+        return row  # type: ignore[return-value]
+    with transaction.atomic():
+        hit_rate_limits(keys)
+        with connection.cursor() as cursor:
+            cursor.execute(insert.replace("{guard}", "1 = 1"), params)
+            return cursor.fetchone()  # type: ignore[return-value]
+
+
+def _raise_if_limited(keys: Sequence[tuple[str, int]], win: int, window: int, now: float) -> None:
+    limits = dict(keys)
+    for key, hits in RateCounter.objects.filter(key__in=list(limits), win=win).values_list("key", "hits"):
+        if hits > limits[key]:
+            retry = int(window - (now % window)) + 1
+            if key.startswith("id:"):
+                msg = _("该证件号码提交过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
+            else:
+                msg = _("您的操作过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
+            raise RateLimited(msg, retry)
+
+
 def book_public(
     *,
     round_id: int,
@@ -784,21 +868,8 @@ def book_public(
     except (KeyError, TypeError, ValueError):
         raise ValidationError({"building": [_("所选楼栋不存在，请重新选择地址。")]})
     id_sealed = crypto.seal("id_number", id_value)
-    cfg = rate_config()
-    hit_rate_limits(
-        [
-            (f"ip:{client_ip}" if client_ip else "", int(cfg["per_ip"])),
-            (f"id:{id_sealed.hash[:40]}", int(cfg["per_id"])),
-        ]
-    )
-    from fangkong.registry.models import Household
-
-    household_id = (
-        Household.objects.filter(building_id=building_id, room=room_value)
-        .values_list("pk", flat=True)
-        .first()
-    )
     phone_sealed = crypto.seal("phone", phone_value)
+    cfg = rate_config()
     booking = Booking(
         subdistrict_id=info.subdistrict_id,
         round_id=info.id,
@@ -807,7 +878,6 @@ def book_public(
         building_id=int(building_id),
         room=room_value,
         address_key=f"{int(building_id)}:{room_value}",
-        household_id=household_id,
         name=name,
         id_number_enc=id_sealed.enc,
         id_number_hash=id_sealed.hash,
@@ -816,14 +886,24 @@ def book_public(
         phone_hash=phone_sealed.hash,
         phone_masked=phone_sealed.masked,
         channel=channel,
-        status=BookingStatus.WAITING if household_id else BookingStatus.REVIEW,
         created_at=now,
     )
-    if not _insert_booking(booking):
+    keys = [
+        (f"ip:{client_ip}" if client_ip else "", int(cfg["per_ip"])),
+        (f"id:{id_sealed.hash[:40]}", int(cfg["per_id"])),
+    ]
+    for _attempt in range(3):
+        row = _insert_public(booking, keys)
+        if row is not None:
+            break
         existing = _existing(info.id, booking.address_key)
-        if existing is None:  # pragma: no cover - the row that blocked us is committed
-            raise ValidationError(_("预约冲突，请重试。"), code="conflict")
-        return existing
+        if existing is not None:
+            return existing
+        booking.number = new_number()  # a number collision: draw another
+    else:  # pragma: no cover
+        raise ValidationError(_("预约编号生成失败，请重试。"), code="number")
+    booking.pk, booking.household_id, booking.status = row
+    household_id = booking.household_id
     voucher = ""
     if household_id and info.mode == AllocationMode.ORDER:
         voucher = _try_allocate_one(info, booking.pk, booking.number, hood_id)
