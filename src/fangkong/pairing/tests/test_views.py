@@ -247,3 +247,10 @@ def test_api_checkin_idempotent_and_scoped(full, as_persona):
 
 def test_ical_needs_no_login_but_token(full, client):
     assert client.get("/pairing/ical/short.ics").status_code == 404
+
+
+def test_board_in_english(full, as_persona):
+    client = as_persona("hq")
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("pairing:board"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Pairing coverage board" in html and "Uncovered" in html
