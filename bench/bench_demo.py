@@ -35,7 +35,7 @@ def leg(database_url: str | None) -> dict:
         "apps_seconds": round(sum(result.app_seconds.values()), 2),
         "app_seconds": {k: round(v, 2) for k, v in result.app_seconds.items()},
         "rows": rows,
-        "rows_per_s": round(rows / result.seconds),
+        "rows_per_s": round(rows / result.registry_seconds),
         "counts": result.counts,
     }
 
@@ -65,7 +65,7 @@ def run() -> dict:
         figures[f"{name}_registry_seconds"] = res["registry_seconds"]
         figures[f"{name}_apps_seconds"] = res["apps_seconds"]
         figures[f"{name}_rows"] = res["rows"]
-        figures[f"{name}_rows_per_s"] = res["rows_per_s"]
+        figures[f"{name}_registry_rows_per_s"] = res["rows_per_s"]
         for app, seconds in res["app_seconds"].items():
             figures[f"{name}_app_{app}_seconds"] = seconds
     for label, count in sorted(legs["sqlite"]["counts"].items()):
