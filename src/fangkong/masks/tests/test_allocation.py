@@ -165,3 +165,22 @@ def test_ledger_kinds_are_recorded(world, mround, people):
     book_rooms(world, mround, people, ["101"])
     kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
     assert kinds == {LedgerKind.RECEIVED, LedgerKind.ALLOCATED}
+
+
+def test_forfeit_and_allocate_commands(world, mround, people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    homes = add_households(world, 1)
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    first, second = book_rooms(world, mround, people, ["101", homes[0].room])
+    Voucher.objects.filter(number=first.voucher_number).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    out = StringIO()
+    call_command("masks_forfeit", stdout=out)
+    assert "forfeited 1, reallocated 1" in out.getvalue()
+    assert Booking.objects.get(pk=second.id).status == BookingStatus.ALLOCATED
+    call_command("masks_allocate", stdout=out)
+    assert "0 vouchers issued" in out.getvalue()
