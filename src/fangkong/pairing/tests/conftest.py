@@ -42,3 +42,12 @@ def pw(world):
     )
     p.today = dt.date.today()
     return p
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Messages are asserted in the source language, whatever an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
