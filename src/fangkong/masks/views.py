@@ -451,7 +451,7 @@ def voucher(request: HttpRequest, number: str) -> HttpResponse:
         number=services.normalize_voucher(number),
     )
     url = request.build_absolute_uri(reverse("masks:voucher", args=[v.number]))
-    qr = segno.make(v.number, error="m").svg_inline(scale=5, border=2)
+    qr = segno.make(v.number, error="m").svg_inline(border=2, omitsize=True)
     return render(request, "masks/voucher.html", {"v": v, "qr": qr, "url": url})
 
 

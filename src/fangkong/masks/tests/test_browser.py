@@ -1,0 +1,54 @@
+"""At phone width: a resident books on the public page and gets a voucher; staff log in and verify the pickup,
+and a second pickup is refused."""
+
+import pytest
+
+from conftest import login_in_browser
+from fangkong.core.testing import PASSWORD, make_id_number, make_phone
+from fangkong.masks import services
+from fangkong.masks.choices import VoucherStatus
+from fangkong.masks.models import Booking, Voucher
+from fangkong.masks.tests.conftest import open_round
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_resident_books_and_staff_verify_the_pickup(world, live_server, browser_context):
+    rnd = open_round(world, name="浏览器轮")
+    services.record_stock_batch(actor=world.hq, round=rnd, neighborhood=world.hood_a, quantity=50)
+
+    phone = browser_context(390, 844).new_page()
+    phone.goto(f"{live_server.url}/masks/r/{rnd.pk}/")
+    phone.fill("#id_name", "王芳")
+    phone.fill("#id_id_number", make_id_number())
+    phone.fill("#id_phone", make_phone())
+    phone.select_option("#id_neighborhood", str(world.hood_a.pk))
+    phone.wait_for_selector(f"#id_compound option[value='{world.compound_a.pk}']", state="attached")
+    phone.select_option("#id_compound", str(world.compound_a.pk))
+    phone.wait_for_selector(f"#id_building option[value='{world.building_a.pk}']", state="attached")
+    phone.select_option("#id_building", str(world.building_a.pk))
+    phone.fill("#id_room", "101")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.click("button[type=submit]")
+    phone.wait_for_selector("#booking-number")
+    booking = Booking.objects.get(round=rnd)
+    assert phone.inner_text("#booking-number") == booking.number
+    phone.click("#voucher-link")
+    phone.wait_for_selector("#voucher-number")
+    number = phone.inner_text("#voucher-number").strip()
+    assert phone.locator(".qr svg").count() == 1
+    voucher = Voucher.objects.get(number=number)
+    assert voucher.booking == booking
+
+    staff = browser_context(390, 844).new_page()
+    login_in_browser(staff, live_server, "staff_a", PASSWORD)
+    staff.goto(f"{live_server.url}/masks/pickup/?round={rnd.pk}")
+    staff.fill("#id_number", number.lower())
+    staff.click("button.btn-primary")
+    staff.wait_for_selector(".msg-success")
+    assert "核销成功" in staff.inner_text(".messages")
+    assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.COLLECTED
+    staff.fill("#id_number", number)
+    staff.click("button.btn-primary")
+    staff.wait_for_selector(".msg-error")
+    assert "已于" in staff.inner_text(".messages")
