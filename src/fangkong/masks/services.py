@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.core import audit, crypto
 from fangkong.core import services as core_services
@@ -57,6 +58,7 @@ from fangkong.masks.models import (
 )
 
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+NOT_FOUND = gettext_lazy("没有找到预约。")
 REPICKUP_DAYS = 2
 
 

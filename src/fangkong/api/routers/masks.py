@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
@@ -184,7 +183,7 @@ def lookup_booking(request: HttpRequest, round_id: int, payload: LookupIn, respo
         return Status(429, {"detail": exc.message})
     booking = services.find_booking(round_id=round_id, id_number=payload.id_number, phone=payload.phone)
     if booking is None:
-        return Status(404, {"detail": _("没有找到预约。")})
+        return Status(404, {"detail": str(services.NOT_FOUND)})
     voucher = getattr(booking, "voucher", None)
     return Status(
         200,

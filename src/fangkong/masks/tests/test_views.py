@@ -274,3 +274,10 @@ def test_lottery_publication(world, lottery_round, people, client):
     services.close_round(actor=world.hq, round=lottery_round)
     services.draw_lottery(actor=world.hq, round=lottery_round, seed="seed-42")
     assert "seed-42" in client.get(url).content.decode()
+
+
+def test_public_page_in_english(world, mround, client):
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("masks:public_book", args=[mround.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    body = page.content.decode()
+    assert "One booking per household" in body and "提交预约" not in body
