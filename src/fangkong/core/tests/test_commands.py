@@ -48,8 +48,9 @@ def _prod_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-def test_demo_no_serve_builds_once_and_keeps_data_on_second_run(settings, tmp_path):
+def test_demo_no_serve_builds_once_and_keeps_data_on_second_run(settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path / "var"
+    monkeypatch.setattr(demo, "DEMO_APPS", ())  # the domain apps' seeds run in the subprocess test below
     out = io.StringIO()
     call_command("demo", no_serve=True, scale="tiny", households=60, residents=150, stdout=out)
     first = out.getvalue()
@@ -165,7 +166,7 @@ def test_serve_runs_gunicorn_with_whitenoise_static(tmp_path):
     port = _free_port()
     env = _prod_env(tmp_path, FANGKONG_SECURE_COOKIES="0", FANGKONG_WORKERS="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fangkong", "serve", "--port", str(port), "--migrate"],
+        [sys.executable, "-m", "fangkong", "serve", "--port", str(port)],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

@@ -265,6 +265,7 @@ def test_app_demo_hooks_are_called_and_errors_roll_back(settings, tmp_path, monk
 
     fake.seed = seed  # type: ignore[attr-defined]
     monkeypatch.setitem(__import__("sys").modules, "fangkong.masks.demo", fake)
+    monkeypatch.setattr(demo, "DEMO_APPS", ("masks", "no_such_app"))  # only the fake: keeps the test quick
     result = demo.build_demo(scale="tiny", households=40, residents=80)
     assert calls and calls[0][:2] == ("江湾镇街道", "tiny")
     assert "masks" in result.app_seconds
