@@ -6,9 +6,10 @@ Also runs 400 buildings to show the number of queries does not grow with the num
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 
-from bench.common import count_queries, setup_django
+from bench.common import count_queries, fresh_postgres_url, setup_django
 
 
 def _world(n_buildings: int, tag: str):
@@ -41,7 +42,9 @@ def _world(n_buildings: int, tag: str):
 
 
 def run() -> dict:
-    setup_django()
+    # BENCH_ROUNDS_PG=1 runs against a fresh local PostgreSQL database instead of SQLite
+    url = fresh_postgres_url("fangkong_bench_rounds") if os.environ.get("BENCH_ROUNDS_PG") else None
+    setup_django(url)
     from django.db import connection
 
     from fangkong.pairing import services
