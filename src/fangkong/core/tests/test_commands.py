@@ -30,7 +30,9 @@ REPO = Path(__file__).resolve().parents[4]
 
 def _prod_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A production-like environment for a subprocess: no pytest markers, fresh keys, a private var dir."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "FANGKONG_", "DATABASE_URL"))}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser fixtures, and check --deploy rightly refuses it.
+    skip = ("PYTEST", "FANGKONG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env.update(
         {
             "FANGKONG_VAR_DIR": str(tmp_path),
