@@ -35,7 +35,9 @@ def as_persona(world):
 def _playwright_browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip("Debian chromium is not installed")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are synchronous.
+    # Playwright's sync API keeps an event loop in this thread for the session; the tests' own ORM calls
+    # are synchronous, so async-safety is relaxed while the browser is up, and restored afterwards.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
@@ -43,6 +45,10 @@ def _playwright_browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
