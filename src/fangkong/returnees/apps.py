@@ -16,4 +16,5 @@ class ReturneesConfig(AppConfig):
             MenuItem(_("返沪申报"), "returnees:declaration_list", roles=staff, order=41),
             MenuItem(_("隔离名单"), "returnees:isolation_list", roles=staff, order=42),
             MenuItem(_("场所登记"), "returnees:venue_list", roles=(*staff, "org_contact"), order=43),
+            MenuItem(_("风险规则"), "returnees:rule_list", roles=("hq", "office"), order=44),
         )

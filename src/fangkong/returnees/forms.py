@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.choices import DocumentType
 from fangkong.returnees import regions
 from fangkong.returnees.choices import IsolationMode, ReferralOutcome, SignoffRole, Slot, Transport
+from fangkong.returnees.models import RiskRule
 from fangkong.returnees.services import DeclarationInput
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -127,6 +128,11 @@ class StartIsolationForm(forms.Form):
     mode = forms.ChoiceField(label=_("隔离方式"), choices=IsolationMode.choices)
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("start_date", timezone.localdate())
+
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("结果"), choices=ReferralOutcome.choices)
@@ -187,3 +193,45 @@ class HealthFormsForm(forms.Form):
         self.fields["venue"].choices = [("", "—")] + [(v.pk, v.name) for v in venues]  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial.setdefault("day", timezone.localdate())
+
+
+class RiskRuleForm(forms.ModelForm):
+    """A classification rule for a period. ``version`` carries the edited revision (no lost updates)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = RiskRule
+        fields = [
+            "name",
+            "kind",
+            "level",
+            "action",
+            "days",
+            "region_prefixes",
+            "priority",
+            "effective_from",
+            "effective_until",
+        ]
+        widgets = {"effective_from": DATE, "effective_until": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["days"].help_text = _("重点地区、接触史规则：抵沪未满 N 天时命中")
+        self.fields["priority"].help_text = _("数字越小越先判断；第一条命中的规则决定分类")
+        self.fields["effective_until"].help_text = _("留空表示长期有效")
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version if self.instance.pk else None
+            if not self.instance.pk:
+                self.initial.setdefault("effective_from", timezone.localdate())
+
+    def clean_region_prefixes(self) -> str:
+        raw = (self.cleaned_data.get("region_prefixes") or "").replace("，", ",")
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        for part in parts:
+            if not part.isdigit() or len(part) > 6:
+                raise forms.ValidationError(
+                    _("地区代码前缀应为1–6位数字，用逗号分隔，例如 42 或 420100：“%(p)s”不正确。")
+                    % {"p": part}
+                )
+        return ",".join(parts)

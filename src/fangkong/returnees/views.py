@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core.choices import Domain
-from fangkong.core.exceptions import ScopeError
+from fangkong.core.choices import Domain, Role
+from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.core.scope import scope_for
 from fangkong.returnees import selectors, services
@@ -31,6 +31,7 @@ from fangkong.returnees.forms import (
     PhoneReportForm,
     ReleaseForm,
     ReportForm,
+    RiskRuleForm,
     ShiftForm,
     SuspendForm,
     VisitForm,
@@ -42,6 +43,7 @@ from fangkong.returnees.models import (
     HealthReport,
     Isolation,
     Referral,
+    RiskRule,
     Venue,
     VenueVisit,
 )
@@ -66,6 +68,21 @@ def _venue_user(request: HttpRequest) -> Any:
     if not (scope.everything or scope.subdistrict_ids):
         raise Http404
     if scope.organization_ids is None and not scope.allows_domain(Domain.RETURNEES):
+        raise Http404
+    return user
+
+
+def _rules_user(request: HttpRequest) -> Any:
+    """Risk rules are set by the HQ and the returnees functional office of a sub-district; others get 404."""
+    user = request.user
+    scope = scope_for(user)
+    allowed = user.is_superuser or (
+        user.role in (Role.HQ.value, Role.OFFICE.value)
+        and scope.allows_domain(Domain.RETURNEES)
+        and bool(scope.subdistrict_ids)
+        and not scope.read_only
+    )
+    if not allowed or not user.subdistrict_id:
         raise Http404
     return user
 
@@ -309,6 +326,63 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     services.complete_task(actor=user, task=task)
     messages.success(request, _("已标记完成。"))
     return redirect("returnees:board")
+
+
+# ---------------------------------------------------------------- risk rules
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    from fangkong.core.policies import get_policy
+    from fangkong.returnees.rules import default_rules
+
+    user = _rules_user(request)
+    today = services.local_now().date()
+    rules = list(
+        RiskRule.objects.editable_by(user)
+        .filter(subdistrict_id=user.subdistrict_id)
+        .order_by("-effective_from", "priority", "pk")
+    )
+    in_force = {spec.id for spec in services.rules_in_force(user.subdistrict_id, today) if spec.id}
+    defaults = (
+        default_rules(int(get_policy(user.subdistrict_id, "key_area_days", on=today))) if not in_force else []
+    )
+    return render(
+        request,
+        "returnees/rule_list.html",
+        {"rules": rules, "in_force": in_force, "defaults": defaults, "today": today},
+    )
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = _rules_user(request)
+    if pk is None:
+        rule = RiskRule(subdistrict_id=user.subdistrict_id)
+    else:
+        rule = get_object_or_404(
+            RiskRule.objects.editable_by(user).filter(subdistrict_id=user.subdistrict_id), pk=pk
+        )
+    form = RiskRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if pk is not None and form.cleaned_data.get("version"):
+            obj.version = form.cleaned_data["version"]
+        try:
+            services.save_risk_rule(actor=user, rule=obj)
+        except ConflictError as exc:
+            form.add_error(None, exc.messages)
+        except ValidationError as exc:
+            for field, errs in (
+                exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+            ):
+                form.add_error(field if field in form.fields else None, errs)
+        except ScopeError:
+            raise Http404
+        else:
+            messages.success(request, _("已保存风险规则：%(name)s。") % {"name": obj.name})
+            return redirect("returnees:rule_list")
+    return render(request, "returnees/rule_form.html", {"form": form, "rule": rule})
 
 
 # ---------------------------------------------------------------- venues

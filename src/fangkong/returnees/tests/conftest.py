@@ -46,3 +46,12 @@ def isolated(world, make_input):
     result = services.declare_return(actor=world.staff_a, data=make_input())
     assert result.isolation is not None
     return result
+
+
+@pytest.fixture
+def returnees_office(world):
+    """A functional office with the returnees domain (the office persona of the world has only registry)."""
+    from fangkong.core.choices import Role
+    from fangkong.core.testing import make_user
+
+    return make_user("office_ret", Role.OFFICE, subdistrict=world.sub, domains=["returnees"])
