@@ -420,12 +420,21 @@ def start_isolation(
     start_date: dt.date | None = None,
     _system: bool = False,
 ) -> tuple[Isolation, str]:
-    """Start isolation: end = start + isolation_days (policy). Returns the isolation and its report token."""
-    if actor is not None and not _system:
+    """Start isolation (home or central): end = start + isolation_days (the policy in force on the start
+    day). The start may not be in the future nor before the arrival. Returns the isolation and its personal
+    report token (shown once)."""
+    if not _system:
+        _require_staff(actor)
         check_write_scope(actor, declaration)
     start = start_date or timezone.localdate()
     if mode not in IsolationMode.values:
         raise ValidationError(_("请选择隔离方式。"))
+    if start > local_now().date():
+        raise ValidationError(_("隔离开始日期不能在未来。"), code="future")
+    if start < declaration.arrival_date:
+        raise ValidationError(
+            _("隔离开始日期不能早于抵沪日期 %(d)s。") % {"d": declaration.arrival_date}, code="before_arrival"
+        )
     if Isolation.objects.filter(declaration=declaration, status=IsolationStatus.ACTIVE).exists():
         raise ValidationError(_("该申报已有进行中的隔离。"))
     days = int(get_policy(declaration.subdistrict_id, "isolation_days", on=start))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("declarations/", views.declaration_list, name="declaration_list"),
     path("declarations/new/", views.declaration_new, name="declaration_new"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration_detail"),
+    path("declarations/<int:pk>/isolate/", views.declaration_isolate, name="declaration_isolate"),
     path("isolations/", views.isolation_list, name="isolation_list"),
     path("isolations/<int:pk>/", views.isolation_detail, name="isolation_detail"),
     path("isolations/<int:pk>/<str:action>/", views.isolation_action, name="isolation_action"),

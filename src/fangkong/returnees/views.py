@@ -33,6 +33,7 @@ from fangkong.returnees.forms import (
     ReportForm,
     RiskRuleForm,
     ShiftForm,
+    StartIsolationForm,
     SuspendForm,
     VisitForm,
 )
@@ -166,9 +167,44 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     isolations = list(decl.isolations.order_by("-start_date"))
     token = request.session.pop("returnee_new_link", None)
     link = request.build_absolute_uri(reverse("returnees:report", args=[token])) if token else None
-    return render(
-        request, "returnees/declaration_detail.html", {"d": decl, "isolations": isolations, "link": link}
+    context: dict[str, Any] = {"d": decl, "isolations": isolations, "link": link}
+    active = any(i.status == IsolationStatus.ACTIVE for i in isolations)
+    if not active and Declaration.objects.editable_by(user).filter(pk=decl.pk).exists():
+        from fangkong.core.policies import get_policy
+
+        context["start_form"] = StartIsolationForm()
+        context["isolation_days"] = get_policy(decl.subdistrict_id, "isolation_days")
+    return render(request, "returnees/declaration_detail.html", context)
+
+
+@login_required
+@require_POST
+def declaration_isolate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start an isolation by hand (e.g. central isolation for a returnee the rules classed green)."""
+    user = _returnee_user(request)
+    decl = get_object_or_404(Declaration.objects.editable_by(user), pk=pk)
+    form = StartIsolationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择隔离方式并填写有效的开始日期。"))
+        return redirect("returnees:declaration_detail", pk=decl.pk)
+    try:
+        iso, token = services.start_isolation(
+            actor=user,
+            declaration=decl,
+            mode=form.cleaned_data["mode"],
+            start_date=form.cleaned_data["start_date"],
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+        return redirect("returnees:declaration_detail", pk=decl.pk)
+    except ScopeError:
+        raise Http404
+    request.session["returnee_new_link"] = token
+    messages.success(
+        request,
+        _("已开始%(mode)s，至 %(end)s。") % {"mode": iso.get_mode_display(), "end": iso.end_date},
     )
+    return redirect("returnees:isolation_detail", pk=iso.pk)
 
 
 # ---------------------------------------------------------------- isolation
