@@ -34,9 +34,9 @@ BOOK_SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "30"))
 HEALTH_SECONDS = float(os.environ.get("BENCH_HEALTH_SECONDS", "10"))
 CONCURRENCY = 64
 WORKERS = int(os.environ.get("BENCH_BOOKING_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_BOOKING_THREADS", "4"))
+THREADS = int(os.environ.get("BENCH_BOOKING_THREADS", "8"))
 MASKS_PER_HOUSEHOLD = 5
-STOCK_HOUSEHOLDS_PER_HOOD = 150  # scarce: stock for 150 households in each neighborhood
+STOCK_HOUSEHOLDS_PER_HOOD = int(os.environ.get("BENCH_BOOKING_STOCK_PER_HOOD", "150"))  # scarce stock
 
 
 # ------------------------------------------------------------------------------------------ subprocess: seed
@@ -96,6 +96,8 @@ def _seed(url: str, out_path: str) -> None:
             name=f"{h.name}药房",
             slots=[(now, now + dt.timedelta(days=2), 100000)],
         )
+        if STOCK_HOUSEHOLDS_PER_HOOD <= 0:
+            continue
         services.record_stock_batch(
             actor=hq, round=rnd, neighborhood=h, quantity=STOCK_HOUSEHOLDS_PER_HOOD * MASKS_PER_HOUSEHOLD
         )
@@ -450,6 +452,7 @@ def run() -> dict[str, Any]:
         "connections": CONCURRENCY,
         "booking_seconds": BOOK_SECONDS,
         "households": HOUSEHOLDS,
+        "stock_households_per_neighborhood": STOCK_HOUSEHOLDS_PER_HOOD,
         "cpu_count": os.cpu_count() or 0,
     }
     dbs = os.environ.get("BENCH_BOOKING_DBS", "pg,sqlite").split(",")

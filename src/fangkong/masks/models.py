@@ -26,10 +26,12 @@ from fangkong.masks.choices import (
 )
 
 
-def _personal(label: Any) -> tuple[models.TextField, models.CharField, models.CharField]:
+def _personal(
+    label: Any, indexed: bool = True
+) -> tuple[models.TextField, models.CharField, models.CharField]:
     return (
         models.TextField(_("密文"), blank=True, editable=False),
-        models.CharField(_("查找索引"), max_length=64, blank=True, editable=False, db_index=True),
+        models.CharField(_("查找索引"), max_length=64, blank=True, editable=False, db_index=indexed),
         models.CharField(label, max_length=24, blank=True, editable=False),
     )
 
@@ -214,17 +216,26 @@ class StockBalance(ScopedModel):
 
 
 class Booking(ScopedModel):
-    """One household's booking in a round. A booking that matches no registry household awaits review."""
+    """One household's booking in a round. A booking that matches no registry household awaits review.
+
+    Every index is paid on each INSERT of a booking surge, so only the needed ones are kept: the round is the
+    leading column of the address constraint, and the building and household are found through the household
+    and address constraints; status queries use the queue index.
+    """
 
     round = models.ForeignKey(
-        MaskRound, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("轮次")
+        MaskRound, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("轮次"), db_index=False
     )
     number = models.CharField(_("预约编号"), max_length=16, unique=True)
     neighborhood = models.ForeignKey(
         "registry.Neighborhood", on_delete=models.PROTECT, related_name="+", verbose_name=_("居民区")
     )
     building = models.ForeignKey(
-        "registry.Building", on_delete=models.PROTECT, related_name="+", verbose_name=_("楼栋")
+        "registry.Building",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("楼栋"),
+        db_index=False,
     )
     room = models.CharField(_("室号"), max_length=20)
     address_key = models.CharField(_("地址键"), max_length=40, editable=False)
@@ -235,13 +246,14 @@ class Booking(ScopedModel):
         blank=True,
         related_name="+",
         verbose_name=_("住户"),
+        db_index=False,
     )
     name = models.CharField(_("预约人"), max_length=50)
     id_number_enc, id_number_hash, id_number_masked = _personal(_("证件号码"))
-    phone_enc, phone_hash, phone_masked = _personal(_("手机号码"))
+    phone_enc, phone_hash, phone_masked = _personal(_("手机号码"), indexed=False)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.PUBLIC)
     status = models.CharField(
-        _("状态"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.WAITING, db_index=True
+        _("状态"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.WAITING
     )
     draw_rank = models.PositiveIntegerField(_("摇号顺序"), null=True, blank=True)
 
