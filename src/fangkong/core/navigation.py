@@ -7,6 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# Menu entries are grouped by the namespace of their URL name; entries without one stand alone.
+GROUPS: dict[str, Any] = {
+    "registry": _("台账"),
+    "pairing": _("三结三定"),
+    "masks": _("口罩预约"),
+    "returnees": _("返沪与隔离"),
+    "inspections": _("楼宇园区排摸"),
+    "care": _("民生保障"),
+    "command": _("指挥部"),
+    "system": _("系统"),
+}
+_SYSTEM = {"io", "policies", "audit_log"}
 
 
 @dataclass
@@ -29,6 +43,7 @@ def register_menu(*items: MenuItem) -> None:
 
 
 def menu_for(user: Any) -> list[dict[str, Any]]:
+    """The entries the user's role may use, in order: ``[{"label", "url", "name", "group"}]``."""
     if user is None or not user.is_authenticated:
         return []
     role = "superuser" if user.is_superuser else user.role
@@ -40,8 +55,29 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        out.append({"label": item.label, "url": url, "name": item.url_name})
+        namespace = item.url_name.split(":", 1)[0] if ":" in item.url_name else item.url_name
+        group = "system" if namespace in _SYSTEM else namespace if namespace in GROUPS else ""
+        out.append({"label": item.label, "url": url, "name": item.url_name, "group": group})
     return out
+
+
+def grouped_menu(user: Any, path: str = "") -> list[dict[str, Any]]:
+    """The menu as top-level entries and groups (``{"label", "items", "active"}``), in first-seen order."""
+    top: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for entry in menu_for(user):
+        entry["active"] = path == entry["url"] or (entry["url"] != "/" and path.startswith(entry["url"]))
+        if not entry["group"]:
+            top.append({"label": entry["label"], "url": entry["url"], "active": entry["active"], "items": []})
+            continue
+        group = groups.get(entry["group"])
+        if group is None:
+            group = {"label": GROUPS[entry["group"]], "url": "", "items": [], "active": False}
+            groups[entry["group"]] = group
+            top.append(group)
+        group["items"].append(entry)
+        group["active"] = group["active"] or entry["active"]
+    return top
 
 
 # Home-page panels: each domain app may add a panel for the roles it serves. A provider takes the request

@@ -93,3 +93,10 @@ def test_english_switch(world):
     body = client.get(reverse("home")).content.decode()
     assert 'lang="en"' in body
     assert "Sign out" in body and "Neighborhoods" in body
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.force_login(world.staff_a)
+    body = client.get(reverse("home")).content.decode()
+    assert 'lang="zh-hans"' in body and "退出" in body
