@@ -64,9 +64,10 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -85,6 +86,9 @@ UNCHANGED = "unchanged"
 MAX_SHOWN_ERRORS = 1000
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_TTL_SECONDS = 24 * 3600
+MEMO_SIZE = 4096  # cached parse results per column and run
+
+_P = TypeVar("_P", bound=Callable[..., Any])
 
 
 class FileError(Exception):
@@ -129,9 +133,19 @@ def parse_text(max_length: int = 200) -> Callable[[str], str]:
             raise ValidationError(_("内容过长，最多 %(n)d 个字。") % {"n": max_length}, code="too_long")
         return value
 
+    parse.max_length = max_length  # type: ignore[attr-defined]  # the engine checks the length inline
     return parse
 
 
+def memoized(parse: _P) -> _P:
+    """Mark a pure parse function (its result depends only on the text): the engine caches its results
+    per column within one run. Only accepted values are cached; a rejected text is parsed again, so its
+    message is always produced in the current language."""
+    parse.memo = True  # type: ignore[attr-defined]
+    return parse
+
+
+@memoized
 def parse_int(value: str) -> int:
     try:
         number = int(value)
@@ -146,6 +160,7 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t", "党员"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "f", "非党员"}
 
 
+@memoized
 def parse_bool(value: str) -> bool:
     lowered = value.lower()
     if lowered in _TRUE:
@@ -158,6 +173,7 @@ def parse_bool(value: str) -> bool:
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
+@memoized
 def parse_date(value: str) -> dt.date:
     text = value.split(" ")[0]
     for fmt in _DATE_FORMATS:
@@ -186,7 +202,7 @@ def parse_choice(choices: type[models.TextChoices]) -> Callable[[str], str]:
             raise ValidationError(_("取值应为：%(allowed)s。") % {"allowed": allowed}, code="choice")
         return found
 
-    return parse
+    return memoized(parse)
 
 
 def choice_label(choices: type[models.TextChoices], value: str) -> str:
@@ -448,6 +464,72 @@ def map_headers(fmt: SpreadsheetFormat, headers: list[str]) -> tuple[list[tuple[
     return mapping, ignored
 
 
+class RowParser:
+    """Parses rows through their columns, compiled once per run.
+
+    ``parse_text`` columns get their length checked inline and ``memoized`` parse functions are cached per
+    column; every other parse function is called as it is. The result is exactly ``Column.parse`` applied
+    to the cell text (errors included, in column order)."""
+
+    _MISS = object()
+
+    def __init__(self, mapping: list[tuple[int, Column]], all_columns: Sequence[Column]) -> None:
+        self.plan: list[tuple[int, Column, str, Any, int | None, dict[str, Any] | None]] = [
+            (
+                index,
+                column,
+                column.key,
+                column.parse,
+                getattr(column.parse, "max_length", None),
+                {} if getattr(column.parse, "memo", False) else None,
+            )
+            for index, column in mapping
+        ]
+        mapped = {column.key for _index, column in mapping}
+        self.absent = [(c.key, c.default) for c in all_columns if c.key not in mapped]
+
+    def __call__(self, number: int, cells: list[Any], report: Report) -> Row | None:
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, str]] = []
+        blank = True
+        width = len(cells)
+        miss = self._MISS
+        for index, column, key, parse, max_length, memo in self.plan:
+            raw = cells[index] if index < width else None
+            text = raw.strip() if raw.__class__ is str else cell_text(raw)
+            if not text:
+                if column.required:
+                    problems.append((column.header, _("必填项为空。")))
+                values[key] = column.default
+                continue
+            blank = False
+            if parse is None or (max_length is not None and len(text) <= max_length):
+                values[key] = text
+                continue
+            if memo is not None:
+                found = memo.get(text, miss)
+                if found is not miss:
+                    values[key] = found
+                    continue
+            try:
+                value = parse(text)
+            except ValidationError as exc:
+                problems.append((column.header, "；".join(str(m) for m in exc.messages)))
+                values[key] = None
+                continue
+            if memo is not None and len(memo) < MEMO_SIZE:
+                memo[text] = value
+            values[key] = value
+        if blank:
+            return None
+        for key, default in self.absent:
+            values[key] = default
+        row = Row(number=number, values=values)
+        for header, message in problems:
+            report.error(row, header, message)
+        return row
+
+
 def parse_row(
     number: int,
     cells: list[Any],
@@ -456,41 +538,7 @@ def parse_row(
     report: Report,
 ) -> Row | None:
     """Parse one row's cells through their columns; None for a blank row."""
-    values: dict[str, Any] = {}
-    texts: list[tuple[Column, str]] = []
-    blank = True
-    width = len(cells)
-    for index, column in mapping:
-        raw = cells[index] if index < width else ""
-        # Most cells are already clean strings: skip the general conversion for them.
-        text = (
-            raw
-            if (raw.__class__ is str and not raw[:1].isspace() and not raw[-1:].isspace())
-            else cell_text(raw)
-        )
-        if text:
-            blank = False
-        texts.append((column, text))
-    if blank:
-        return None
-    row = Row(number=number, values=values)
-    for column, text in texts:
-        if not text:
-            if column.required:
-                report.error(row, column.header, _("必填项为空。"))
-            values[column.key] = column.default
-            continue
-        if column.parse is None:
-            values[column.key] = text
-            continue
-        try:
-            values[column.key] = column.parse(text)
-        except ValidationError as exc:
-            report.error(row, column.header, "；".join(str(m) for m in exc.messages))
-            values[column.key] = None
-    for column in all_columns:
-        values.setdefault(column.key, column.default)
-    return row
+    return RowParser(mapping, all_columns)(number, cells, report)
 
 
 # ------------------------------------------------------------------------------------------- engine
@@ -513,9 +561,9 @@ def _run(
             fmt.write_batch(ctx, [r for r in batch if r.action in (CREATE, UPDATE)], report)
         batch.clear()
 
-    columns = fmt.columns
+    parse = RowParser(mapping, fmt.columns)
     for number, cells in body:
-        row = parse_row(number, cells, mapping, columns, report)
+        row = parse(number, cells, report)
         if row is None:
             continue
         report.rows += 1
@@ -575,8 +623,7 @@ def _commit(
 ) -> Report:
     from fangkong.core.models import AuditEvent, User
 
-    with transaction.atomic():
-        _tune_connection()
+    with tuned_connection(), transaction.atomic():
         # One import at a time per user: the row lock serialises double submits across processes.
         fresh = User.objects.select_for_update().get(pk=actor.pk) if getattr(actor, "pk", None) else actor
         if token:
@@ -608,13 +655,35 @@ def _commit(
     return report
 
 
-def _tune_connection() -> None:
-    """SQLite: a larger page cache for this connection, so index pages of big imports stay in memory."""
-    from django.db import connection
+@contextmanager
+def tuned_connection() -> Iterator[None]:
+    """SQLite, for the duration of an import: a 256 MiB page cache (the resident table's indexes stay in
+    memory) and, unless a transaction is already open (SQLite refuses the change then), temporary
+    structures in memory. Journaling and synchronous stay as configured. The previous values come back
+    afterwards; other databases are left as they are."""
+    from django.db import DatabaseError, connection
 
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -131072")  # 128 MiB, this connection only
+    if connection.vendor != "sqlite":
+        yield
+        return
+    pragmas = {"cache_size": "-262144"}
+    if not connection.in_atomic_block:
+        pragmas["temp_store"] = "2"  # MEMORY
+    previous: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for name, value in pragmas.items():
+            cursor.execute(f"PRAGMA {name}")
+            previous[name] = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA {name} = {value}")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                for name, old in previous.items():
+                    cursor.execute(f"PRAGMA {name} = {old}")
+        except DatabaseError:  # the connection is gone: nothing left to restore
+            pass
 
 
 def _report_from_audit(event: Any) -> Report:

@@ -15,10 +15,12 @@ get the masked form, which an import of the same rows (with their 编号) keeps 
 
 from __future__ import annotations
 
-import base64
+import datetime as dt
 import hmac
+import json
 import os
 import re
+from binascii import b2a_base64
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,14 +81,14 @@ from fangkong.registry.models import (
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _phone_prefix_ok: dict[str, bool] = {}
-_region_warning: dict[str, str] = {}
-_birth_dates: dict[str, Any] = {}
+_region_warning: dict[tuple[str, int], str] = {}
+_birth_dates: dict[str, dt.date | None] = {}
 
 
 def fast_mobile(raw: str) -> str:
     """``validate_mobile`` with a cache: for 11-digit numbers 1[3-9]…, phonenumbers' verdict depends only
     on the leading digits (the CN metadata patterns constrain at most the first five), so the verdict is
-    cached per 7-digit prefix. Anything not accepted goes to ``validate_mobile`` for its message."""
+    cached per 5-digit prefix. Anything not accepted goes to ``validate_mobile`` for its message."""
     value = raw if (len(raw) == 11 and raw.isdigit()) else normalize_phone(raw)
     if _MOBILE.match(value):
         prefix = value[:5]
@@ -103,30 +105,34 @@ def fast_mobile(raw: str) -> str:
     return validate_mobile(raw)
 
 
-def fast_resident_id(raw: str) -> tuple[str, Any, str, str]:
-    """``check_resident_id`` with caches per birth date and region code: (value, birth, gender, warning).
+def _birth_date(date_text: str) -> dt.date | None:
+    """The calendar date of ``YYYYMMDD`` (what stdnum's ``ric.get_birth_date`` gives), None if none."""
+    birth = _birth_dates.get(date_text, False)
+    if birth is False:
+        try:
+            birth = dt.date(int(date_text[:4]), int(date_text[4:6]), int(date_text[6:8]))
+        except ValueError:
+            birth = None
+        if len(_birth_dates) < 200_000:
+            _birth_dates[date_text] = birth
+    return birth  # type: ignore[return-value]
+
+
+def fast_resident_id(raw: str, today: dt.date | None = None) -> tuple[str, Any, str, str]:
+    """``check_resident_id`` with caches per birth date and per region code and year: (value, birth,
+    gender, warning). ``today`` is the date a birth date may not pass (default: today, local time).
 
     The accepting path checks exactly what the validator checks; anything it does not accept goes to the
     validator, which raises the Chinese message."""
     value = raw if (len(raw) == 18 and raw[:17].isdigit() and raw[17] != "x") else normalize_id_number(raw)
     if len(value) == 18 and value[:17].isdigit() and ric.calc_check_digit(value) == value[17]:
-        date_text = value[6:14]
-        birth = _birth_dates.get(date_text)
-        if birth is None:
-            try:
-                birth = ric.get_birth_date(value)
-                if birth > _today() or birth.year < 1890:
-                    birth = False
-            except Exception:  # noqa: BLE001 - any failure: let the validator explain
-                birth = False
-            if len(_birth_dates) < 200_000:
-                _birth_dates[date_text] = birth
-        if birth:
-            region = value[:6]
-            warning = _region_warning.get(region)
+        birth = _birth_date(value[6:14])
+        if birth is not None and birth.year >= 1890 and birth <= (today or _today()):
+            key = (value[:6], birth.year)
+            warning = _region_warning.get(key)
             if warning is None:
                 warning = "".join(check_resident_id(value).warnings)
-                _region_warning[region] = warning
+                _region_warning[key] = warning
             return value, birth, "M" if int(value[16]) % 2 else "F", warning
     check = check_resident_id(raw)
     return check.value, check.birth_date, check.gender, "".join(check.warnings)
@@ -139,6 +145,7 @@ class Sealer:
         ring = crypto.keyring()
         self.ring = ring
         self.aes = ring.keys[ring.primary_id]
+        self._encrypt = self.aes.encrypt
         self.prefix = f"{ring.primary_id}$"
         self.hash_key = ring.hash_key
         self._nonces = b""
@@ -148,13 +155,16 @@ class Sealer:
         return hmac.digest(self.hash_key, f"{kind}:{value}".encode(), "sha256").hex()
 
     def encrypt(self, value: str) -> str:
-        if self._pos + 12 > len(self._nonces):
-            self._nonces = os.urandom(12 * 4096)
-            self._pos = 0
-        nonce = self._nonces[self._pos : self._pos + 12]
-        self._pos += 12
-        sealed = self.aes.encrypt(nonce, value.encode(), None)
-        return self.prefix + base64.b64encode(nonce + sealed).decode()
+        pos = self._pos
+        if pos + 12 > len(self._nonces):
+            self._nonces = os.urandom(12 * 8192)
+            pos = 0
+        nonce = self._nonces[pos : pos + 12]
+        self._pos = pos + 12
+        return (
+            self.prefix
+            + b2a_base64(nonce + self._encrypt(nonce, value.encode(), None), newline=False).decode()
+        )
 
     def seal(self, kind: str, value: str, digest: str = "") -> tuple[str, str, str]:
         if not value:
@@ -179,14 +189,68 @@ def _can_write(scope: Scope, sub_id: int | None, hood_id: int | None, *, domain:
 
 
 def _insert(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows (values already adapted for the database) in one statement stream: COPY on PostgreSQL,
+    executemany elsewhere. Database errors (e.g. a unique violation) are raised as Django's."""
     if not rows:
         return
     meta = model._meta
     qn = connection.ops.quote_name
     cols = ", ".join(qn(meta.get_field(f).column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({cols}) FROM STDIN") as copy,
+            ):
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+            return
+        marks = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({marks})", rows)
+
+
+def _reserve_ids(model: Any, count: int) -> list[int]:
+    """``count`` new primary keys for ``model``, to insert with explicit ids (no read-back afterwards).
+
+    PostgreSQL draws them from the table's sequence. SQLite (inside the import's write transaction, which
+    holds the database's write lock) continues after both the largest id and AUTOINCREMENT's high-water
+    mark, so an id is never reused."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [r[0] for r in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM {connection.ops.quote_name(table)} "
+            "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)",
+            [table],
+        )
+        start = (cursor.fetchone()[0] or 0) + 1
+    return list(range(start, start + count))
+
+
+def _select_in(sql: str, column: str, keys: list[Any]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (ending in WHERE) with ``column`` in ``keys``: one query and one parameter whatever the
+    number of keys (an array on PostgreSQL, a JSON array on SQLite), so the index on ``column`` is used."""
+    if not keys:
+        return []
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(where=f"{qn(column)} = ANY(%s)"), [list(keys)])
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                sql.format(where=f"{qn(column)} IN (SELECT value FROM json_each(%s))"), [json.dumps(keys)]
+            )
+        else:
+            marks = ", ".join(["%s"] * len(keys))
+            cursor.execute(sql.format(where=f"{qn(column)} IN ({marks})"), list(keys))
+        return cursor.fetchall()
 
 
 def _update(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> int:
@@ -252,6 +316,7 @@ class HouseholdContext:
     new_households: list[tuple[int, str, str, str]] = field(default_factory=list)
     hoods_touched: set[int] = field(default_factory=set)
     present: set[str] = field(default_factory=set)
+    today: dt.date = field(default_factory=_today)
 
 
 class HouseholdFormat(SpreadsheetFormat):
@@ -260,7 +325,7 @@ class HouseholdFormat(SpreadsheetFormat):
     sheet_title = gettext_lazy("住户居民")
     model = Resident
     roles = _IMPORT_ROLES
-    batch_size = 2000
+    batch_size = 5000
     description = gettext_lazy(
         "每行一位居民；同一室号的居民属于同一住户。小区、楼栋、住户不存在时自动新建（限本人权限内的居民区）。"
         "已登记的居民按证件号码匹配并更新。"
@@ -386,7 +451,7 @@ class HouseholdFormat(SpreadsheetFormat):
         doc_type = values["doc_type"] or DocumentType.RESIDENT_ID
         try:
             if doc_type == DocumentType.RESIDENT_ID:
-                value, birth, gender, warning = fast_resident_id(id_text)
+                value, birth, gender, warning = fast_resident_id(id_text, ctx.today)
             else:
                 check = check_document(doc_type, id_text)
                 value, birth, gender, warning = check.value, None, "", ""
@@ -400,6 +465,47 @@ class HouseholdFormat(SpreadsheetFormat):
         digest = ctx.sealer.hash("id_number", value)
         data["id_hash"] = digest
         return digest
+
+    EXISTING_FIELDS = (
+        "id",
+        "subdistrict_id",
+        "neighborhood_id",
+        "household_id",
+        "name",
+        "doc_type",
+        "id_number_hash",
+        "id_number_masked",
+        "phone_hash",
+        "phone_masked",
+        "gender",
+        "birth_date",
+        "relation",
+        "is_party_member",
+        "note",
+        "version",
+    )
+
+    def _existing(self, hashes: list[str], pks: list[int], *, lock: bool) -> Iterator[dict[str, Any]]:
+        """The registered residents with one of these ID hashes or record numbers (locked when committing)."""
+        qn = connection.ops.quote_name
+        meta = Resident._meta
+        cols = ", ".join(qn(str(meta.get_field(f).column)) for f in self.EXISTING_FIELDS)
+        sql = f"SELECT {cols} FROM {qn(meta.db_table)} WHERE {{where}}"
+        if lock and connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        seen: set[int] = set()
+        fields = self.EXISTING_FIELDS
+        for column, keys in (("id_number_hash", hashes), ("id", pks)):
+            for values in _select_in(sql, column, keys):
+                rec = dict(zip(fields, values, strict=True))
+                if rec["id"] in seen:
+                    continue
+                seen.add(rec["id"])
+                birth = rec["birth_date"]
+                if isinstance(birth, str):
+                    rec["birth_date"] = dt.date.fromisoformat(birth)
+                rec["is_party_member"] = bool(rec["is_party_member"])
+                yield rec
 
     def _load_households(self, ctx: HouseholdContext, building_ids: set[int]) -> None:
         todo = building_ids - ctx.loaded_buildings
@@ -454,30 +560,9 @@ class HouseholdFormat(SpreadsheetFormat):
         )
         hashes = [row.data["id_hash"] for row in live if "id_hash" in row.data]
         pks = [row.values["pk"] for row in live if row.values["pk"] is not None]
-        query = Resident.objects.filter(Q(id_number_hash__in=hashes) | Q(pk__in=pks))
-        if ctx.commit:
-            query = query.select_for_update()
         existing_by_hash: dict[str, dict[str, Any]] = {}
         existing_by_pk: dict[int, dict[str, Any]] = {}
-        for found_rec in query.values(
-            "id",
-            "subdistrict_id",
-            "neighborhood_id",
-            "household_id",
-            "name",
-            "doc_type",
-            "id_number_hash",
-            "id_number_masked",
-            "phone_hash",
-            "phone_masked",
-            "gender",
-            "birth_date",
-            "relation",
-            "is_party_member",
-            "note",
-            "version",
-        ):
-            found: dict[str, Any] = dict(found_rec)
+        for found in self._existing(hashes, pks, lock=ctx.commit):
             existing_by_pk[found["id"]] = found
             if found["id_number_hash"]:
                 existing_by_hash[found["id_number_hash"]] = found
@@ -604,19 +689,18 @@ class HouseholdFormat(SpreadsheetFormat):
                 ctx.loaded_buildings.add(building.pk)
             ctx.new_buildings.clear()
         if ctx.new_households:
-            building_ids = set()
+            ids = _reserve_ids(Household, len(ctx.new_households))
             household_rows: list[tuple[Any, ...]] = []
-            for h, c, b, room in ctx.new_households:
-                building_id = ctx.buildings[(h, c, b)]
-                building_ids.add(building_id)
+            for pk, key in zip(ids, ctx.new_households, strict=True):
+                h, c, b, room = key
                 household_rows.append(
-                    (sub_id, h, building_id, room, f"{c}{b}{room}室", "", db_now, db_now, 1)
+                    (pk, sub_id, h, ctx.buildings[(h, c, b)], room, f"{c}{b}{room}室", "", db_now, db_now, 1)
                 )
-            # Rows inserted now have ids above the current maximum: fetch only those (no rescans).
-            before = Household.objects.order_by("-id").values_list("id", flat=True).first() or 0
+                ctx.households[key] = pk
             _insert(
                 Household,
                 [
+                    "id",
                     "subdistrict_id",
                     "neighborhood_id",
                     "building_id",
@@ -629,14 +713,6 @@ class HouseholdFormat(SpreadsheetFormat):
                 ],
                 household_rows,
             )
-            names = {ctx.buildings[(h, c, b)]: (h, c, b) for h, c, b, _r in ctx.new_households}
-            wanted = set(ctx.new_households)
-            for pk, building_id, room in Household.objects.filter(
-                id__gt=before, building_id__in=building_ids
-            ).values_list("id", "building_id", "room"):
-                h, c, b = names[building_id]
-                if (h, c, b, room) in wanted:
-                    ctx.households[(h, c, b, room)] = pk
             ctx.new_households.clear()
         sealer = ctx.sealer
         adapt_date = connection.ops.adapt_datefield_value
