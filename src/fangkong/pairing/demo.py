@@ -198,6 +198,14 @@ def _seed_roster(subdistrict, actor, hoods, points, by_hood, volunteers_by_hood,
             people.append(services.add_duty_person(actor=actor, subdistrict=subdistrict, volunteer=v))
     if not templates:
         return
+    # enough people for a full week at five shifts each, whatever the weekday the demo is built on
+    need = -(-7 * sum(t.head_count for t in templates) // 5) + 2
+    spare = [v for hood in hoods for v in volunteers_by_hood.get(hood.pk, [])[8:]]
+    spare += [
+        v for hood_id, vs in volunteers_by_hood.items() if hood_id not in {h.pk for h in hoods} for v in vs
+    ]
+    for v in spare[: max(0, need - len(people))]:
+        people.append(services.add_duty_person(actor=actor, subdistrict=subdistrict, volunteer=v))
     start = today + dt.timedelta(days=1)
     roster = services.create_roster(
         actor=actor,

@@ -255,3 +255,101 @@ class HandEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set(self, "template", roster.templates.all().select_related("point"))
         _set(self, "person", DutyPerson.objects.visible_to(user).filter(active=True))
+
+
+def _bounded(label: Any, low: int, high: int, message: Any, **kwargs: Any) -> forms.IntegerField:
+    errors = {"min_value": message, "max_value": message, "invalid": message, "required": message}
+    return forms.IntegerField(label=label, min_value=low, max_value=high, error_messages=errors, **kwargs)
+
+
+class PairingSettingsForm(forms.Form):
+    """The optimiser rules: limits, the home-neighborhood rule, the required-count rule and the
+    department–point-kind affinity table (one 0–3 field per pair, named aff__<dept>__<kind>)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    max_points_per_cadre = _bounded(_("每名干部最多点位数"), 1, 10, _("每名干部最多点位数应为 1–10 的整数。"))
+    avoid_home_neighborhood = forms.BooleanField(label=_("不派往本人居住的居民区"), required=False)
+    households_per_cadre = _bounded(
+        _("每名干部对应户数"),
+        0,
+        100_000,
+        _("每名干部对应户数应为 0–100000 的整数（0 表示按户数比例分配全部干部）。"),
+        help_text=_(
+            "0 表示把全部可用干部按户数比例分到各居民区；大于 0 时每个居民区需要 户数÷该值（向上取整）名。"
+        ),
+    )
+    unit_required_default = _bounded(
+        _("单位点位默认需要人数"), 0, 50, _("单位点位默认需要人数应为 0–50 的整数。")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from fangkong.pairing.choices import PointKind
+        from fangkong.registry.choices import DepartmentKind
+
+        self.dept_kinds = list(DepartmentKind.choices)
+        self.point_kinds = list(PointKind.choices)
+        choices = [(i, str(i)) for i in range(4)]
+        for dept, dept_label in self.dept_kinds:
+            for kind, kind_label in self.point_kinds:
+                self.fields[f"aff__{dept}__{kind}"] = forms.TypedChoiceField(
+                    label=f"{dept_label} · {kind_label}",
+                    choices=choices,
+                    coerce=int,
+                    error_messages={
+                        "invalid_choice": _("「%(d)s」对「%(k)s」的匹配分值应为 0–3。")
+                        % {"d": dept_label, "k": kind_label},
+                        "required": _("请填写「%(d)s」对「%(k)s」的匹配分值（0–3）。")
+                        % {"d": dept_label, "k": kind_label},
+                    },
+                )
+
+    @staticmethod
+    def initial_for(settings_obj: Any) -> dict[str, Any]:
+        from fangkong.pairing.choices import PointKind
+        from fangkong.pairing.optimiser import PairingRules
+        from fangkong.registry.choices import DepartmentKind
+
+        rules = PairingRules(affinity=settings_obj.affinity or {})
+        initial: dict[str, Any] = {
+            "version": settings_obj.version if settings_obj.pk else None,
+            "max_points_per_cadre": settings_obj.max_points_per_cadre,
+            "avoid_home_neighborhood": settings_obj.avoid_home_neighborhood,
+            "households_per_cadre": settings_obj.households_per_cadre,
+            "unit_required_default": settings_obj.unit_required_default,
+        }
+        for dept in DepartmentKind.values:
+            for kind in PointKind.values:
+                initial[f"aff__{dept}__{kind}"] = rules.affinity_of(dept, kind)
+        return initial
+
+    def limit_fields(self) -> list[Any]:
+        return [
+            self[name]
+            for name in (
+                "max_points_per_cadre",
+                "avoid_home_neighborhood",
+                "households_per_cadre",
+                "unit_required_default",
+            )
+        ]
+
+    def affinity_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"label": label, "cells": [self[f"aff__{dept}__{kind}"] for kind, _k in self.point_kinds]}
+            for dept, label in self.dept_kinds
+        ]
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        affinity = {
+            dept: {kind: data[f"aff__{dept}__{kind}"] for kind, _k in self.point_kinds}
+            for dept, _d in self.dept_kinds
+        }
+        return {
+            "max_points_per_cadre": data["max_points_per_cadre"],
+            "avoid_home_neighborhood": data["avoid_home_neighborhood"],
+            "households_per_cadre": data["households_per_cadre"],
+            "unit_required_default": data["unit_required_default"],
+            "affinity": affinity,
+        }

@@ -239,16 +239,100 @@ def set_point_requirement(
     return core_services.update_object(actor=actor, obj=point, expected_version=expected_version)
 
 
+SETTINGS_FIELDS = (
+    "max_points_per_cadre",
+    "avoid_home_neighborhood",
+    "households_per_cadre",
+    "unit_required_default",
+    "affinity",
+)
+MAX_POINTS_PER_CADRE = 10
+MAX_HOUSEHOLDS_PER_CADRE = 100_000
+MAX_UNIT_REQUIRED = 50
+
+
+def clean_affinity(table: Any) -> dict[str, dict[str, int]]:
+    """A department kind → point kind → 0–3 table, checked; unknown kinds and bad values raise in Chinese."""
+    from fangkong.pairing.optimiser import MAX_AFFINITY
+    from fangkong.registry.choices import DepartmentKind
+
+    if not isinstance(table, dict):
+        raise ValidationError(_("条线与点位类型匹配表格式不正确。"))
+    dept_labels = dict(DepartmentKind.choices)
+    kind_labels = dict(PointKind.choices)
+    out: dict[str, dict[str, int]] = {}
+    for dept, row in table.items():
+        if dept not in dept_labels:
+            raise ValidationError(_("未知的条线部门类型「%(k)s」。") % {"k": dept})
+        if not isinstance(row, dict):
+            raise ValidationError(_("条线与点位类型匹配表格式不正确。"))
+        out[dept] = {}
+        for kind, value in row.items():
+            if kind not in kind_labels:
+                raise ValidationError(_("未知的点位类型「%(k)s」。") % {"k": kind})
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_AFFINITY:
+                raise ValidationError(
+                    _("「%(d)s」对「%(k)s」的匹配分值应为 0–%(m)d 的整数。")
+                    % {"d": dept_labels[dept], "k": kind_labels[kind], "m": MAX_AFFINITY}
+                )
+            out[dept][kind] = value
+    return out
+
+
+def _check_settings(values: dict[str, Any]) -> None:
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(_("未知的结对规则项：%(k)s。") % {"k": "、".join(sorted(unknown))})
+
+    def whole(key: str, low: int, high: int, message: str) -> None:
+        if key not in values:
+            return
+        value = values[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValidationError(message)
+
+    whole(
+        "max_points_per_cadre",
+        1,
+        MAX_POINTS_PER_CADRE,
+        _("每名干部最多点位数应在 1–%(n)d 之间。") % {"n": MAX_POINTS_PER_CADRE},
+    )
+    whole(
+        "households_per_cadre",
+        0,
+        MAX_HOUSEHOLDS_PER_CADRE,
+        _("每名干部对应户数应在 0–%(n)d 之间（0 表示按户数比例分配全部干部）。")
+        % {"n": MAX_HOUSEHOLDS_PER_CADRE},
+    )
+    whole(
+        "unit_required_default",
+        0,
+        MAX_UNIT_REQUIRED,
+        _("单位点位默认需要人数应在 0–%(n)d 之间。") % {"n": MAX_UNIT_REQUIRED},
+    )
+    if "avoid_home_neighborhood" in values and not isinstance(values["avoid_home_neighborhood"], bool):
+        raise ValidationError(_("“不派往本人居住的居民区”应为是或否。"))
+    if "affinity" in values:
+        values["affinity"] = clean_affinity(values["affinity"])
+
+
 @transaction.atomic
-def save_settings(*, actor: Any, subdistrict: SubDistrict, **values: Any) -> PairingSettings:
+def save_settings(
+    *, actor: Any, subdistrict: SubDistrict, expected_version: int | None = None, **values: Any
+) -> PairingSettings:
+    """Save the HQ's optimiser rules (audited). Bad values raise ValidationError in Chinese and change
+    nothing; a stale ``expected_version`` raises ConflictError (no lost update)."""
     require_hq(actor)
+    _check_settings(values)
     obj = PairingSettings.objects.filter(subdistrict=subdistrict).first()
     if obj is None:
         obj = PairingSettings(subdistrict=subdistrict, **values)
-        return core_services.create_object(actor=actor, obj=obj)
+        return core_services.create_object(actor=actor, obj=obj, note=_("结对规则"))
     for key, value in values.items():
         setattr(obj, key, value)
-    return core_services.update_object(actor=actor, obj=obj)
+    return core_services.update_object(
+        actor=actor, obj=obj, expected_version=expected_version, note=_("结对规则")
+    )
 
 
 # ------------------------------------------------------------------ pairings

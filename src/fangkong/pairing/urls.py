@@ -16,6 +16,7 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_detail, name="team"),
     path("branch/", views.branch, name="branch"),
     path("optimiser/", views.optimiser, name="optimiser"),
+    path("optimiser/settings/", views.optimiser_settings, name="optimiser_settings"),
     path("optimiser/<int:pk>/", views.proposal_detail, name="proposal"),
     path("buildings/", views.buildings, name="buildings"),
     path("buildings/<int:pk>/qr.svg", views.building_qr, name="building_qr"),

@@ -34,6 +34,7 @@ from fangkong.pairing.forms import (
     MemberForm,
     PairForm,
     PairingEditForm,
+    PairingSettingsForm,
     RequirementForm,
     RosterForm,
     ShiftTemplateForm,
@@ -469,6 +470,34 @@ def optimiser(request: HttpRequest) -> HttpResponse:
     settings_obj = services.settings_for(sub.pk)
     proposals = PairingProposal.objects.visible_to(user)[:20]
     return render(request, "pairing/optimiser.html", {"proposals": proposals, "settings": settings_obj})
+
+
+@login_required
+def optimiser_settings(request: HttpRequest) -> HttpResponse:
+    """The HQ edits the optimiser rules; saved through services.save_settings (audited)."""
+    user: Any = request.user
+    _hq_only(user)
+    sub = _subdistrict(request)
+    current = services.settings_for(sub.pk)
+    form = PairingSettingsForm(request.POST or None, initial=PairingSettingsForm.initial_for(current))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_settings(
+                    actor=user,
+                    subdistrict=sub,
+                    expected_version=form.cleaned_data.get("version"),
+                    **form.values(),
+                )
+                messages.success(request, _("结对规则已保存。"))
+                return redirect("pairing:optimiser")
+            except (PermissionDenied, ScopeError):
+                raise Http404
+            except ValidationError as exc:
+                _errors(request, exc)
+        else:
+            messages.error(request, _("规则未保存，请按提示修改。"))
+    return render(request, "pairing/optimiser_settings.html", {"form": form, "settings": current})
 
 
 @login_required
