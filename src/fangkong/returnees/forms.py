@@ -99,6 +99,93 @@ class DeclarationForm(forms.Form):
             self.add_error(field if field in self.fields else None, messages)
 
 
+class PublicDeclarationForm(DeclarationForm):
+    """The public form: the address is picked neighborhood › compound › building (the lower lists are loaded
+    by htmx from the public place endpoints), so a page never carries every building of the sub-district.
+    Only choices inside the picked neighborhood and compound are valid."""
+
+    neighborhood = forms.TypedChoiceField(label=_("居民区"), coerce=int)
+    compound = forms.TypedChoiceField(
+        label=_("小区"),
+        coerce=int,
+        error_messages={"invalid_choice": _("所选小区不在所选居民区内，请重新选择。")},
+    )
+
+    field_order = ["name", "doc_type", "id_number", "phone", "neighborhood", "compound", "building", "room"]
+
+    def __init__(self, *args: Any, subdistrict: Any, **kwargs: Any) -> None:
+        from django.urls import reverse
+
+        from fangkong.registry.models import Building, Compound, Neighborhood
+
+        super().__init__(*args, buildings=Building.objects.none(), **kwargs)
+        self.fields["building"].error_messages["invalid_choice"] = _("所选楼栋不在所选小区内，请重新选择。")
+        hoods = Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code", "name")
+        self.fields["neighborhood"].choices = [("", "—")] + [(h.pk, h.name) for h in hoods]  # type: ignore[attr-defined]
+        hood_id = _int_or_none(self.data.get("neighborhood") if self.is_bound else None)
+        compound_id = _int_or_none(self.data.get("compound") if self.is_bound else None)
+        self.fields["compound"].choices = [("", "—")] + place_options(  # type: ignore[attr-defined]
+            Compound, subdistrict.pk, neighborhood_id=hood_id
+        )
+        self.fields["building"].choices = [("", "—")] + place_options(  # type: ignore[attr-defined]
+            Building, subdistrict.pk, neighborhood_id=hood_id, compound_id=compound_id
+        )
+        args_ = [subdistrict.pk]
+        self.fields["neighborhood"].widget.attrs.update(
+            {
+                "hx-get": reverse("returnees:public_compounds", args=args_),
+                "hx-target": "#id_compound",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["compound"].widget.attrs.update(
+            {
+                "hx-get": reverse("returnees:public_buildings", args=args_),
+                "hx-target": "#id_building",
+                "hx-trigger": "change",
+                "hx-include": "#id_neighborhood",
+            }
+        )
+
+    def clean(self) -> dict[str, Any]:
+        from fangkong.registry.models import Building
+
+        data: dict[str, Any] = super().clean() or {}
+        building_id = data.get("building")
+        hood_id, compound_id = data.get("neighborhood"), data.get("compound")
+        if building_id and not (
+            hood_id
+            and compound_id
+            and Building.objects.filter(
+                pk=building_id, neighborhood_id=hood_id, compound_id=compound_id
+            ).exists()
+        ):
+            self.add_error("building", _("所选楼栋不在所选小区内，请重新选择。"))
+        return data
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def place_options(
+    model: Any, subdistrict_id: int, *, neighborhood_id: int | None, compound_id: int | None = None
+) -> list[tuple[int, str]]:
+    """(pk, name) of the compounds of a neighborhood, or the buildings of a compound in that neighborhood,
+    inside one sub-district. Nothing when the parent is not picked."""
+    if neighborhood_id is None:
+        return []
+    filters: dict[str, Any] = {"subdistrict_id": subdistrict_id, "neighborhood_id": neighborhood_id}
+    if model.__name__ == "Building":
+        if compound_id is None:
+            return []
+        filters["compound_id"] = compound_id
+    return list(model.objects.filter(**filters).order_by("name", "pk").values_list("pk", "name"))
+
+
 class ReportForm(forms.Form):
     temperature = forms.CharField(
         label=_("体温 (°C)"),

@@ -25,6 +25,8 @@ urlpatterns = [
     path("health-forms/", views.health_forms, name="health_forms"),
     # Public mobile pages: no account.
     path("p/declare/<int:subdistrict_id>/", views.public_declare, name="public_declare"),
+    path("p/declare/<int:subdistrict_id>/compounds/", views.public_compounds, name="public_compounds"),
+    path("p/declare/<int:subdistrict_id>/buildings/", views.public_buildings, name="public_buildings"),
     path("p/r/<str:token>/", views.public_report, name="report"),
     path("p/v/<str:code>/", views.public_checkin, name="checkin"),
 ]

@@ -29,6 +29,7 @@ from fangkong.returnees.forms import (
     HealthFormsForm,
     OutcomeForm,
     PhoneReportForm,
+    PublicDeclarationForm,
     ReleaseForm,
     ReportForm,
     RiskRuleForm,
@@ -36,6 +37,7 @@ from fangkong.returnees.forms import (
     StartIsolationForm,
     SuspendForm,
     VisitForm,
+    place_options,
 )
 from fangkong.returnees.models import (
     Declaration,
@@ -602,10 +604,10 @@ def health_forms(request: HttpRequest) -> HttpResponse:
 
 
 def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
-    from fangkong.registry.models import Building, SubDistrict
+    from fangkong.registry.models import SubDistrict
 
     sub = get_object_or_404(SubDistrict, pk=subdistrict_id)
-    form = DeclarationForm(request.POST or None, buildings=Building.objects.filter(subdistrict=sub))
+    form = PublicDeclarationForm(request.POST or None, subdistrict=sub)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.declare_return(actor=None, data=form.to_input(), source=Source.PUBLIC)
@@ -632,6 +634,31 @@ def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
                 },
             )
     return render(request, "returnees/public_declare.html", {"form": form, "sub": sub})
+
+
+def public_compounds(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
+    """htmx partial of the public form: the <option>s of the compounds of a neighborhood (names only), and an
+    out-of-band reset of the building list."""
+    from fangkong.registry.models import Compound, SubDistrict
+
+    sub = get_object_or_404(SubDistrict, pk=subdistrict_id)
+    options = place_options(Compound, sub.pk, neighborhood_id=_int(request.GET.get("neighborhood")))
+    return render(request, "returnees/_place_options.html", {"options": options, "reset_buildings": True})
+
+
+def public_buildings(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
+    """htmx partial of the public form: the <option>s of the buildings of a compound in the picked
+    neighborhood (names only)."""
+    from fangkong.registry.models import Building, SubDistrict
+
+    sub = get_object_or_404(SubDistrict, pk=subdistrict_id)
+    options = place_options(
+        Building,
+        sub.pk,
+        neighborhood_id=_int(request.GET.get("neighborhood")),
+        compound_id=_int(request.GET.get("compound")),
+    )
+    return render(request, "returnees/_place_options.html", {"options": options})
 
 
 def public_report(request: HttpRequest, token: str) -> HttpResponse:

@@ -20,6 +20,11 @@ def test_declare_report_fever_and_staff_see_it(world, live_server, browser_conte
     page.fill("#id_name", "钱七")
     page.fill("#id_id_number", make_id_number(random.Random(5)))
     page.fill("#id_phone", "13912345678")
+    # The address cascade: neighborhood › compound › building, each list loaded by htmx.
+    page.select_option("#id_neighborhood", str(world.hood_a.pk))
+    page.wait_for_selector(f"#id_compound option[value='{world.compound_a.pk}']", state="attached")
+    page.select_option("#id_compound", str(world.compound_a.pk))
+    page.wait_for_selector(f"#id_building option[value='{world.building_a.pk}']", state="attached")
     page.select_option("#id_building", str(world.building_a.pk))
     page.fill("#id_room", "602")
     page.select_option("#id_origin_code", "420100")

@@ -149,6 +149,8 @@ def test_public_declaration_form(world, client, make_input):
         "doc_type": "resident_id",
         "id_number": data.id_number,
         "phone": data.phone,
+        "neighborhood": world.hood_b.pk,
+        "compound": world.compound_b.pk,
         "building": world.building_b.pk,
         "room": "1202",
         "origin_code": "420100",
