@@ -189,6 +189,16 @@ class DutyPersonForm(forms.Form):
     max_shifts_per_week = forms.IntegerField(
         label=_("每周最多班次"), min_value=1, max_value=7, required=False
     )
+    available_weekdays = forms.TypedMultipleChoiceField(
+        label=_("可值班星期"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        initial=list(range(7)),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "weekdays"}),
+        error_messages={"required": _("请至少选择一个可值班的星期。")},
+    )
+    leave_start = forms.DateField(label=_("请假开始（可选）"), required=False, widget=DateInput)
+    leave_end = forms.DateField(label=_("请假结束（可选）"), required=False, widget=DateInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,6 +210,11 @@ class DutyPersonForm(forms.Form):
         data = super().clean() or {}
         if sum(1 for k in ("cadre", "staff", "volunteer") if data.get(k)) != 1:
             raise forms.ValidationError(_("请选择一名人员。"))
+        start, end = data.get("leave_start"), data.get("leave_end")
+        if (start is None) != (end is None):
+            raise forms.ValidationError(_("请假须同时填写开始和结束日期。"))
+        if start and end and end < start:
+            raise forms.ValidationError(_("请假结束日期不能早于开始日期。"))
         return data
 
 
@@ -353,3 +368,62 @@ class PairingSettingsForm(forms.Form):
             "unit_required_default": data["unit_required_default"],
             "affinity": affinity,
         }
+
+
+class AssignmentChoiceField(forms.ModelChoiceField):
+    """An assignment shown as 日期 班次 时间 · 姓名, for picking shifts to swap."""
+
+    def __init__(self, *args: Any, show_person: bool = True, **kwargs: Any) -> None:
+        self.show_person = show_person
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        from django.utils import timezone
+
+        start = timezone.localtime(obj.starts_at)
+        end = timezone.localtime(obj.ends_at)
+        text = f"{obj.date:%m-%d} {obj.template.point.name} {obj.template.name} {start:%H:%M}–{end:%H:%M}"
+        return f"{text} · {obj.person.name}" if self.show_person else text
+
+
+class SwapForm(forms.Form):
+    """Ask to swap shifts on one roster: one of the requester's own upcoming shifts and a colleague's.
+
+    Managers who are not on the roster themselves pick any two upcoming shifts of two people."""
+
+    first = AssignmentChoiceField(queryset=None, label=_("我的班次"), empty_label=_("请选择"))
+    second = AssignmentChoiceField(queryset=None, label=_("换给同事的班次"), empty_label=_("请选择"))
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, roster: Any, mine: Any, manager: bool, **kwargs: Any) -> None:
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        upcoming = (
+            roster.assignments.filter(date__gte=timezone.localdate())
+            .select_related("template__point", "person")
+            .order_by("date", "starts_at", "template__point__name", "person__name")
+        )
+        own = upcoming.filter(person=mine) if mine is not None else upcoming.none()
+        first: Any = self.fields["first"]
+        second: Any = self.fields["second"]
+        if own.exists() or not manager:
+            first.queryset = own
+            first.show_person = False
+            second.queryset = upcoming.exclude(person=mine) if mine is not None else upcoming.none()
+        else:
+            first.queryset = upcoming
+            first.label = _("班次一")
+            second.queryset = upcoming
+            second.label = _("班次二")
+        self.usable = own.exists() or (manager and upcoming.exists())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        a, b = data.get("first"), data.get("second")
+        if a is not None and b is not None:
+            if a.pk == b.pk:
+                raise forms.ValidationError(_("请选择两个不同的班次。"))
+            if a.person_id == b.person_id:
+                raise forms.ValidationError(_("两个班次是同一人，无需换班。"))
+        return data

@@ -27,6 +27,7 @@ from fangkong.pairing.choices import (
 )
 
 ALL_WEEKDAYS = [0, 1, 2, 3, 4, 5, 6]
+WEEKDAY_NAMES = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
 
 def all_weekdays() -> list[int]:
@@ -698,6 +699,15 @@ class DutyPerson(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def weekday_labels(self) -> str:
+        """The weekdays this person can work, e.g. 周一至周日 or 周一、周三、周五."""
+        days = sorted(set(self.available_weekdays or []))
+        if days == ALL_WEEKDAYS:
+            return str(_("每天"))
+        names = [str(WEEKDAY_NAMES[d]) for d in days if 0 <= d <= 6]
+        return "、".join(names) if names else str(_("无"))
 
     @property
     def skill_set(self) -> frozenset[str]:

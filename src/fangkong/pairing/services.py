@@ -1147,11 +1147,27 @@ def add_duty_person(
     chosen = [p for p in (cadre, staff, volunteer) if p is not None]
     if len(chosen) != 1:
         raise ValidationError(_("请选择一名人员。"))
+    if available_weekdays is not None:
+        if not available_weekdays:
+            raise ValidationError(_("请至少选择一个可值班的星期。"))
+        if any(d not in range(7) for d in available_weekdays):
+            raise ValidationError(_("可值班星期应为周一至周日。"))
     person: Any = chosen[0]
     kind = MemberKind.CADRE if cadre else MemberKind.STAFF if staff else MemberKind.VOLUNTEER
     existing = DutyPerson.objects.filter(**{kind.value: person}).first()
     if existing is not None:
-        return existing
+        # already on the pool: a new answer for the weekdays, skills or weekly cap updates the record
+        changes = {
+            "available_weekdays": sorted(set(available_weekdays)) if available_weekdays is not None else None,
+            "skills": skills or None,
+            "max_shifts_per_week": max_shifts_per_week,
+        }
+        changes = {k: v for k, v in changes.items() if v is not None and getattr(existing, k) != v}
+        if not changes:
+            return existing
+        for key, value in changes.items():
+            setattr(existing, key, value)
+        return core_services.update_object(actor=actor, obj=existing)
     hood_id = getattr(person, "neighborhood_id", None)
     if cadre is not None:
         hood_id = (

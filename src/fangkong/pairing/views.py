@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +39,7 @@ from fangkong.pairing.forms import (
     RequirementForm,
     RosterForm,
     ShiftTemplateForm,
+    SwapForm,
     TaskForm,
     TeamForm,
     UnitPointForm,
@@ -790,9 +792,16 @@ def roster_setup(request: HttpRequest) -> HttpResponse:
             elif action == "person":
                 person_form = DutyPersonForm(request.POST, user=user)
                 if person_form.is_valid():
-                    services.add_duty_person(
-                        actor=user, subdistrict=_subdistrict(request), **person_form.cleaned_data
-                    )
+                    data = dict(person_form.cleaned_data)
+                    leave_start, leave_end = data.pop("leave_start"), data.pop("leave_end")
+                    with transaction.atomic():
+                        person = services.add_duty_person(
+                            actor=user, subdistrict=_subdistrict(request), **data
+                        )
+                        if leave_start and leave_end:
+                            services.record_leave(
+                                actor=user, person=person, start_date=leave_start, end_date=leave_end
+                            )
                     messages.success(request, _("已加入值班人员。"))
                     return redirect("pairing:roster_setup")
             elif action == "leave":
@@ -840,6 +849,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roster = get_object_or_404(Roster.objects.visible_to(user), pk=pk)
     manager = services.is_manager(user)
     edit_form = HandEditForm(user=user, roster=roster) if manager else None
+    mine = DutyPerson.objects.filter(Q(cadre__user=user) | Q(staff__user=user)).first()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -867,12 +877,24 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for w in services.remove_roster_assignment(actor=user, assignment=row)[:10]:
                     messages.warning(request, w)
             elif action == "swap":
-                first = get_object_or_404(RosterAssignment, pk=request.POST.get("first"), roster=roster)
-                second = get_object_or_404(RosterAssignment, pk=request.POST.get("second"), roster=roster)
-                services.request_swap(
-                    actor=user, first=first, second=second, note=request.POST.get("note", "")[:200]
-                )
-                messages.success(request, _("已提交换班申请，待审批。"))
+                swap_form = SwapForm(request.POST, roster=roster, mine=mine, manager=manager)
+                if swap_form.is_valid():
+                    services.request_swap(
+                        actor=user,
+                        first=swap_form.cleaned_data["first"],
+                        second=swap_form.cleaned_data["second"],
+                        note=swap_form.cleaned_data["note"],
+                    )
+                    messages.success(request, _("已提交换班申请，待审批。"))
+                else:
+                    for err in swap_form.non_field_errors():
+                        messages.error(request, str(err))
+                    for name in ("first", "second"):
+                        if swap_form.errors.get(name):
+                            messages.error(
+                                request,
+                                _("请从列表中选择「%(f)s」。") % {"f": swap_form.fields[name].label},
+                            )
             elif action in ("approve", "reject"):
                 _managers_only(user)
                 swap = get_object_or_404(ShiftSwap, pk=request.POST.get("swap"), roster=roster)
@@ -900,15 +922,17 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="roster-{roster.pk}.xlsx"'
         return response
     context = _roster_context(roster)
+    swap_form = SwapForm(roster=roster, mine=mine, manager=manager)
     context.update(
         {
+            "swap_form": swap_form if swap_form.usable else None,
             "warnings": services.roster_warnings(roster) if roster.assignments.exists() else [],
             "edit_form": edit_form,
             "manager": manager,
             "swaps": roster.swaps.filter(status=SwapStatus.PENDING).select_related(
                 "first__person", "second__person", "first__template", "second__template"
             ),
-            "mine": DutyPerson.objects.filter(Q(cadre__user=user) | Q(staff__user=user)).first(),
+            "mine": mine,
         }
     )
     if request.GET.get("print"):

@@ -9,7 +9,14 @@ from fangkong.core.choices import Role
 from fangkong.core.testing import make_user
 from fangkong.pairing import services
 from fangkong.pairing.models import Point
-from fangkong.registry.models import CommitteeStaff, LineDepartment, PartyBranch, Premises, SupportCadre
+from fangkong.registry.models import (
+    CommitteeStaff,
+    LineDepartment,
+    PartyBranch,
+    Premises,
+    SupportCadre,
+    Volunteer,
+)
 
 
 @pytest.fixture
@@ -42,6 +49,43 @@ def pw(world):
     )
     p.today = dt.date.today()
     return p
+
+
+@pytest.fixture
+def roster_world(pw):
+    w = pw.w
+    gate = services.create_shift_template(
+        actor=w.hq,
+        point=pw.point_a,
+        name="门岗白班",
+        start_time=dt.time(7),
+        end_time=dt.time(19),
+        head_count=1,
+    )
+    night = services.create_shift_template(
+        actor=w.hq,
+        point=pw.point_a,
+        name="门岗夜班",
+        start_time=dt.time(19),
+        end_time=dt.time(7),
+        head_count=1,
+    )
+    people = [services.add_duty_person(actor=w.hq, subdistrict=w.sub, cadre=pw.cadre_a)]
+    for i in range(3):
+        v = Volunteer.objects.create(subdistrict=w.sub, neighborhood=w.hood_a, name=f"志愿者{i}")
+        people.append(services.add_duty_person(actor=w.hq, subdistrict=w.sub, volunteer=v))
+    roster = services.create_roster(
+        actor=w.hq,
+        subdistrict=w.sub,
+        name="安汾门岗",
+        start_date=dt.date.today(),
+        end_date=dt.date.today() + dt.timedelta(days=6),
+        templates=[gate, night],
+        people=people,
+        neighborhood=w.hood_a,
+    )
+    pw.gate, pw.night, pw.people, pw.roster = gate, night, people, roster
+    return pw
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,6 @@ from fangkong.pairing.rostering import (
     days_between,
     solve_roster,
 )
-from fangkong.registry.models import Volunteer
 
 T = dt.time
 SHIFT_TIMES = [(T(7), T(19)), (T(19), T(7)), (T(9), T(17)), (T(22), T(6)), (T(8), T(12))]
@@ -169,33 +168,6 @@ def test_rest_rule_forces_alternation():
 
 
 # ---------------------------------------------------------------- services and pages
-
-
-@pytest.fixture
-def roster_world(pw):
-    w = pw.w
-    gate = services.create_shift_template(
-        actor=w.hq, point=pw.point_a, name="门岗白班", start_time=T(7), end_time=T(19), head_count=1
-    )
-    night = services.create_shift_template(
-        actor=w.hq, point=pw.point_a, name="门岗夜班", start_time=T(19), end_time=T(7), head_count=1
-    )
-    people = [services.add_duty_person(actor=w.hq, subdistrict=w.sub, cadre=pw.cadre_a)]
-    for i in range(3):
-        v = Volunteer.objects.create(subdistrict=w.sub, neighborhood=w.hood_a, name=f"志愿者{i}")
-        people.append(services.add_duty_person(actor=w.hq, subdistrict=w.sub, volunteer=v))
-    roster = services.create_roster(
-        actor=w.hq,
-        subdistrict=w.sub,
-        name="安汾门岗",
-        start_date=SVC_START,
-        end_date=SVC_START + dt.timedelta(days=6),
-        templates=[gate, night],
-        people=people,
-        neighborhood=w.hood_a,
-    )
-    pw.gate, pw.night, pw.people, pw.roster = gate, night, people, roster
-    return pw
 
 
 @pytest.mark.django_db
