@@ -3,6 +3,13 @@
 Each row is one declaration. Rows go through the same service as the web form
 (``services.declare_return``): the same validation, merge of the same person's same trip, classification
 and isolation. The preview shows every row's errors before anything is written; the commit is atomic.
+
+Round trip: the export carries the record key (编号). A row with a 编号 is matched to that declaration (in
+the importer's scope), not by the ID number, because an export for a user without the reveal permission
+shows ID and phone numbers masked. A masked cell that equals the record's masked value means "unchanged";
+the stored value is used. A row whose cells all equal the record is left unchanged (nothing is written), so
+an export re-imported as it is changes nothing. Rows without a 编号 are matched by ID number, arrival date
+and train/flight/plate as before.
 """
 
 from __future__ import annotations
@@ -17,14 +24,17 @@ from django.utils.translation import gettext_lazy
 from fangkong.core import crypto
 from fangkong.core.choices import DocumentType, Domain, Role
 from fangkong.core.spreadsheets import (
+    UNCHANGED,
     Column,
     Report,
     Row,
     SpreadsheetFormat,
+    cell_text,
     choice_label,
     parse_bool,
     parse_choice,
     parse_date,
+    parse_int,
     parse_text,
     register,
 )
@@ -65,8 +75,21 @@ class ScreeningFormat(SpreadsheetFormat):
     description = gettext_lazy(
         "每行一位返沪人员。楼栋须已登记；同一人同一行程（证件号码、抵沪日期、车次）已申报的合并更新。"
         "按风险规则分类，需要时自动开始居家隔离。"
+        "导出表的“编号”列是记录编号：带编号的行按编号对应原记录（须在您的管辖范围内），不按证件号码匹配；"
+        "没有查看明文权限的用户导出的证件号码、手机号码是脱敏的，原样导回时沿用原记录的号码，"
+        "与原记录完全相同的行不作改动，因此导出表原样导入不会改变任何数据。"
+        "带编号的行不能改为另一人或另一行程（证件号码、抵沪日期、车次须与原记录一致）；新增人员请留空编号。"
     )
     columns = (
+        Column(
+            "pk",
+            "编号",
+            False,
+            parse_int,
+            gettext_lazy("记录编号，导出时自动生成；新增人员留空"),
+            "",
+            8,
+        ),
         Column("hood", "居民区", True, parse_text(50), gettext_lazy("居民区名称，须已存在"), "安汾居民区"),
         Column("compound", "小区", True, parse_text(80), gettext_lazy("小区名称，须已存在"), "安汾小区", 14),
         Column("building", "楼号", True, parse_text(40), gettext_lazy("楼栋号，须已存在"), "1号", 8),
@@ -156,6 +179,8 @@ class ScreeningFormat(SpreadsheetFormat):
 
     def row_key(self, ctx: ScreeningContext, row: Row) -> Any:
         v = row.values
+        if v.get("pk"):
+            return ("pk", v["pk"])
         if not v.get("id_number"):
             return None
         return (
@@ -194,9 +219,27 @@ class ScreeningFormat(SpreadsheetFormat):
 
     def check_batch(self, ctx: ScreeningContext, rows: list[Row], report: Report) -> None:
         today = timezone.localdate()
+        keys = {row.values["pk"] for row in rows if row.ok and row.values.get("pk")}
+        records = (
+            Declaration.objects.editable_by(ctx.actor)
+            .select_related("neighborhood", "building__compound")
+            .in_bulk(keys)
+            if keys
+            else {}
+        )
         for row in rows:
             if not row.ok:
                 continue
+            record = None
+            if row.values.get("pk"):
+                record = records.get(row.values["pk"])
+                if record is None:
+                    report.error(
+                        row, "编号", "编号对应的申报不存在或不在您的管辖范围内；新增人员请留空编号。"
+                    )
+                    continue
+                if not self._resolve_identity(row, record, report):
+                    continue
             data = self._input(ctx, row)
             assert data is not None
             if not data.building_id:
@@ -210,16 +253,60 @@ class ScreeningFormat(SpreadsheetFormat):
                 continue
             for warning in clean.get("warnings", []):
                 report.warn(row, "证件号码", warning)
-            building = clean["building"]
-            exists = Declaration.objects.filter(
-                subdistrict_id=building.subdistrict_id,
-                id_number_hash=crypto.lookup_hash("id_number", clean["id_number"]),
-                arrival_date=data.arrival_date,
-                transport_number=clean["transport_number"],
-            ).exists()
-            row.action = "update" if exists else "create"
+            if record is not None:
+                if (data.arrival_date, clean["transport_number"]) != (
+                    record.arrival_date,
+                    record.transport_number,
+                ):
+                    report.error(
+                        row,
+                        "抵沪日期",
+                        "编号对应的申报行程（抵沪日期、车次/航班/车牌）与本行不一致；新的行程请留空编号后导入。",
+                    )
+                    continue
+                row.action = UNCHANGED if self._same_as(row, record, report.present) else "update"
+            else:
+                building = clean["building"]
+                exists = Declaration.objects.filter(
+                    subdistrict_id=building.subdistrict_id,
+                    id_number_hash=crypto.lookup_hash("id_number", clean["id_number"]),
+                    arrival_date=data.arrival_date,
+                    transport_number=clean["transport_number"],
+                ).exists()
+                row.action = "update" if exists else "create"
             report.counts[row.action] += 1
             row.data["input"] = data
+
+    def _resolve_identity(self, row: Row, record: Declaration, report: Report) -> bool:
+        """For a row matched by 编号: a masked ID or phone cell equal to the record's masked value stands for
+        the stored value (used internally, never shown). Another person's ID number is refused."""
+        v = row.values
+        id_cell = str(v.get("id_number") or "").strip().upper()
+        if id_cell == record.id_number_masked.upper() and record.id_number_enc:
+            v["id_number"] = crypto.decrypt(record.id_number_enc)
+        elif crypto.lookup_hash("id_number", id_cell) != record.id_number_hash:
+            report.error(row, "证件号码", "证件号码与编号对应的记录不一致；新增人员请留空编号。")
+            return False
+        phone_cell = str(v.get("phone") or "").strip()
+        if phone_cell == record.phone_masked and record.phone_enc:
+            v["phone"] = crypto.decrypt(record.phone_enc)
+        return True
+
+    def _same_as(self, row: Row, record: Declaration, present: set[str]) -> bool:
+        """Do the row's cells (the columns the file has) say exactly what the record says?"""
+        v = row.values
+        if crypto.lookup_hash("id_number", str(v["id_number"]).upper()) != record.id_number_hash:
+            return False
+        if "phone" in present and crypto.lookup_hash("phone", str(v["phone"])) != record.phone_hash:
+            return False
+        for column, cell in zip(self.columns, self._cells(record, reveal=False), strict=True):
+            if column.key in ("pk", "id_number", "phone") or column.key not in present:
+                continue
+            text = cell_text(cell)
+            expected = (column.parse(text) if column.parse else text) if text else column.default
+            if v.get(column.key) != expected:
+                return False
+        return True
 
     def write_batch(self, ctx: ScreeningContext, rows: list[Row], report: Report) -> None:
         for row in rows:
@@ -230,29 +317,34 @@ class ScreeningFormat(SpreadsheetFormat):
             getattr(user, "is_superuser", False) or getattr(user, "may_reveal_personal_data", False)
         )
         for d in queryset.select_related("neighborhood", "building__compound").order_by("pk").iterator(2000):
-            yield [
-                d.neighborhood.name,
-                d.building.compound.name,
-                d.building.name,
-                d.room,
-                d.name,
-                choice_label(DocumentType, d.doc_type),
-                crypto.decrypt(d.id_number_enc) if reveal and d.id_number_enc else d.id_number_masked,
-                crypto.decrypt(d.phone_enc) if reveal and d.phone_enc else d.phone_masked,
-                d.origin_code,
-                choice_label(Transport, d.transport),
-                d.transport_number,
-                d.departure_date,
-                d.arrival_date,
-                "是" if d.key_area else "否",
-                "是" if d.exposure else "否",
-                "是" if d.symptoms else "否",
-                d.employer_name,
-                "、".join(
-                    f"{m['name']}（{m['relation']}）" if m.get("relation") else m["name"]
-                    for m in d.household_members
-                ),
-            ]
+            yield self._cells(d, reveal=reveal)
+
+    def _cells(self, d: Declaration, *, reveal: bool) -> list[Any]:
+        """One export row: ID and phone numbers in clear only for a user with the reveal permission."""
+        return [
+            d.pk,
+            d.neighborhood.name,
+            d.building.compound.name,
+            d.building.name,
+            d.room,
+            d.name,
+            choice_label(DocumentType, d.doc_type),
+            crypto.decrypt(d.id_number_enc) if reveal and d.id_number_enc else d.id_number_masked,
+            crypto.decrypt(d.phone_enc) if reveal and d.phone_enc else d.phone_masked,
+            d.origin_code,
+            choice_label(Transport, d.transport),
+            d.transport_number,
+            d.departure_date,
+            d.arrival_date,
+            "是" if d.key_area else "否",
+            "是" if d.exposure else "否",
+            "是" if d.symptoms else "否",
+            d.employer_name,
+            "、".join(
+                f"{m['name']}（{m['relation']}）" if m.get("relation") else m["name"]
+                for m in d.household_members
+            ),
+        ]
 
 
 register(ScreeningFormat())
