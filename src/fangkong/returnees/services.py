@@ -1049,3 +1049,22 @@ def record_health_forms(
 def record_read(*, actor: Any, declaration: Declaration) -> None:
     """Health data is sensitive: each read of a returnee's record is audited."""
     audit.record(actor=actor, action=AuditAction.READ, obj=declaration)
+
+
+def record_list_read(
+    *, actor: Any, listed: str, object_type: str, ids: list[int], filters: dict[str, Any] | None = None
+) -> None:
+    """A page listing health data (isolation lists, the follow-up board, a venue's log) is audited once per
+    view: one "read" event naming the list, its filters and the records shown (not one event per row)."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type=object_type,
+        object_repr=listed,
+        changes={
+            "list": listed,
+            "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "")},
+            "count": len(ids),
+            "ids": ids[:500],
+        },
+    )

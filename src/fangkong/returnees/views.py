@@ -108,6 +108,15 @@ def board(request: HttpRequest) -> HttpResponse:
         .select_related("isolation__declaration", "building", "assignee")
         .order_by("-day", "slot", "pk")[:50]
     )
+    shown = [i.pk for i in data.missing] + [r.isolation_id for r in data.fevers]
+    shown += [i.pk for i in data.releases_due] + [t.isolation_id for t in tasks]
+    services.record_list_read(
+        actor=user,
+        listed=_("随访看板 %(day)s") % {"day": data.day},
+        object_type="returnees.isolation",
+        ids=sorted(set(shown)),
+        filters={"day": str(data.day)},
+    )
     return render(request, "returnees/board.html", {"board": data, "tasks": tasks})
 
 
@@ -125,6 +134,13 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(name__icontains=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    services.record_list_read(
+        actor=user,
+        listed=_("返沪申报列表 第%(n)d页") % {"n": page.number},
+        object_type="returnees.declaration",
+        ids=[d.pk for d in page],
+        filters={"level": level, "q": q, "page": page.number},
+    )
     template = pick_template(request, "returnees/declaration_list.html", "returnees/_declaration_rows.html")
     return render(request, template, {"page": page, "filters": request.GET})
 
@@ -225,6 +241,18 @@ def isolation_list(request: HttpRequest) -> HttpResponse:
         status=status,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    services.record_list_read(
+        actor=user,
+        listed=_("隔离名单 第%(n)d页") % {"n": page.number},
+        object_type="returnees.isolation",
+        ids=[i.pk for i in page],
+        filters={
+            "status": status,
+            "neighborhood": request.GET.get("neighborhood", ""),
+            "building": request.GET.get("building", ""),
+            "page": page.number,
+        },
+    )
     return render(
         request,
         "returnees/isolation_list.html",
@@ -496,6 +524,13 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("returnees:venue_detail", pk=venue.pk)
     visits = VenueVisit.objects.filter(venue=venue).order_by("-at")
     page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    services.record_list_read(
+        actor=user,
+        listed=_("%(venue)s 健康登记 第%(n)d页") % {"venue": venue.name, "n": page.number},
+        object_type="returnees.venuevisit",
+        ids=[v.pk for v in page],
+        filters={"venue": venue.pk, "page": page.number},
+    )
     return render(
         request,
         "returnees/venue_detail.html",

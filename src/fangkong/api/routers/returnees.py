@@ -39,6 +39,30 @@ def _errors(exc: ValidationError) -> HttpError:
     return HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items()))
 
 
+def _audit_page(
+    request: HttpRequest, user: Any, qs: Any, object_type: str, listed: str, filters: dict[str, Any]
+) -> None:
+    """One "read" audit event per list request, naming the list, its filters and the records on the page."""
+    from django.conf import settings
+
+    def _num(name: str, default: int) -> int:
+        try:
+            return max(0, int(request.GET.get(name, default)))
+        except ValueError:
+            return default
+
+    offset = _num("offset", 0)
+    limit = min(_num("limit", getattr(settings, "NINJA_PAGINATION_PER_PAGE", 100)), 1000)
+    ids = list(qs.values_list("pk", flat=True)[offset : offset + limit])
+    services.record_list_read(
+        actor=user,
+        listed=listed,
+        object_type=object_type,
+        ids=ids,
+        filters={**filters, "offset": offset, "limit": limit},
+    )
+
+
 class DeclarationOut(ModelSchema):
     class Meta:
         model = m.Declaration
@@ -157,8 +181,11 @@ class VisitOut(ModelSchema):
 @router.get("/declarations", response=list[DeclarationOut])
 @paginate(LimitOffsetPagination)
 def list_declarations(request: HttpRequest, level: str = "") -> Any:
-    qs = m.Declaration.objects.visible_to(_returnee_user(request))
-    return qs.filter(risk_level=level) if level else qs
+    user = _returnee_user(request)
+    qs = m.Declaration.objects.visible_to(user)
+    qs = qs.filter(risk_level=level) if level else qs
+    _audit_page(request, user, qs, "returnees.declaration", "返沪申报列表（接口）", {"level": level})
+    return qs
 
 
 @router.get("/declarations/{pk}", response=DeclarationOut)
@@ -193,9 +220,11 @@ def create_declaration(request: HttpRequest, payload: DeclarationIn) -> Any:
 def list_isolations(
     request: HttpRequest, neighborhood: int | None = None, building: int | None = None, status: str = "active"
 ) -> Any:
-    return selectors.isolation_list(
-        _returnee_user(request), neighborhood_id=neighborhood, building_id=building, status=status
-    )
+    user = _returnee_user(request)
+    qs = selectors.isolation_list(user, neighborhood_id=neighborhood, building_id=building, status=status)
+    filters = {"neighborhood": neighborhood, "building": building, "status": status}
+    _audit_page(request, user, qs, "returnees.isolation", "隔离名单（接口）", filters)
+    return qs
 
 
 @router.post("/isolations/{pk}/reports", response={200: ReportOut, 201: ReportOut})
@@ -231,7 +260,16 @@ def phone_report(request: HttpRequest, pk: int, payload: ReportIn) -> Any:
 
 @router.get("/board", response=BoardOut)
 def board(request: HttpRequest) -> Any:
-    b = selectors.follow_up_board(_returnee_user(request))
+    user = _returnee_user(request)
+    b = selectors.follow_up_board(user)
+    shown = [i.pk for i in b.missing] + [r.isolation_id for r in b.fevers] + [i.pk for i in b.releases_due]
+    services.record_list_read(
+        actor=user,
+        listed=f"随访看板（接口） {b.day}",
+        object_type="returnees.isolation",
+        ids=sorted(set(shown)),
+        filters={"day": str(b.day)},
+    )
     return {
         "day": b.day,
         "active": b.active_count,
