@@ -8,12 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, UploadedFile
 
 from fangkong.pairing import reports, services
 from fangkong.pairing.models import CheckInRound, Pairing
 
 router = Router()
+
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
 
 
 class CoverageOut(Schema):
@@ -39,6 +42,7 @@ class PairingOut(Schema):
 
 class RoundOut(Schema):
     id: int
+    photo_url: str = ""
     building_id: int
     building: str
     task: str
@@ -75,6 +79,7 @@ def _round_out(r: CheckInRound) -> RoundOut:
         due_at=r.due_at,
         status=r.status,
         done_at=r.done_at,
+        photo_url=r.photo.url if r.photo else "",
     )
 
 
@@ -141,6 +146,28 @@ def checkin(request: HttpRequest, round_id: int, payload: CheckInIn):  # type: i
     rnd = get_object_or_404(CheckInRound.objects.visible_to(request.user), pk=round_id)
     try:
         rnd, created = services.check_in(actor=request.user, round=rnd, note=payload.note)
+    except PermissionDenied as exc:
+        return 403, {"detail": str(exc)}
+    except ValidationError as exc:
+        return 422, {"detail": exc.messages}
+    rnd = CheckInRound.objects.select_related("building__compound", "template").get(pk=rnd.pk)
+    return 200, CheckInOut(round=_round_out(rnd), created=created)
+
+
+@router.post("/rounds/{round_id}/checkin/photo", response={200: CheckInOut, 403: dict, 422: dict})
+def checkin_with_photo(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    round_id: int,
+    note: str = Form(""),
+    photo: UploadedFile | None = File(None),
+):
+    """Check in with a multipart form: an optional note and an optional photo (JPEG or PNG). The photo is
+    resized by the same service as the web page; a round already done is returned unchanged."""
+    rnd = get_object_or_404(CheckInRound.objects.visible_to(request.user), pk=round_id)
+    if photo is not None and (photo.size or 0) > MAX_PHOTO_BYTES:
+        return 422, {"detail": [_("照片过大（上限 15 MB）。")]}
+    try:
+        rnd, created = services.check_in(actor=request.user, round=rnd, note=note, photo=photo)
     except PermissionDenied as exc:
         return 403, {"detail": str(exc)}
     except ValidationError as exc:
