@@ -305,3 +305,51 @@ def test_roster_xlsx_people_by_days(roster_world, as_persona):
         == 200
     )
     assert as_persona("staff_b").get(reverse("pairing:roster", args=[pw.roster.pk])).status_code == 404
+
+
+# ---------------------------------------------------------------- fairness first and the counting bound
+
+
+def _skill_bottleneck():
+    shifts = [
+        ShiftIn(1, "登记台", 1, T(9), T(17), 1, skill="登记"),
+        ShiftIn(2, "巡查", 2, T(9), T(17), 1),
+    ]
+    persons = [PersonIn(1, "P1", skills=frozenset({"登记"}))] + [PersonIn(i, f"P{i}") for i in (2, 3, 4)]
+    start = dt.date(2020, 2, 3)  # a Monday: one full week
+    return shifts, persons, start, start + dt.timedelta(days=6), RosterRules(7, 11)
+
+
+def test_counting_bound_when_fairness_is_impossible():
+    shifts, persons, start, end, rules = _skill_bottleneck()
+    # 14 shifts over 4 people: bands [3, 4]; the only skilled person must work all 7 desk shifts (3 over
+    # the band: 2 × 3 = 6), the others share 7 patrols against a band sum of 9 (2 short: 2 × 2 = 4)
+    result = solve_roster(shifts, persons, start, end, rules, time_limit=5)
+    assert result.status == "optimal"
+    assert result.bound >= 6 and result.objective >= result.bound
+    plain = solve_roster(shifts, persons, start, end, rules, time_limit=5, fair_first=0, counting_bound=False)
+    assert plain.status == "optimal" and plain.objective == result.objective
+    assert not _violations(shifts, persons, start, end, rules, result.assignments)
+
+
+def test_fair_first_proves_a_perfectly_fair_roster_optimal():
+    shifts = [ShiftIn(1, "门岗", 1, T(7), T(19), 1), ShiftIn(2, "夜班", 1, T(19), T(7), 1)]
+    persons = [PersonIn(i, f"P{i}") for i in range(1, 5)]
+    start = dt.date(2020, 2, 3)
+    rules = RosterRules(5, 11)
+    result = solve_roster(shifts, persons, start, start + dt.timedelta(days=6), rules, time_limit=5)
+    assert result.status == "optimal" and result.objective == 0 and result.gap == 0
+    assert not _violations(shifts, persons, start, start + dt.timedelta(days=6), rules, result.assignments)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instance=roster_instances(max_people=6, max_days=5, max_shifts=2))
+def test_speedups_keep_the_optimum(instance):
+    """The fair-first phase and the counting bound never change the optimal objective."""
+    shifts, persons, start, end, rules = instance
+    fast = solve_roster(shifts, persons, start, end, rules, time_limit=5)
+    plain = solve_roster(shifts, persons, start, end, rules, time_limit=5, fair_first=0, counting_bound=False)
+    assert fast.ok == plain.ok
+    if fast.status == "optimal" and plain.status == "optimal":
+        assert fast.objective == plain.objective
+        assert not _violations(shifts, persons, start, end, rules, fast.assignments)
