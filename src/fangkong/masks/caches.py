@@ -18,6 +18,7 @@ ROUND_TTL = 2.0
 ADDRESS_TTL = 30.0
 SLOT_TTL = 5.0
 STOCK_HINT_TTL = 2.0
+CONFIG_TTL = 60.0
 
 _lock = threading.Lock()
 _store: dict[tuple[Any, ...], tuple[float, Any]] = {}

@@ -35,7 +35,7 @@ from fangkong.core.policies import get_policy
 from fangkong.core.scope import scope_for
 from fangkong.core.validators import check_resident_id, validate_mobile
 from fangkong.env import env_bool, env_int
-from fangkong.masks import caches
+from fangkong.masks import caches, fastcheck
 from fangkong.masks.choices import (
     AllocationMode,
     BookingStatus,
@@ -86,7 +86,8 @@ class BookingResult:
 
 
 def new_number(length: int = 9, prefix: str = "") -> str:
-    return prefix + "".join(secrets.choice(_ALPHABET) for _i in range(length))
+    """A random number over a 32-letter alphabet (each random byte picks one letter: 256 = 8 x 32, uniform)."""
+    return prefix + "".join([_ALPHABET[b & 31] for b in secrets.token_bytes(length)])
 
 
 def normalize_room(raw: str) -> str:
@@ -161,6 +162,11 @@ def _forget_round(round_id: int) -> None:
 
 
 def rate_config() -> dict[str, int | bool]:
+    """The rate-limit settings from the environment (read once a minute per process, not per request)."""
+    return caches.cached(("rate",), caches.CONFIG_TTL, _read_rate_config)
+
+
+def _read_rate_config() -> dict[str, int | bool]:
     return {
         "window": max(env_int("FANGKONG_MASKS_RATE_WINDOW", 60), 1),
         "per_ip": env_int("FANGKONG_MASKS_RATE_PER_IP", 30),
@@ -682,7 +688,8 @@ def draw_lottery(*, actor: Any, round: MaskRound, seed: str | None = None) -> Ma
 # -------------------------------------------------------------------------------------------------- booking
 
 
-def _validate_person(name: str, id_number: str, phone: str) -> tuple[str, str, str]:
+def _validate_person(name: str, id_number: str, phone: str, *, fast: bool = False) -> tuple[str, str, str]:
+    """Name, resident ID and mobile, all checked; ``fast`` uses the equivalent lean validators."""
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -690,12 +697,12 @@ def _validate_person(name: str, id_number: str, phone: str) -> tuple[str, str, s
     elif len(name) > 50:
         errors["name"] = [_("姓名不能超过50个字。")]
     try:
-        id_value = check_resident_id(id_number).value
+        id_value = fastcheck.resident_id(id_number) if fast else check_resident_id(id_number).value
     except ValidationError as exc:
         errors["id_number"] = exc.messages
         id_value = ""
     try:
-        phone_value = validate_mobile(phone)
+        phone_value = fastcheck.mobile(phone) if fast else validate_mobile(phone)
     except ValidationError as exc:
         errors["phone"] = exc.messages
         phone_value = ""
@@ -721,22 +728,26 @@ def _fmt(value: dt.datetime) -> str:
 
 
 def _existing(round_id: int, key: str) -> BookingResult | None:
-    rows = list(
-        Booking.objects.filter(round_id=round_id, address_key=key)
-        .order_by()
-        .values("id", "number", "status", "neighborhood_id", "household_id", "voucher__number")[:1]
+    """The booking already made for an address of the round (with its voucher number), one indexed read."""
+    qn = connection.ops.quote_name
+    bt, vt = qn(Booking._meta.db_table), qn(Voucher._meta.db_table)
+    sql = (
+        f"SELECT b.id, b.number, b.status, b.neighborhood_id, b.household_id, v.number FROM {bt} b "
+        f"LEFT JOIN {vt} v ON v.booking_id = b.id WHERE b.round_id = %s AND b.address_key = %s LIMIT 1"
     )
-    row = rows[0] if rows else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_id, key])
+        row = cursor.fetchone()
     if row is None:
         return None
     return BookingResult(
-        id=row["id"],
-        number=row["number"],
-        status=row["status"],
+        id=row[0],
+        number=row[1],
+        status=row[2],
         created=False,
-        neighborhood_id=row["neighborhood_id"],
-        unregistered=row["household_id"] is None,
-        voucher_number=row["voucher__number"] or "",
+        neighborhood_id=row[3],
+        unregistered=row[4] is None,
+        voucher_number=row[5] or "",
     )
 
 
@@ -763,6 +774,7 @@ def _insert_booking(booking: Booking) -> bool:
 
 
 _INSERT_COLUMNS: list[Any] = []
+_SQL: dict[tuple[str, int], str] = {}
 
 
 def _booking_columns() -> list[Any]:
@@ -772,18 +784,15 @@ def _booking_columns() -> list[Any]:
     return _INSERT_COLUMNS
 
 
-def _insert_public(booking: Booking, keys: Sequence[tuple[str, int]]) -> tuple[int, int | None, str] | None:
-    """The lean booking write: count the rate-limit hit, match the registry household and INSERT the booking,
-    with uniqueness left to the database (ON CONFLICT DO NOTHING). Returns (id, household id, status) of the
-    new row, or None when the household/address already booked. On PostgreSQL this is one statement (the
-    counter update is a data-modifying CTE), one round trip and one durable commit; elsewhere it is two
-    statements in one transaction. Raises RateLimited when a key is over its limit."""
+def _public_sql(vendor: str, n_keys: int) -> str:
+    """The booking statement for a backend and a number of rate-limit keys (built once per process)."""
+    sql = _SQL.get((vendor, n_keys))
+    if sql is not None:
+        return sql
     from fangkong.registry.models import Household
 
-    keys = [(k, limit) for k, limit in keys if limit > 0 and k]
     qn = connection.ops.quote_name
     cols = _booking_columns()
-    values = [f.get_db_prep_save(f.pre_save(booking, True), connection) for f in cols]
     col_sql = ", ".join(qn(f.column) for f in cols)
     hh = qn(Household._meta.db_table)
     table = qn(Booking._meta.db_table)
@@ -792,45 +801,67 @@ def _insert_public(booking: Booking, keys: Sequence[tuple[str, int]]) -> tuple[i
         f"CASE WHEN h.id IS NULL THEN %s ELSE %s END "
         f"FROM (SELECT 1 AS one) AS o LEFT JOIN {hh} h ON h.building_id = %s AND h.room = %s"
     )
-    params: list[Any] = [
-        *values,
-        BookingStatus.REVIEW,
-        BookingStatus.WAITING,
-        booking.building_id,
-        booking.room,
-    ]
     insert = (
         f"INSERT INTO {table} ({col_sql}, {qn('household_id')}, {qn('status')}) {select} "
         f"WHERE {{guard}} ON CONFLICT DO NOTHING RETURNING id, household_id, status"
     )
-    window = int(rate_config()["window"])
-    now = time.time()
-    win = int(now // window)
-    if connection.vendor == "postgresql" and keys:
+    if vendor == "postgresql" and n_keys:
         rate_table = qn(RateCounter._meta.db_table)
-        rate_values = ", ".join(["(%s, %s, 1)"] * len(keys))
-        rate_params: list[Any] = []
-        for key, _limit in keys:
-            rate_params += [key, win]
-        over = " OR ".join(["(rl.key = %s AND rl.hits > %s)"] * len(keys))
-        over_params: list[Any] = [x for pair in keys for x in pair]
+        rate_values = ", ".join(["(%s, %s, 1)"] * n_keys)
+        over = " OR ".join(["(rl.key = %s AND rl.hits > %s)"] * n_keys)
         sql = (
             f"WITH rl AS (INSERT INTO {rate_table} (key, win, hits) VALUES {rate_values} "
             f"ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN {rate_table}.win = excluded.win "
             f"THEN {rate_table}.hits + 1 ELSE 1 END, win = excluded.win RETURNING key, hits) "
             + insert.replace("{guard}", f"NOT EXISTS (SELECT 1 FROM rl WHERE {over})")
         )
+    else:
+        sql = insert.replace("{guard}", "1 = 1")
+    _SQL[(vendor, n_keys)] = sql
+    return sql
+
+
+def _insert_public(
+    row: dict[str, Any], keys: Sequence[tuple[str, int]], *, window: int
+) -> tuple[int, int | None, str] | None:
+    """The lean booking write: count the rate-limit hit, match the registry household and INSERT the booking,
+    with uniqueness left to the database (ON CONFLICT DO NOTHING). ``row`` holds the booking's column values
+    by attribute name (``created_at`` also stamps ``updated_at``). Returns (id, household id, status) of the
+    new row, or None when the household/address already booked. On PostgreSQL this is one statement (the
+    counter update is a data-modifying CTE), one round trip and one durable commit; elsewhere it is two
+    statements in one transaction. Raises RateLimited when a key is over its limit."""
+    keys = [(k, limit) for k, limit in keys if limit > 0 and k]
+    stamp = connection.ops.adapt_datetimefield_value(row["created_at"])
+    values = [
+        stamp if f.attname in ("created_at", "updated_at") else row[f.attname] for f in _booking_columns()
+    ]
+    params: list[Any] = [
+        *values,
+        BookingStatus.REVIEW.value,
+        BookingStatus.WAITING.value,
+        row["building_id"],
+        row["room"],
+    ]
+    vendor = connection.vendor
+    now = time.time()
+    win = int(now // window)
+    if vendor == "postgresql" and keys:
+        sql = _public_sql(vendor, len(keys))
+        rate_params: list[Any] = []
+        for key, _limit in keys:
+            rate_params += [key, win]
+        over_params: list[Any] = [x for pair in keys for x in pair]
         with connection.cursor() as cursor:
             cursor.execute(sql, rate_params + params + over_params)
-            row = cursor.fetchone()
-        if row is None:
+            found = cursor.fetchone()
+        if found is None:
             _raise_if_limited(keys, win, window, now)
-        return row  # type: ignore[return-value]
+        return found  # type: ignore[no-any-return]
     with transaction.atomic():
         hit_rate_limits(keys)
         with connection.cursor() as cursor:
-            cursor.execute(insert.replace("{guard}", "1 = 1"), params)
-            return cursor.fetchone()  # type: ignore[return-value]
+            cursor.execute(_public_sql(vendor, 0), params)
+            return cursor.fetchone()  # type: ignore[no-any-return]
 
 
 def _raise_if_limited(keys: Sequence[tuple[str, int]], win: int, window: int, now: float) -> None:
@@ -860,59 +891,61 @@ def book_public(
     """A resident books for their household. Idempotent: the same household gets the same booking back."""
     now = timezone.now()
     info = _check_window(caches.round_info(int(round_id)), now)
-    name, id_value, phone_value = _validate_person(name, id_number, phone)
+    name, id_value, phone_value = _validate_person(name, id_number, phone, fast=True)
     room_value = normalize_room(room)
     if not room_value or len(room_value) > 20:
         raise ValidationError({"room": [_("请填写室号，例如 101。")]})
     book = caches.address_book(info.subdistrict_id)
     try:
-        compound_id, hood_id = book.building_home[int(building_id)]
+        building_id = int(building_id)
+        compound_id, hood_id = book.building_home[building_id]
     except (KeyError, TypeError, ValueError):
         raise ValidationError({"building": [_("所选楼栋不存在，请重新选择地址。")]})
-    id_sealed = crypto.seal("id_number", id_value)
-    phone_sealed = crypto.seal("phone", phone_value)
+    id_sealed, phone_sealed = fastcheck.sealed_pair(id_value, phone_value)
     cfg = rate_config()
-    booking = Booking(
-        subdistrict_id=info.subdistrict_id,
-        round_id=info.id,
-        number=new_number(),
-        neighborhood_id=hood_id,
-        building_id=int(building_id),
-        room=room_value,
-        address_key=f"{int(building_id)}:{room_value}",
-        name=name,
-        id_number_enc=id_sealed.enc,
-        id_number_hash=id_sealed.hash,
-        id_number_masked=id_sealed.masked,
-        phone_enc=phone_sealed.enc,
-        phone_hash=phone_sealed.hash,
-        phone_masked=phone_sealed.masked,
-        channel=channel,
-        created_at=now,
-    )
+    address = f"{building_id}:{room_value}"
+    row: dict[str, Any] = {
+        "subdistrict_id": info.subdistrict_id,
+        "created_at": now,
+        "version": 1,
+        "round_id": info.id,
+        "number": new_number(),
+        "neighborhood_id": hood_id,
+        "building_id": building_id,
+        "room": room_value,
+        "address_key": address,
+        "name": name,
+        "id_number_enc": id_sealed.enc,
+        "id_number_hash": id_sealed.hash,
+        "id_number_masked": id_sealed.masked,
+        "phone_enc": phone_sealed.enc,
+        "phone_hash": phone_sealed.hash,
+        "phone_masked": phone_sealed.masked,
+        "channel": str(channel),
+        "draw_rank": None,
+    }
     keys = [
         (f"ip:{client_ip}" if client_ip else "", int(cfg["per_ip"])),
         (f"id:{id_sealed.hash[:40]}", int(cfg["per_id"])),
     ]
     for _attempt in range(3):
-        row = _insert_public(booking, keys)
-        if row is not None:
+        inserted = _insert_public(row, keys, window=int(cfg["window"]))
+        if inserted is not None:
             break
-        existing = _existing(info.id, booking.address_key)
+        existing = _existing(info.id, address)
         if existing is not None:
             return existing
-        booking.number = new_number()  # a number collision: draw another
+        row["number"] = new_number()  # a number collision: draw another
     else:  # pragma: no cover
         raise ValidationError(_("预约编号生成失败，请重试。"), code="number")
-    booking.pk, booking.household_id, booking.status = row
-    household_id = booking.household_id
+    booking_id, household_id, status = inserted
     voucher = ""
     if household_id and info.mode == AllocationMode.ORDER:
-        voucher = _try_allocate_one(info, booking.pk, booking.number, hood_id)
+        voucher = _try_allocate_one(info, booking_id, row["number"], hood_id)
     return BookingResult(
-        id=booking.pk,
-        number=booking.number,
-        status=BookingStatus.ALLOCATED if voucher else booking.status,
+        id=booking_id,
+        number=row["number"],
+        status=BookingStatus.ALLOCATED if voucher else status,
         created=True,
         neighborhood_id=hood_id,
         unregistered=household_id is None,

@@ -4,6 +4,7 @@ public page; everything else is scoped exactly like the web (404 outside scope).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from fangkong.masks.models import Booking, MaskRound
 from fangkong.masks.selectors import mask_figures
 
 router = Router()
+_JSON = "application/json; charset=utf-8"
 
 
 class RoundOut(Schema):
@@ -169,7 +171,15 @@ def create_booking(request: HttpRequest, round_id: int, payload: BookingIn, resp
         return Status(429, {"detail": exc.message})
     except ValidationError as exc:
         return Status(400, {"detail": _detail(exc)})
-    return Status((201 if result.created else 200), result)
+    # the answer of the surge path is rendered directly (same body as BookingOut, without a second validation)
+    body = {
+        "number": result.number,
+        "status": str(result.status),
+        "created": result.created,
+        "unregistered": result.unregistered,
+        "voucher_number": result.voucher_number,
+    }
+    return HttpResponse(json.dumps(body), status=201 if result.created else 200, content_type=_JSON)
 
 
 @router.post("/rounds/{round_id}/lookup", auth=None, response={200: BookingOut, 404: ErrorOut, 429: ErrorOut})

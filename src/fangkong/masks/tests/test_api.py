@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from fangkong.masks import services
+from fangkong.masks import caches, services
+from fangkong.masks.choices import BookingStatus
 from fangkong.masks.models import Booking, Voucher
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,7 @@ def test_forwarded_for_is_used_only_when_trusted(monkeypatch):
     meta = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.1.2.3, 127.0.0.1"}
     assert services.client_ip(meta) == "127.0.0.1"
     monkeypatch.setenv("FANGKONG_TRUST_X_FORWARDED_FOR", "1")
+    caches.clear()  # the settings are read from the environment once a minute
     assert services.client_ip(meta) == "10.1.2.3"
 
 
@@ -174,3 +176,17 @@ def test_pickup_endpoint(world, mround, people, as_persona, persona, expected):
             as_persona(persona), f"{API}/pickup", {"round_id": mround.pk, "number": result.voucher_number}
         )
         assert again.status_code == 409 and "已于" in json.dumps(again.json(), ensure_ascii=False)
+
+
+def test_booking_answer_is_exactly_the_declared_schema(world, mround, people, client):
+    from fangkong.api.routers.masks import BookingOut
+
+    url = f"{API}/rounds/{mround.pk}/bookings"
+    person = {**people(), "building_id": world.building_a.pk, "room": "101"}
+    for expected in (201, 200):
+        answer = _post(client, url, person)
+        assert answer.status_code == expected
+        assert answer["Content-Type"] == "application/json; charset=utf-8"
+        body = answer.json()
+        assert BookingOut.model_validate(body).model_dump() == body
+        assert body["created"] is (expected == 201) and body["status"] == BookingStatus.WAITING
