@@ -8,7 +8,20 @@ class ReturneesConfig(AppConfig):
     verbose_name = _("返沪与隔离")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from fangkong.core.models import Policy
         from fangkong.core.navigation import MenuItem, register_menu
+        from fangkong.returnees.models import Venue
+        from fangkong.returnees.services import clear_checkin_cache
+
+        for model in (Venue, Policy):
+            post_save.connect(
+                clear_checkin_cache, sender=model, dispatch_uid=f"returnees-checkin-{model.__name__}"
+            )
+            post_delete.connect(
+                clear_checkin_cache, sender=model, dispatch_uid=f"returnees-checkin-del-{model.__name__}"
+            )
 
         staff = ("hq", "staff", "cadre", "office", "district_viewer", "auditor")
         register_menu(

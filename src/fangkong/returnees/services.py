@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -845,7 +846,48 @@ class VisitResult:
     created: bool
 
 
-@transaction.atomic
+# Public check-in lookups, cached per process for a short time: a QR poster's venue and the fever line are
+# read on every check-in of a morning surge but change rarely. Saving a venue or a policy clears the cache
+# of this process at once (see apps.py); other processes see the change within CHECKIN_CACHE_SECONDS.
+CHECKIN_CACHE_SECONDS = 30.0
+_CACHE_MAX = 4096
+_venue_cache: dict[str, tuple[float, Venue | None]] = {}
+_fever_cache: dict[tuple[int, dt.date], tuple[float, Decimal]] = {}
+
+
+def clear_checkin_cache(**_kwargs: Any) -> None:
+    _venue_cache.clear()
+    _fever_cache.clear()
+
+
+def venue_for_code(code: str) -> Venue | None:
+    """The venue of a QR code (None for an unknown code), cached per process for a short time."""
+    if not code or len(code) > 32:
+        return None
+    now = time.monotonic()
+    hit = _venue_cache.get(code)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    venue = Venue.objects.filter(code=code).first()
+    if len(_venue_cache) >= _CACHE_MAX:
+        _venue_cache.clear()
+    _venue_cache[code] = (now + CHECKIN_CACHE_SECONDS, venue)
+    return venue
+
+
+def _checkin_fever_line(subdistrict_id: int, day: dt.date) -> Decimal:
+    now = time.monotonic()
+    key = (subdistrict_id, day)
+    hit = _fever_cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    line = fever_line(subdistrict_id, day)
+    if len(_fever_cache) >= _CACHE_MAX:
+        _fever_cache.clear()
+    _fever_cache[key] = (now + CHECKIN_CACHE_SECONDS, line)
+    return line
+
+
 def register_visit(
     *,
     actor: Any,
@@ -857,9 +899,17 @@ def register_visit(
     submission_id: str,
     now: dt.datetime | None = None,
 ) -> VisitResult:
-    """A visitor's or guest's registration at the door (public, by the venue's QR code)."""
+    """A visitor's or guest's registration at the door (public, by the venue's QR code).
+
+    Built for a surge: validation, sealing the phone number and the (cached) fever line all happen before
+    any write. The usual registration is one INSERT, its own transaction; a fever's registration, referral,
+    audit event and alerts are written in one transaction. A
+    re-submitted form (same submission id) hits the unique constraint and returns the first registration.
+    The registration row is the record of an anonymous check-in: no audit event is written for it (a fever's
+    referral is audited)."""
     moment = now or timezone.now()
-    if venue.visits_suspended_on(local_now(moment).date()):
+    today = local_now(moment).date()
+    if venue.visits_suspended_on(today):
         raise ValidationError(
             _("%(venue)s 自 %(d)s 起暂停探视，请勿前往。")
             % {"venue": venue.name, "d": venue.visits_suspended_from},
@@ -880,9 +930,6 @@ def register_visit(
     submission_id = (submission_id or "").strip()[:40] or secrets.token_hex(16)
     if errors:
         raise ValidationError(errors)
-    existing = VenueVisit.objects.filter(venue=venue, submission_id=submission_id).first()
-    if existing is not None:
-        return VisitResult(existing, False)
     visit = VenueVisit(
         subdistrict_id=venue.subdistrict_id,
         neighborhood_id=venue.neighborhood_id,
@@ -892,19 +939,27 @@ def register_visit(
         name=name,
         temperature=value,
         key_area_14d=bool(key_area_14d),
-        fever=value >= fever_line(venue.subdistrict_id, local_now(moment).date()),
+        fever=value >= _checkin_fever_line(venue.subdistrict_id, today),
         at=moment,
+        created_at=moment,
         submission_id=submission_id,
     )
     for column, sealed in crypto.personal_columns("phone", phone, kind="phone").items():
         setattr(visit, column, sealed)
     try:
-        with transaction.atomic():
+        if visit.fever or transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                visit.save(force_insert=True)
+                if visit.fever:
+                    _venue_fever(actor=actor, visit=visit)
+        else:
+            # A single INSERT is its own transaction: the write lock is held for that one statement only.
             visit.save(force_insert=True)
     except IntegrityError:
-        return VisitResult(VenueVisit.objects.get(venue=venue, submission_id=submission_id), False)
-    if visit.fever:
-        _venue_fever(actor=actor, visit=visit)
+        existing = VenueVisit.objects.filter(venue=venue, submission_id=submission_id).first()
+        if existing is None:
+            raise
+        return VisitResult(existing, False)
     return VisitResult(visit, True)
 
 

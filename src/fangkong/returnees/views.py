@@ -734,7 +734,7 @@ def public_report(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def public_checkin(request: HttpRequest, code: str) -> HttpResponse:
-    venue = Venue.objects.filter(code=code).first()
+    venue = services.venue_for_code(code)
     if venue is None:
         raise Http404
     today = services.local_now().date()

@@ -303,7 +303,7 @@ def venue_visits(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/public/checkin/{code}", auth=None, response={200: CheckinOut, 201: CheckinOut})
 def public_checkin(request: HttpRequest, code: str, payload: CheckinIn) -> Any:
-    venue = m.Venue.objects.filter(code=code).first()
+    venue = services.venue_for_code(code)
     if venue is None:
         raise Http404
     try:
