@@ -48,6 +48,9 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
             services.add_unit_point(actor=actor, subdistrict=subdistrict, premises=p)
     # pair the cadres through the optimiser, as the HQ would, and accept the proposal
     proposal = services.propose_pairings(actor=actor, subdistrict=subdistrict, time_limit=3.0)
+    if proposal.status != "open" and proposal.solver_status == "unknown":
+        # a busy machine can use up the short limit before the first solution: try once more, longer
+        proposal = services.propose_pairings(actor=actor, subdistrict=subdistrict, time_limit=15.0)
     if proposal.status == "open":
         services.accept_proposal(actor=actor, proposal=proposal)
     responsibilities = {
