@@ -33,9 +33,11 @@ HOUSEHOLDS = int(os.environ.get("BENCH_BOOKING_HOUSEHOLDS", "40000"))
 BOOK_SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "30"))
 HEALTH_SECONDS = float(os.environ.get("BENCH_HEALTH_SECONDS", "10"))
 CONCURRENCY = 64
+PEOPLE_POOL = 200_000
 WORKERS = int(os.environ.get("BENCH_BOOKING_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_BOOKING_THREADS", "8"))
 MASKS_PER_HOUSEHOLD = 5
+INPROCESS_BOOKINGS = int(os.environ.get("BENCH_BOOKING_INPROCESS", "400"))
 STOCK_HOUSEHOLDS_PER_HOOD = int(os.environ.get("BENCH_BOOKING_STOCK_PER_HOOD", "150"))  # scarce stock
 
 
@@ -108,6 +110,9 @@ def _seed(url: str, out_path: str) -> None:
 
     rng = random.Random(9)
     spare = list(Household.objects.order_by("-id").values_list("building_id", "room")[:4])
+    spare_many = list(
+        Household.objects.order_by("-id").values_list("building_id", "room")[4 : 4 + INPROCESS_BOOKINGS]
+    )
 
     def probe(index: int) -> Any:
         building_id, room = spare[index]
@@ -128,11 +133,13 @@ def _seed(url: str, out_path: str) -> None:
     StockBalance.objects.filter(round=rnd).update(balance=0)  # stock has run out
     probe(2)()
     _r, q_new = count_queries(probe(3))
+    inprocess = _inprocess_costs(rnd.pk, spare_many, rng)
     Path(out_path).write_text(
         json.dumps(
             {
                 "round_id": rnd.pk,
-                "addresses": addresses[: len(addresses) - 4],
+                "addresses": addresses[: len(addresses) - 4 - INPROCESS_BOOKINGS],
+                **inprocess,
                 "queries_new_booking": q_new,
                 "queries_new_booking_with_voucher": q_alloc,
                 "queries_repeat_booking": q_repeat,
@@ -144,9 +151,61 @@ def _seed(url: str, out_path: str) -> None:
     assert not Booking.objects.filter(round=rnd).exists()
 
 
+def _inprocess_costs(round_id: int, addresses: list[tuple[int, str]], rng: random.Random) -> dict[str, float]:
+    """CPU milliseconds per request inside one process, through the whole Django stack (middleware, ninja,
+    service, database driver): new bookings (no stock left), repeats of them, and the health endpoint."""
+    from django.test import Client
+
+    from fangkong.core.testing import make_id_number, make_phone
+
+    client = Client()
+    path = f"/api/v1/masks/rounds/{round_id}/bookings"
+    bodies = [
+        json.dumps(
+            {
+                "name": "测",
+                "id_number": make_id_number(rng),
+                "phone": make_phone(rng),
+                "building_id": b,
+                "room": r,
+            }
+        )
+        for b, r in addresses
+    ]
+
+    def book(i: int) -> None:
+        ip = f"10.8.{i // 250}.{i % 250}"
+        answer = client.generic(
+            "POST", path, bodies[i], content_type="application/json", HTTP_X_FORWARDED_FOR=ip
+        )
+        assert answer.status_code in (200, 201), answer.content
+
+    def cpu_ms(func: Any, n: int) -> float:
+        start = time.process_time()
+        for i in range(n):
+            func(i)
+        return round((time.process_time() - start) / max(n, 1) * 1000, 3)
+
+    warm = min(20, len(bodies) // 4)
+    for i in range(warm):
+        book(i)
+    n = len(bodies) - warm
+    new = cpu_ms(lambda i: book(warm + i), n)
+    repeat = cpu_ms(lambda i: book(warm + i), n)
+    client.get("/api/v1/health")
+    health = cpu_ms(lambda i: client.get("/api/v1/health"), n)
+    return {
+        "inprocess_new_booking_cpu_ms": new,
+        "inprocess_repeat_booking_cpu_ms": repeat,
+        "inprocess_health_cpu_ms": health,
+    }
+
+
 def _undo_probes(rnd: Any, hoods: list[Any]) -> None:
     from fangkong.core.models import Notification
-    from fangkong.masks.models import Booking, LedgerEntry, PickupSlot, StockBalance, Voucher
+    from fangkong.masks.models import Booking, LedgerEntry, PickupSlot, RateCounter, StockBalance, Voucher
+
+    RateCounter.objects.all().delete()
 
     LedgerEntry.objects.filter(round=rnd).exclude(kind="received").delete()
     Voucher.objects.filter(round=rnd).delete()
@@ -336,13 +395,19 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
         addresses = [tuple(a) for a in seed["addresses"]]
         random.Random(7).shuffle(addresses)  # residents of every neighborhood book at once
         rng = random.Random(2020)
+        # people are made before the run, so the load generator spends its CPU on sending, as for health
+        pool = [(_id_number(rng), _phone(rng)) for _i in range(PEOPLE_POOL)]
         lock = threading.Lock()
-        state = {"next": 0}
+        state = {"next": 0, "person": 0}
         booked: list[tuple[int, str]] = []
         people: dict[int, tuple[str, str]] = {}
         ok: list[tuple[str, str]] = []
         statuses: dict[str, int] = {"new": 0, "repeat": 0, "unregistered": 0}
         path = f"/api/v1/masks/rounds/{seed['round_id']}/bookings"
+
+        def _person() -> tuple[str, str]:
+            state["person"] += 1
+            return pool[state["person"] % len(pool)]
 
         def make_request(_i: int) -> tuple[bytes, Any]:
             with lock:
@@ -353,20 +418,20 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
                     if rng.random() < 0.5:  # the same person submitting again
                         id_number, phone = people[idx]
                     else:  # another member of the household
-                        id_number, phone = _id_number(rng), _phone(rng)
+                        id_number, phone = _person()
                     building_id = addresses[idx][0] if idx >= 0 else -idx
                 elif roll < 0.22:
                     kind = "unregistered"
                     building_id = addresses[rng.randrange(len(addresses))][0]
                     room = f"X{rng.randrange(10**6)}"
                     idx = -int(building_id)
-                    id_number, phone = _id_number(rng), _phone(rng)
+                    id_number, phone = _person()
                 else:
                     kind = "new"
                     idx = state["next"] % len(addresses)
                     state["next"] += 1
                     building_id, room = addresses[idx]
-                    id_number, phone = _id_number(rng), _phone(rng)
+                    id_number, phone = _person()
                     people[idx] = (id_number, phone)
                 statuses[kind] += 1
             body = json.dumps(
@@ -426,6 +491,7 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
             "booking_200_existing": booking.statuses.get(200, 0),
             "booking_429": booking.statuses.get(429, 0),
             "booking_other_status": sum(v for k, v in booking.statuses.items() if k not in (200, 201, 429)),
+            **{f"booking_status_{k}": v for k, v in booking.statuses.items() if k not in (200, 201, 429)},
             "sent_repeats": statuses["repeat"],
             "sent_unregistered": statuses["unregistered"],
             "rows": checked["rows"],
@@ -437,6 +503,9 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
             "queries_new_booking": seed["queries_new_booking"],
             "queries_new_booking_with_voucher": seed["queries_new_booking_with_voucher"],
             "queries_repeat_booking": seed["queries_repeat_booking"],
+            "inprocess_new_booking_cpu_ms": seed["inprocess_new_booking_cpu_ms"],
+            "inprocess_repeat_booking_cpu_ms": seed["inprocess_repeat_booking_cpu_ms"],
+            "inprocess_health_cpu_ms": seed["inprocess_health_cpu_ms"],
             "ratio": round(ratio, 3),
         }
     )
@@ -454,6 +523,8 @@ def run() -> dict[str, Any]:
         "households": HOUSEHOLDS,
         "stock_households_per_neighborhood": STOCK_HOUSEHOLDS_PER_HOOD,
         "cpu_count": os.cpu_count() or 0,
+        "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+        "load_average_5m_at_start": round(os.getloadavg()[1], 2),
     }
     dbs = os.environ.get("BENCH_BOOKING_DBS", "pg,sqlite").split(",")
     pg_ratio = None
@@ -468,6 +539,8 @@ def run() -> dict[str, Any]:
     if "sqlite" in dbs:
         path = os.path.join(tempfile.mkdtemp(prefix="fangkong-bench-sqlite-"), "bench.sqlite3")
         figures.update(_one_database("sqlite", f"sqlite:///{path}"))
+    figures["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
+    figures["load_average_5m_at_end"] = round(os.getloadavg()[1], 2)
     result: dict[str, Any] = {
         "figures": figures,
         "note": "load generator shares the machine with gunicorn; health and booking phases hit the same server",
