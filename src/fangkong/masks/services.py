@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -773,14 +773,17 @@ def _insert_booking(booking: Booking) -> bool:
     raise ValidationError(_("预约编号生成失败，请重试。"), code="number")
 
 
-_INSERT_COLUMNS: list[Any] = []
+_INSERT_COLUMNS: tuple[Any, ...] = ()
 _SQL: dict[tuple[str, int], str] = {}
 
 
-def _booking_columns() -> list[Any]:
+def _booking_columns() -> tuple[Any, ...]:
+    """The booking columns the public INSERT writes. Built whole and then published in one assignment, so
+    threads that race on the first request all see the complete tuple."""
+    global _INSERT_COLUMNS
     if not _INSERT_COLUMNS:
         skip = {"id", "household", "status"}
-        _INSERT_COLUMNS.extend(f for f in Booking._meta.concrete_fields if f.name not in skip)
+        _INSERT_COLUMNS = tuple(f for f in Booking._meta.concrete_fields if f.name not in skip)
     return _INSERT_COLUMNS
 
 
@@ -1177,6 +1180,46 @@ def forfeit_expired(*, actor: Any, round: MaskRound, now: dt.datetime | None = N
     return {"forfeited": len(due), "reallocated": reallocated}
 
 
+@transaction.atomic
+def finish_round(*, actor: Any, round: MaskRound, now: dt.datetime | None = None) -> MaskRound:
+    """Mark a round finished once its pickup deadline has passed and no voucher is outstanding: overdue
+    vouchers must have been forfeited first (their masks went back to the waiting list), and a lottery round
+    must have been drawn. Households still waiting stay on the record; nothing can be received or allocated
+    in the round afterwards."""
+    _require_manage(actor, round.subdistrict_id)
+    now = now or timezone.now()
+    rnd = MaskRound.objects.select_for_update().get(pk=round.pk)
+    if rnd.status == RoundStatus.FINISHED:
+        raise ValidationError(_("本轮已结束。"), code="finished")
+    if now < rnd.pickup_ends_at:
+        raise ValidationError(
+            _("领取截止时间（%(t)s）之前不能结束本轮。") % {"t": _fmt(rnd.pickup_ends_at)}, code="pickup_open"
+        )
+    if rnd.mode == AllocationMode.LOTTERY and rnd.lottery_drawn_at is None:
+        if Booking.objects.filter(round=rnd, status=BookingStatus.WAITING).exists():
+            raise ValidationError(_("本轮尚未摇号，请先摇号。"), code="not_drawn")
+    issued = Voucher.objects.filter(round=rnd, status=VoucherStatus.ISSUED)
+    overdue = issued.filter(expires_at__lte=now).count()
+    if overdue:
+        raise ValidationError(
+            _("还有 %(n)d 张逾期凭证未作废，请先作废逾期凭证。") % {"n": overdue}, code="forfeit_first"
+        )
+    latest = issued.order_by("-expires_at").values_list("expires_at", flat=True).first()
+    if latest is not None:
+        raise ValidationError(
+            _("还有 %(n)d 张凭证在领取期内（最晚 %(t)s），到期后才能结束本轮。")
+            % {"n": issued.count(), "t": _fmt(latest)},
+            code="vouchers_open",
+        )
+    rnd.status = RoundStatus.FINISHED
+    if rnd.closes_at > now:  # pragma: no cover - the pickup deadline is never before the booking window ends
+        rnd.closes_at = max(now, rnd.opens_at + dt.timedelta(seconds=1))
+    core_services.update_object(actor=actor, obj=rnd, note=_("结束本轮"))
+    _forget_round(rnd.pk)
+    round.refresh_from_db()
+    return rnd
+
+
 # ---------------------------------------------------------------------------------------------------- reads
 
 
@@ -1255,6 +1298,75 @@ def reconcile(rnd: MaskRound, neighborhood_ids: Iterable[int] | None = None) -> 
                 "collected": collected,
                 "outstanding": outstanding,
                 "balance": balance,
+                "checks": checks,
+                "ok": all(checks.values()),
+            }
+        )
+    return rows
+
+
+def reconcile_sites(rnd: MaskRound, neighborhood_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Per pickup site (and a row for movements with no site): received at the site, allocated to it,
+    forfeited back, collected there, outstanding vouchers, and the slot capacity. Checks that allocated −
+    forfeited = outstanding + collected in vouchers, that the ledger's collections equal the vouchers
+    collected, and that every slot holds exactly its issued vouchers within its capacity."""
+    ledger = LedgerEntry.objects.filter(round=rnd)
+    vouchers = Voucher.objects.filter(round=rnd)
+    sites = PickupSite.objects.filter(round=rnd).select_related("neighborhood")
+    slots = PickupSlot.objects.filter(site__round=rnd)
+    if neighborhood_ids is not None:
+        ids = list(neighborhood_ids)
+        ledger, vouchers = ledger.filter(neighborhood_id__in=ids), vouchers.filter(neighborhood_id__in=ids)
+        sites, slots = sites.filter(neighborhood_id__in=ids), slots.filter(site__neighborhood_id__in=ids)
+    sums: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for site_id, kind, qty in ledger.values_list("site_id", "kind").annotate(q=Sum("quantity")).order_by():
+        sums[site_id][kind] += qty or 0
+    held: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for site_id, status, qty in (
+        vouchers.values_list("site_id", "status").annotate(q=Sum("quantity")).order_by()
+    ):
+        held[site_id][status] += qty or 0
+    per_slot = dict(
+        vouchers.filter(slot__isnull=False).values_list("slot_id").annotate(n=Count("id")).order_by()
+    )
+    capacity: dict[int, int] = defaultdict(int)
+    slots_ok: dict[int, bool] = defaultdict(lambda: True)
+    for slot_id, site_id, cap, issued in slots.values_list("id", "site_id", "capacity", "issued"):
+        capacity[site_id] += cap
+        if not (issued <= cap and per_slot.get(slot_id, 0) == issued):
+            slots_ok[site_id] = False
+    entries: list[tuple[int | None, str, int | None, str]] = [
+        (s.pk, s.name, s.neighborhood_id, s.neighborhood.name)
+        for s in sites.order_by("neighborhood__code", "id")
+    ]
+    if sums.get(None) or held.get(None):
+        entries.append((None, str(_("未指定领取点")), None, ""))
+    rows = []
+    for site_id, name, hood_id, hood_name in entries:
+        s, h = sums[site_id], held[site_id]
+        allocated, forfeited, collected = (
+            s[LedgerKind.ALLOCATED],
+            s[LedgerKind.FORFEITED],
+            s[LedgerKind.COLLECTED],
+        )
+        outstanding = h[VoucherStatus.ISSUED]
+        checks = {
+            "vouchers_match_ledger": allocated - forfeited == outstanding + h[VoucherStatus.COLLECTED],
+            "collected_matches": collected == h[VoucherStatus.COLLECTED],
+            "slots_within_capacity": slots_ok[site_id] if site_id is not None else True,
+        }
+        rows.append(
+            {
+                "site_id": site_id,
+                "site": name,
+                "neighborhood_id": hood_id,
+                "neighborhood": hood_name,
+                "received": s[LedgerKind.RECEIVED],
+                "allocated": allocated,
+                "forfeited": forfeited,
+                "collected": collected,
+                "outstanding": outstanding,
+                "capacity": capacity.get(site_id, 0) if site_id is not None else 0,
                 "checks": checks,
                 "ok": all(checks.values()),
             }

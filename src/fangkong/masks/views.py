@@ -200,6 +200,9 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 _("作废逾期凭证 %(f)d 张，重新分配 %(r)d 户。")
                 % {"f": out["forfeited"], "r": out["reallocated"]},
             )
+        elif action == "finish":
+            services.finish_round(actor=user, round=rnd)
+            messages.success(request, _("本轮已结束。"))
         elif action == "allocate":
             n = services.allocate_waiting(actor=user, round=rnd)
             messages.success(request, _("已分配 %(n)d 户。") % {"n": n})
@@ -383,9 +386,18 @@ def desk_book(request: HttpRequest, pk: int) -> HttpResponse:
 @_reader
 def ledger(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
-    rows = services.reconcile(rnd, _hood_ids(request.user, rnd.subdistrict_id))
+    hood_ids = _hood_ids(request.user, rnd.subdistrict_id)
+    rows = services.reconcile(rnd, hood_ids)
+    site_rows = services.reconcile_sites(rnd, hood_ids)
     return render(
-        request, "masks/ledger.html", {"round": rnd, "rows": rows, "all_ok": all(r["ok"] for r in rows)}
+        request,
+        "masks/ledger.html",
+        {
+            "round": rnd,
+            "rows": rows,
+            "site_rows": site_rows,
+            "all_ok": all(r["ok"] for r in rows) and all(r["ok"] for r in site_rows),
+        },
     )
 
 

@@ -148,6 +148,14 @@ def reconciliation(request: HttpRequest, round_id: int) -> Any:
     return services.reconcile(rnd, hoods)
 
 
+@router.get("/rounds/{round_id}/reconciliation/sites", response=list[dict[str, Any]])
+def site_reconciliation(request: HttpRequest, round_id: int) -> Any:
+    rnd = _round(request, round_id)
+    scope = scope_for(request.user)
+    hoods = None if scope.everything or scope.neighborhood_ids is None else scope.neighborhood_ids
+    return services.reconcile_sites(rnd, hoods)
+
+
 @router.post(
     "/rounds/{round_id}/bookings",
     auth=None,

@@ -32,7 +32,7 @@ def _post(client, url, data, **extra):
 )
 def test_round_endpoints_are_scoped(world, mround, as_persona, persona, expected):
     client = as_persona(persona)
-    for path in ("", "/figures", "/bookings", "/reconciliation"):
+    for path in ("", "/figures", "/bookings", "/reconciliation", "/reconciliation/sites"):
         assert client.get(f"{API}/rounds/{mround.pk}{path}").status_code == expected, path
     listing = client.get(f"{API}/rounds")
     assert listing.status_code == (200 if expected != 401 else 401) or expected == 404
