@@ -332,6 +332,10 @@ class SpreadsheetFormat:
     def finish(self, ctx: Any, report: Report) -> None:
         """Called after the last batch (write what is still buffered)."""
 
+    def close(self, ctx: Any) -> None:
+        """Called at the end of every run, also when it fails, before the transaction ends (stop any
+        background work that uses the connection)."""
+
     def audit_target(self, ctx: Any) -> dict[str, Any]:
         """Extra keyword arguments for the import audit event (e.g. neighborhood_id)."""
         return {}
@@ -424,15 +428,7 @@ def read_rows(path: str | os.PathLike[str]) -> tuple[list[str], Iterator[tuple[i
     if first is None:
         raise FileError(_("表格是空的。"))
     headers = [cell_text(c) for c in first]
-    header_row = number
-
-    def body() -> Iterator[tuple[int, list[Any]]]:
-        n = header_row
-        for cells in rows:
-            n += 1
-            yield n, cells
-
-    return headers, body()
+    return headers, enumerate(rows, start=number + 1)
 
 
 def map_headers(fmt: SpreadsheetFormat, headers: list[str]) -> tuple[list[tuple[int, Column]], list[str]]:
@@ -562,26 +558,29 @@ def _run(
         batch.clear()
 
     parse = RowParser(mapping, fmt.columns)
-    for number, cells in body:
-        row = parse(number, cells, report)
-        if row is None:
-            continue
-        report.rows += 1
-        key = fmt.row_key(ctx, row)
-        if row.ok:
-            if key is not None:
-                first = seen.get(key)
-                if first is not None:
-                    report.error(row, key_column, _("与第 %(n)d 行重复。") % {"n": first})
-                else:
-                    seen[key] = number
-        batch.append(row)
-        if len(batch) >= fmt.batch_size:
+    try:
+        for number, cells in body:
+            row = parse(number, cells, report)
+            if row is None:
+                continue
+            report.rows += 1
+            key = fmt.row_key(ctx, row)
+            if row.ok:
+                if key is not None:
+                    first = seen.get(key)
+                    if first is not None:
+                        report.error(row, key_column, _("与第 %(n)d 行重复。") % {"n": first})
+                    else:
+                        seen[key] = number
+            batch.append(row)
+            if len(batch) >= fmt.batch_size:
+                flush()
+        if batch:
             flush()
-    if batch:
-        flush()
-    if commit and report.ok:
-        fmt.finish(ctx, report)
+        if commit and report.ok:
+            fmt.finish(ctx, report)
+    finally:
+        fmt.close(ctx)
     if report.rows == 0:
         raise FileError(_("表格只有表头，没有数据行。"))
     return report, ctx

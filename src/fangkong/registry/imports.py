@@ -22,6 +22,7 @@ import os
 import re
 from binascii import b2a_base64
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,6 +211,60 @@ def _insert(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({marks})", rows)
 
 
+class BackgroundWriter:
+    """On PostgreSQL, runs an import's big inserts (COPY) on one background thread, one at a time, so the
+    next batch is read and checked while the server writes the previous one. Elsewhere the insert runs at
+    once: SQLite writes inside this process, and its executemany holds Python's lock while it binds each
+    row, so a thread gains nothing there.
+
+    The thread uses the import's own database connection (same transaction) through its DB-API handle,
+    and only while the main thread stays away from the database: the format calls ``wait`` before every
+    database access, and the engine calls ``close`` (through the format's ``close`` hook) before the
+    transaction ends, whatever happens. A failed insert is raised by ``wait`` as Django's database error
+    (an IntegrityError refuses the import)."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
+
+    def insert(self, model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+        self.wait()
+        if not rows:
+            return
+        meta = model._meta
+        qn = connection.ops.quote_name
+        cols = ", ".join(qn(str(meta.get_field(f).column)) for f in fields)
+        raw = connection.connection
+        if connection.vendor != "postgresql" or raw is None:
+            _insert(model, fields, rows)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        sql = f"COPY {qn(meta.db_table)} ({cols}) FROM STDIN"
+        self._pending = self._pool.submit(_copy_rows, raw, sql, rows)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            with connection.wrap_database_errors:
+                pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+
+def _copy_rows(raw: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)
+
+
 def _reserve_ids(model: Any, count: int) -> list[int]:
     """``count`` new primary keys for ``model``, to insert with explicit ids (no read-back afterwards).
 
@@ -317,6 +372,7 @@ class HouseholdContext:
     hoods_touched: set[int] = field(default_factory=set)
     present: set[str] = field(default_factory=set)
     today: dt.date = field(default_factory=_today)
+    writer: BackgroundWriter = field(default_factory=BackgroundWriter)
 
 
 class HouseholdFormat(SpreadsheetFormat):
@@ -520,7 +576,16 @@ class HouseholdFormat(SpreadsheetFormat):
         ctx.loaded_buildings |= todo
 
     def check_batch(self, ctx: HouseholdContext, rows: list[Row], report: Report) -> None:
+        ctx.writer.wait()  # the previous batch's residents are written before this batch reads
         scope, sub_id, hoods = ctx.scope, ctx.sub_id, ctx.hoods
+        writable: dict[int | None, bool] = {}  # write scope per neighborhood, for this batch
+
+        def can_write(hood: int | None) -> bool:
+            allowed = writable.get(hood)
+            if allowed is None:
+                allowed = writable[hood] = _can_write(scope, sub_id, hood)
+            return allowed
+
         ctx.present = report.present
         has = report.present
         # 1. Per-row checks that need no database.
@@ -630,10 +695,10 @@ class HouseholdFormat(SpreadsheetFormat):
                 )
                 action = UNCHANGED if same else UPDATE
             if action != UNCHANGED:
-                if not _can_write(scope, sub_id, hood_id):
+                if not can_write(hood_id):
                     report.error(row, "居民区", _("您无权向居民区“%(n)s”导入。") % {"n": values["hood"]})
                     continue
-                if rec is not None and not _can_write(scope, sub_id, rec["neighborhood_id"]):
+                if rec is not None and not can_write(rec["neighborhood_id"]):
                     report.error(row, "证件号码", _("该居民不在您的权限范围内。"))
                     continue
             row.action = action
@@ -659,6 +724,7 @@ class HouseholdFormat(SpreadsheetFormat):
                 report.counts["households_created"] += 1
 
     def write_batch(self, ctx: HouseholdContext, rows: list[Row], report: Report) -> None:
+        ctx.writer.wait()
         now, db_now = _now_values()
         sub_id = ctx.sub_id
         if ctx.new_compounds:
@@ -716,6 +782,7 @@ class HouseholdFormat(SpreadsheetFormat):
             ctx.new_households.clear()
         sealer = ctx.sealer
         adapt_date = connection.ops.adapt_datefield_value
+        db_dates: dict[dt.date, Any] = {}
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[dict[str, Any], int, int]] = []
         for row in rows:
@@ -733,7 +800,14 @@ class HouseholdFormat(SpreadsheetFormat):
                 phone_cols = None
             else:
                 phone_cols = sealer.seal("phone", phone)
-            birth = adapt_date(data["birth"]) if data["birth"] else None
+            birth = data["birth"]
+            if birth:
+                adapted = db_dates.get(birth)
+                if adapted is None:
+                    adapted = db_dates[birth] = adapt_date(birth)
+                birth = adapted
+            else:
+                birth = None
             if rec is None:
                 inserts.append(
                     (
@@ -774,7 +848,17 @@ class HouseholdFormat(SpreadsheetFormat):
                 new.update(phone_enc=phone_cols[0], phone_hash=phone_cols[1], phone_masked=phone_cols[2])
             new["updated_at"] = db_now
             updates.append((new, rec["id"], rec["version"]))
-        _insert(Resident, self.RESIDENT_FIELDS, inserts)
+        # The updates below use the connection: they run first, the inserts go to the background writer.
+        self._update_residents(updates)
+        ctx.writer.insert(Resident, self.RESIDENT_FIELDS, inserts)
+
+    def finish(self, ctx: HouseholdContext, report: Report) -> None:
+        ctx.writer.wait()
+
+    def close(self, ctx: HouseholdContext) -> None:
+        ctx.writer.close()
+
+    def _update_residents(self, updates: list[tuple[dict[str, Any], int, int]]) -> None:
         # Updates grouped by the set of columns they write.
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for new, pk, version in updates:
