@@ -44,6 +44,7 @@ from fangkong.pairing.forms import (
     TeamForm,
     UnitPointForm,
 )
+from fangkong.pairing.imports import PAIRINGS, TEAM_MEMBERS
 from fangkong.pairing.models import (
     BuildingAssignment,
     BuildingTask,
@@ -133,6 +134,7 @@ def board(request: HttpRequest) -> HttpResponse:
         )
         if user.role == Role.CADRE
         else [],
+        "io_format": PAIRINGS if PAIRINGS.allowed(user) else None,
     }
     return render(request, pick_template(request, "pairing/board.html", "pairing/_board_rows.html"), context)
 
@@ -379,7 +381,8 @@ def teams(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _errors(request, exc)
     qs = Team.objects.visible_to(user).select_related("neighborhood", "point").annotate(n=Count("members"))
-    return render(request, "pairing/teams.html", {"teams": qs, "form": form})
+    io_format = TEAM_MEMBERS if TEAM_MEMBERS.allowed(user) else None
+    return render(request, "pairing/teams.html", {"teams": qs, "form": form, "io_format": io_format})
 
 
 @login_required

@@ -77,9 +77,6 @@ def test_others_see_no_links(world, as_persona, persona, url_name, template, fmt
         assert client.get(f"/io/{fmt.slug}/{suffix}").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the board and teams views do not put io_format into their context yet"
-)
 @pytest.mark.parametrize(("url_name", "template", "fmt"), PAGES)
 def test_views_pass_io_format(world, as_persona, url_name, template, fmt):
     hq = as_persona("hq").get(reverse(url_name))
