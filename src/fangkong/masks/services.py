@@ -812,11 +812,20 @@ def _public_sql(vendor: str, n_keys: int) -> str:
         rate_table = qn(RateCounter._meta.db_table)
         rate_values = ", ".join(["(%s, %s, 1)"] * n_keys)
         over = " OR ".join(["(rl.key = %s AND rl.hits > %s)"] * n_keys)
+        guarded = insert.replace("{guard}", f"NOT EXISTS (SELECT 1 FROM rl WHERE {over})")
+        # one answer row in every case: the new booking (kind 0); or (kind 1) the keys over their limit, else
+        # the booking already made for the address if this statement's snapshot sees it
+        bt, vt = qn(Booking._meta.db_table), qn(Voucher._meta.db_table)
         sql = (
             f"WITH rl AS (INSERT INTO {rate_table} (key, win, hits) VALUES {rate_values} "
             f"ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN {rate_table}.win = excluded.win "
-            f"THEN {rate_table}.hits + 1 ELSE 1 END, win = excluded.win RETURNING key, hits) "
-            + insert.replace("{guard}", f"NOT EXISTS (SELECT 1 FROM rl WHERE {over})")
+            f"THEN {rate_table}.hits + 1 ELSE 1 END, win = excluded.win RETURNING key, hits), "
+            f"ins AS ({guarded}), "
+            f"lim AS (SELECT string_agg(rl.key, ' ') AS keys FROM rl WHERE {over}) "
+            f"SELECT 0, ins.id, ins.household_id, ins.status, NULL, NULL, NULL, NULL FROM ins "
+            f"UNION ALL SELECT 1, b.id, b.household_id, b.status, b.number, b.neighborhood_id, v.number, lim.keys "
+            f"FROM lim LEFT JOIN {bt} b ON lim.keys IS NULL AND b.round_id = %s AND b.address_key = %s "
+            f"LEFT JOIN {vt} v ON v.booking_id = b.id WHERE NOT EXISTS (SELECT 1 FROM ins)"
         )
     else:
         sql = insert.replace("{guard}", "1 = 1")
@@ -826,13 +835,14 @@ def _public_sql(vendor: str, n_keys: int) -> str:
 
 def _insert_public(
     row: dict[str, Any], keys: Sequence[tuple[str, int]], *, window: int
-) -> tuple[int, int | None, str] | None:
+) -> tuple[tuple[int, int | None, str] | None, BookingResult | None]:
     """The lean booking write: count the rate-limit hit, match the registry household and INSERT the booking,
     with uniqueness left to the database (ON CONFLICT DO NOTHING). ``row`` holds the booking's column values
-    by attribute name (``created_at`` also stamps ``updated_at``). Returns (id, household id, status) of the
-    new row, or None when the household/address already booked. On PostgreSQL this is one statement (the
-    counter update is a data-modifying CTE), one round trip and one durable commit; elsewhere it is two
-    statements in one transaction. Raises RateLimited when a key is over its limit."""
+    by attribute name (``created_at`` also stamps ``updated_at``). Returns ((id, household id, status) of the
+    new row, None), or (None, the booking the address already has, when known). On PostgreSQL this is one
+    statement (the counter update is a data-modifying CTE, and a repeat reads the existing booking in the same
+    statement), one round trip and one durable commit; elsewhere it is two statements in one transaction.
+    Raises RateLimited when a key is over its limit."""
     keys = [(k, limit) for k, limit in keys if limit > 0 and k]
     stamp = connection.ops.adapt_datetimefield_value(row["created_at"])
     values = [
@@ -855,28 +865,42 @@ def _insert_public(
             rate_params += [key, win]
         over_params: list[Any] = [x for pair in keys for x in pair]
         with connection.cursor() as cursor:
-            cursor.execute(sql, rate_params + params + over_params)
-            found = cursor.fetchone()
-        if found is None:
-            _raise_if_limited(keys, win, window, now)
-        return found  # type: ignore[no-any-return]
+            cursor.execute(
+                sql, rate_params + params + over_params + over_params + [row["round_id"], row["address_key"]]
+            )
+            kind, bid, household_id, status, number, hood_id, voucher, limited = cursor.fetchone()
+        if kind == 0:
+            return (bid, household_id, status), None
+        if limited:
+            over = set(limited.split(" "))
+            key = next(k for k, _limit in keys if k in over)
+            raise _limited(key, window, now)
+        if bid is None:
+            return None, None
+        existing = BookingResult(
+            id=bid,
+            number=number,
+            status=status,
+            created=False,
+            neighborhood_id=hood_id,
+            unregistered=household_id is None,
+            voucher_number=voucher or "",
+        )
+        return None, existing
     with transaction.atomic():
         hit_rate_limits(keys)
         with connection.cursor() as cursor:
             cursor.execute(_public_sql(vendor, 0), params)
-            return cursor.fetchone()  # type: ignore[no-any-return]
+            return cursor.fetchone(), None
 
 
-def _raise_if_limited(keys: Sequence[tuple[str, int]], win: int, window: int, now: float) -> None:
-    limits = dict(keys)
-    for key, hits in RateCounter.objects.filter(key__in=list(limits), win=win).values_list("key", "hits"):
-        if hits > limits[key]:
-            retry = int(window - (now % window)) + 1
-            if key.startswith("id:"):
-                msg = _("该证件号码提交过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
-            else:
-                msg = _("您的操作过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
-            raise RateLimited(msg, retry)
+def _limited(key: str, window: int, now: float) -> RateLimited:
+    retry = int(window - (now % window)) + 1
+    if key.startswith("id:"):
+        msg = _("该证件号码提交过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
+    else:
+        msg = _("您的操作过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
+    return RateLimited(msg, retry)
 
 
 def book_public(
@@ -932,10 +956,11 @@ def book_public(
         (f"id:{id_sealed.hash[:40]}", int(cfg["per_id"])),
     ]
     for _attempt in range(3):
-        inserted = _insert_public(row, keys, window=int(cfg["window"]))
+        inserted, existing = _insert_public(row, keys, window=int(cfg["window"]))
         if inserted is not None:
             break
-        existing = _existing(info.id, address)
+        if existing is None:  # e.g. booked by a transaction that committed after the statement began
+            existing = _existing(info.id, address)
         if existing is not None:
             return existing
         row["number"] = new_number()  # a number collision: draw another

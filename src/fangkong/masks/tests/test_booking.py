@@ -10,7 +10,7 @@ from fangkong.core.models import AuditEvent
 from fangkong.masks import services
 from fangkong.masks.choices import BookingStatus, Channel
 from fangkong.masks.models import Booking, MaskRound
-from fangkong.masks.tests.conftest import open_round
+from fangkong.masks.tests.conftest import add_households, open_round
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_repeat_and_second_member_get_the_same_booking(world, mround, people):
     other_member = public(world, mround, people(), room="101室")
     assert one.number == again.number == other_member.number
     assert not again.created and not other_member.created
-    assert Booking.objects.filter(round=mround).count() == 1
+    assert Booking.objects.filter(round=mround, household=world.household_a).count() == 1
 
 
 def test_unregistered_address_is_held_for_review(world, mround, people):
@@ -170,3 +170,23 @@ def test_lookup_needs_id_and_phone(world, mround, people):
     assert (
         services.find_booking(round_id=mround.pk, id_number=person["id_number"], phone="13800000000") is None
     )
+
+
+def test_new_and_repeat_public_bookings_are_one_statement_on_postgresql(
+    world, mround, people, django_assert_max_num_queries
+):
+    from django.db import connection
+
+    person = people()
+    pg = connection.vendor == "postgresql"
+    # the round, the address book and "no stock on hand" are cached after a first booking
+    public(world, mround, people(), room=add_households(world, 1)[0].room)
+    with django_assert_max_num_queries(1 if pg else 6):
+        first = public(world, mround, person)
+    with django_assert_max_num_queries(1 if pg else 6):
+        again = public(world, mround, person)  # the same person submits again
+    with django_assert_max_num_queries(1 if pg else 6):
+        member = public(world, mround, people())  # another member of the household
+    assert first.created and not again.created and not member.created
+    assert again.number == member.number == first.number and again.id == first.id
+    assert Booking.objects.filter(round=mround, household=world.household_a).count() == 1
