@@ -50,7 +50,7 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
     proposal = services.propose_pairings(actor=actor, subdistrict=subdistrict, time_limit=3.0)
     if proposal.status != "open" and proposal.solver_status == "unknown":
         # a busy machine can use up the short limit before the first solution: try once more, longer
-        proposal = services.propose_pairings(actor=actor, subdistrict=subdistrict, time_limit=15.0)
+        proposal = services.propose_pairings(actor=actor, subdistrict=subdistrict, time_limit=30.0)
     if proposal.status == "open":
         services.accept_proposal(actor=actor, proposal=proposal)
     responsibilities = {
@@ -221,3 +221,7 @@ def _seed_roster(subdistrict, actor, hoods, points, by_hood, volunteers_by_hood,
         max_shifts_per_week=5,
     )
     services.solve_roster(actor=actor, roster=roster, time_limit=3.0)
+    roster.refresh_from_db()
+    if roster.solver_status not in ("optimal", "feasible"):
+        # as above: on a busy machine the short limit can pass before the first roster is found
+        services.solve_roster(actor=actor, roster=roster, time_limit=30.0)
