@@ -11,6 +11,20 @@ from fangkong.core.choices import AuditAction, Domain, Role
 from fangkong.core.querysets import ScopedManager, ScopedQuerySet
 
 
+def personal_fields(
+    label: Any, *, indexed: bool = True
+) -> tuple[models.TextField, models.CharField, models.CharField]:
+    """The three columns of one personal value (see core.crypto): ciphertext, keyed lookup hash, masked form.
+
+    Use as ``phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))`` in a model body.
+    """
+    return (
+        models.TextField(_("密文"), blank=True, editable=False),
+        models.CharField(_("查找索引"), max_length=64, blank=True, editable=False, db_index=indexed),
+        models.CharField(label, max_length=24, blank=True, editable=False),
+    )
+
+
 class TimeStampedModel(models.Model):
     """Created/updated stamps and a version counter for optimistic locking (no lost updates)."""
 

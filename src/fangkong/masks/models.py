@@ -6,15 +6,13 @@ one voucher per booking, a stock balance that never goes negative.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.choices import Domain
-from fangkong.core.models import ScopedModel
+from fangkong.core.models import ScopedModel, personal_fields
 from fangkong.masks.choices import (
     AllocationMode,
     BookingStatus,
@@ -24,16 +22,6 @@ from fangkong.masks.choices import (
     SiteKind,
     VoucherStatus,
 )
-
-
-def _personal(
-    label: Any, indexed: bool = True
-) -> tuple[models.TextField, models.CharField, models.CharField]:
-    return (
-        models.TextField(_("密文"), blank=True, editable=False),
-        models.CharField(_("查找索引"), max_length=64, blank=True, editable=False, db_index=indexed),
-        models.CharField(label, max_length=24, blank=True, editable=False),
-    )
 
 
 class MaskRound(ScopedModel):
@@ -249,8 +237,8 @@ class Booking(ScopedModel):
         db_index=False,
     )
     name = models.CharField(_("预约人"), max_length=50)
-    id_number_enc, id_number_hash, id_number_masked = _personal(_("证件号码"))
-    phone_enc, phone_hash, phone_masked = _personal(_("手机号码"), indexed=False)
+    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("证件号码"))
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), indexed=False)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.PUBLIC)
     status = models.CharField(
         _("状态"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.WAITING

@@ -6,8 +6,6 @@ Identity values are sealed (``*_enc``/``*_hash``/``*_masked``, see core.crypto);
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -15,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.choices import DocumentType, Domain
-from fangkong.core.models import ScopedModel
+from fangkong.core.models import ScopedModel, personal_fields
 from fangkong.returnees.choices import (
     IsolationMode,
     IsolationStatus,
@@ -31,14 +29,6 @@ from fangkong.returnees.choices import (
     Transport,
     VisitKind,
 )
-
-
-def _personal(label: Any) -> tuple[models.TextField, models.CharField, models.CharField]:
-    return (
-        models.TextField(_("密文"), blank=True, editable=False),
-        models.CharField(_("查找索引"), max_length=64, blank=True, editable=False, db_index=True),
-        models.CharField(label, max_length=24, blank=True, editable=False),
-    )
 
 
 class ReturneesModel(ScopedModel):
@@ -100,8 +90,8 @@ class Declaration(ReturneesModel):
     doc_type = models.CharField(
         _("证件类型"), max_length=20, choices=DocumentType.choices, default=DocumentType.RESIDENT_ID
     )
-    id_number_enc, id_number_hash, id_number_masked = _personal(_("证件号码"))
-    phone_enc, phone_hash, phone_masked = _personal(_("手机号码"))
+    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("证件号码"))
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
     origin_code = models.CharField(_("来沪前所在地区代码"), max_length=6)
     origin_name = models.CharField(_("来沪前所在地区"), max_length=60)
     transport = models.CharField(_("交通方式"), max_length=20, choices=Transport.choices)
@@ -367,7 +357,7 @@ class VenueVisit(ReturneesModel):
     )
     kind = models.CharField(_("类型"), max_length=10, choices=VisitKind.choices, default=VisitKind.VISITOR)
     name = models.CharField(_("姓名"), max_length=50)
-    phone_enc, phone_hash, phone_masked = _personal(_("手机号码"))
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
     id_number_hash = models.CharField(_("证件查找索引"), max_length=64, blank=True, editable=False)
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1)
     key_area_14d = models.BooleanField(_("14天内到过重点地区"), default=False)
