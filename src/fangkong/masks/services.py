@@ -467,6 +467,8 @@ def _try_allocate_one(info: caches.RoundInfo, booking_id: int, booking_number: s
         return ""
     q = info.masks_per_household
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _allocate_one_pg(info, booking_id, booking_number, hood_id, now)
     with transaction.atomic():
         taken = StockBalance.objects.filter(round_id=info.id, neighborhood_id=hood_id, balance__gte=q).update(
             balance=F("balance") - q
@@ -518,6 +520,82 @@ def _try_allocate_one(info: caches.RoundInfo, booking_id: int, booking_number: s
             neighborhood_id=hood_id,
         )
     return number
+
+
+_ALLOCATE_SQL: list[str] = []
+
+
+def _allocate_sql() -> str:
+    """The inline allocation as one PostgreSQL statement (built once per process): take the household's masks
+    from the neighborhood's balance only if it covers them (the row lock orders allocations within the
+    neighborhood), take a place in the earliest pickup slot with room (FOR UPDATE rechecks the slot against
+    its newest version and moves on to the next slot when it is full), else the neighborhood's first site
+    without a slot; then write the voucher and its ledger entry and mark the booking allocated. Nothing is
+    written when the balance does not cover the household. Answers (stock taken, voucher number)."""
+    if _ALLOCATE_SQL:
+        return _ALLOCATE_SQL[0]
+    qn = connection.ops.quote_name
+    sb, slot, site = (qn(m._meta.db_table) for m in (StockBalance, PickupSlot, PickupSite))
+    vt, lt, bt = (qn(m._meta.db_table) for m in (Voucher, LedgerEntry, Booking))
+    expires = "COALESCE(sl.ends_at, %(pickup_ends)s)"
+    sql = (
+        f"WITH st AS (UPDATE {sb} SET balance = balance - %(q)s, updated_at = %(now)s "
+        f"WHERE round_id = %(r)s AND neighborhood_id = %(h)s AND balance >= %(q)s RETURNING id), "
+        f"sl AS (UPDATE {slot} p SET issued = p.issued + 1 WHERE p.issued < p.capacity AND p.id = ("
+        f"SELECT ps.id FROM {slot} ps JOIN {site} s ON s.id = ps.site_id "
+        f"WHERE s.round_id = %(r)s AND s.neighborhood_id = %(h)s AND ps.issued < ps.capacity "
+        f"AND ps.ends_at > %(now)s AND EXISTS (SELECT 1 FROM st) "
+        f"ORDER BY ps.starts_at, ps.id LIMIT 1 FOR UPDATE OF ps) RETURNING p.id, p.site_id, p.ends_at), "
+        f"fs AS (SELECT min(id) AS id FROM {site} WHERE round_id = %(r)s AND neighborhood_id = %(h)s), "
+        f"v AS (INSERT INTO {vt} (created_at, updated_at, version, number, quantity, status, expires_at, "
+        f"booking_id, neighborhood_id, round_id, site_id, slot_id, subdistrict_id) "
+        f"SELECT %(now)s, %(now)s, 1, %(number)s, %(q)s, %(issued)s, "
+        f"CASE WHEN {expires} <= %(soon)s THEN %(repickup)s ELSE {expires} END, "
+        f"%(b)s, %(h)s, %(r)s, COALESCE(sl.site_id, fs.id), sl.id, %(sd)s "
+        f"FROM st CROSS JOIN fs LEFT JOIN sl ON TRUE RETURNING id, site_id, number), "
+        f"l AS (INSERT INTO {lt} (created_at, updated_at, version, kind, quantity, note, neighborhood_id, "
+        f"subdistrict_id, round_id, site_id, voucher_id) "
+        f"SELECT %(now)s, %(now)s, 1, %(kind)s, %(q)s, '', %(h)s, %(sd)s, %(r)s, v.site_id, v.id FROM v), "
+        f"bk AS (UPDATE {bt} SET status = %(allocated)s WHERE id = %(b)s AND EXISTS (SELECT 1 FROM v)) "
+        f"SELECT EXISTS (SELECT 1 FROM st), (SELECT number FROM v)"
+    )
+    _ALLOCATE_SQL.append(sql)
+    return sql
+
+
+def _allocate_one_pg(
+    info: caches.RoundInfo, booking_id: int, booking_number: str, hood_id: int, now: dt.datetime
+) -> str:
+    q = info.masks_per_household
+    params = {
+        "q": q,
+        "now": now,
+        "r": info.id,
+        "h": hood_id,
+        "b": booking_id,
+        "sd": info.subdistrict_id,
+        "number": new_number(9, "V"),
+        "issued": str(VoucherStatus.ISSUED),
+        "kind": str(LedgerKind.ALLOCATED),
+        "allocated": str(BookingStatus.ALLOCATED),
+        "pickup_ends": info.pickup_ends_at,
+        "soon": now + dt.timedelta(hours=1),
+        "repickup": now + dt.timedelta(days=REPICKUP_DAYS),
+    }
+    with transaction.atomic():
+        taken, number = _execute_prepared(_allocate_sql(), params)
+        if not taken:
+            caches.put(("stock", info.id, hood_id), caches.STOCK_HINT_TTL, False)
+            return ""
+        subject, body = _voucher_message(number, booking_number, q)
+        notify(
+            kind="mask_voucher",
+            subject=subject,
+            body=body,
+            subdistrict_id=info.subdistrict_id,
+            neighborhood_id=hood_id,
+        )
+    return str(number)
 
 
 def allocate_waiting(*, actor: Any, round: MaskRound, neighborhood_id: int | None = None) -> int:
@@ -893,7 +971,7 @@ def _insert_public(
             return cursor.fetchone(), None
 
 
-def _execute_prepared(sql: str, params: list[Any]) -> Any:
+def _execute_prepared(sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
     """Run the booking statement on PostgreSQL as a prepared statement with server-side parameters: the server
     plans the long statement once per connection instead of on every booking, and the driver does not quote
     the parameters into the text. Errors are Django's; the statement is logged like any other query."""

@@ -184,3 +184,48 @@ def test_forfeit_and_allocate_commands(world, mround, people):
     assert Booking.objects.get(pk=second.id).status == BookingStatus.ALLOCATED
     call_command("masks_allocate", stdout=out)
     assert "0 vouchers issued" in out.getvalue()
+
+
+def test_inline_vouchers_fill_the_earliest_open_slot_then_the_next_then_the_site(world, people):
+    from fangkong.masks.models import PickupSite, PickupSlot
+    from fangkong.masks.tests.conftest import open_round
+
+    rnd = open_round(world, slots=False, name="时段轮")
+    now = timezone.now()
+    site = services.add_pickup_site(
+        actor=world.hq,
+        round=rnd,
+        neighborhood=world.hood_a,
+        name="时段药房",
+        slots=[
+            (now - dt.timedelta(hours=3), now - dt.timedelta(hours=2), 5),  # already over: never offered
+            (now + dt.timedelta(hours=2), now + dt.timedelta(days=2), 1),
+            (now + dt.timedelta(hours=1), now + dt.timedelta(hours=5), 1),
+        ],
+    )
+    ended, later, earliest = PickupSlot.objects.filter(site=site).order_by("id")
+    homes = add_households(world, 3)
+    services.record_stock_batch(actor=world.hq, round=rnd, neighborhood=world.hood_a, quantity=17)
+    results = book_rooms(world, rnd, people, [h.room for h in homes])
+    vouchers = [Voucher.objects.get(number=r.voucher_number) for r in results]
+    assert [v.slot_id for v in vouchers] == [earliest.pk, later.pk, None]
+    first_site = PickupSite.objects.filter(round=rnd, neighborhood=world.hood_a).order_by("id").first()
+    assert first_site is not None and first_site.pk != site.pk  # open_round gave the neighborhood a site
+    # slots full: the neighborhood's first site, without a slot
+    assert [v.site_id for v in vouchers] == [site.pk, site.pk, first_site.pk]
+    assert vouchers[0].expires_at == earliest.ends_at and vouchers[1].expires_at == later.ends_at
+    assert vouchers[2].expires_at == rnd.pickup_ends_at
+    issued = dict(PickupSlot.objects.filter(site=site).values_list("id", "issued"))
+    assert issued == {ended.pk: 0, later.pk: 1, earliest.pk: 1}
+    assert StockBalance.objects.get(round=rnd, neighborhood=world.hood_a).balance == 2
+    ledger = LedgerEntry.objects.filter(round=rnd, kind=LedgerKind.ALLOCATED)
+    assert sorted(ledger.values_list("voucher_id", flat=True)) == sorted(v.pk for v in vouchers)
+    assert sorted(e.site_id for e in ledger) == sorted(v.site_id for v in vouchers)
+    assert all(e.quantity == 5 for e in ledger)
+    assert Booking.objects.filter(round=rnd, status=BookingStatus.ALLOCATED).count() == 3
+    # no stock for a fourth household: it waits, and nothing else changes
+    [extra] = add_households(world, 1, start=301)
+    [waiting] = book_rooms(world, rnd, people, [extra.room])
+    assert waiting.status == BookingStatus.WAITING and not waiting.voucher_number
+    assert Voucher.objects.filter(round=rnd).count() == 3
+    assert StockBalance.objects.get(round=rnd, neighborhood=world.hood_a).balance == 2
