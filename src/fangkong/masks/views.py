@@ -7,7 +7,6 @@ import datetime as dt
 from functools import wraps
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core import crypto
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import is_htmx
+from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
 from fangkong.masks import caches, services
 from fangkong.masks.choices import AllocationMode, BookingStatus, RoundStatus
@@ -463,7 +463,7 @@ def voucher(request: HttpRequest, number: str) -> HttpResponse:
         number=services.normalize_voucher(number),
     )
     url = request.build_absolute_uri(reverse("masks:voucher", args=[v.number]))
-    qr = segno.make(v.number, error="m").svg_inline(border=2, omitsize=True)
+    qr = qr_svg_inline(v.number, scale=1)
     return render(request, "masks/voucher.html", {"v": v, "qr": qr, "url": url})
 
 

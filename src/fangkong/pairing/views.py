@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +23,7 @@ from fangkong.core import audit
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
+from fangkong.core.qr import qr_svg_document, qr_svg_inline
 from fangkong.pairing import exports, reports, services
 from fangkong.pairing.choices import ProposalStatus, SwapStatus
 from fangkong.pairing.forms import (
@@ -657,8 +657,7 @@ def building_qr(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     _workers_only(user)
     building = get_object_or_404(Building.objects.visible_to(user), pk=pk)
-    qr = segno.make(checkin_url(building), error="m")
-    return HttpResponse(qr.svg_inline(scale=8, dark="#1f2933"), content_type="image/svg+xml")
+    return HttpResponse(qr_svg_document(checkin_url(building), scale=8), content_type="image/svg+xml")
 
 
 @login_required
@@ -669,12 +668,11 @@ def building_poster(request: HttpRequest, pk: int) -> HttpResponse:
         Building.objects.visible_to(user).select_related("compound", "neighborhood"), pk=pk
     )
     url = checkin_url(building)
-    qr = segno.make(url, error="m")
     templates = BuildingTask.objects.filter(building=building, active=True).select_related("template")
     return render(
         request,
         "pairing/poster.html",
-        {"building": building, "qr_svg": qr.svg_inline(scale=10), "url": url, "tasks": templates},
+        {"building": building, "qr_svg": qr_svg_inline(url, scale=10), "url": url, "tasks": templates},
     )
 
 

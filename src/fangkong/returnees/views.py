@@ -4,7 +4,6 @@ venue's check-in form."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.choices import Domain, Role
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
+from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
 from fangkong.returnees import selectors, services
 from fangkong.returnees.choices import IsolationStatus, ReportSource, Source
@@ -570,15 +570,11 @@ def venue_suspend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def venue_poster(request: HttpRequest, pk: int) -> HttpResponse:
-    import segno
-
     user = _venue_user(request)
     venue = get_object_or_404(Venue.objects.visible_to(user), pk=pk)
     url = request.build_absolute_uri(reverse("returnees:checkin", args=[venue.code]))
-    buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2, xmldecl=False, svgns=True)
     line = services.fever_line(venue.subdistrict_id, services.local_now().date())
-    context = {"venue": venue, "svg": buf.getvalue().decode(), "url": url, "fever_line": line}
+    context = {"venue": venue, "svg": qr_svg_inline(url, scale=8), "url": url, "fever_line": line}
     return render(request, "returnees/venue_poster.html", context)
 
 

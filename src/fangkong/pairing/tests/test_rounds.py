@@ -265,6 +265,7 @@ def test_qr_poster_points_to_checkin(rounds_world, as_persona, settings):
     assert f"https://fk.example.org/pairing/checkin/b/{w.building_a.pk}/" in html
     svg = as_persona("staff_a").get(reverse("pairing:building_qr", args=[w.building_a.pk]))
     assert svg["Content-Type"] == "image/svg+xml"
+    assert b'xmlns="http://www.w3.org/2000/svg"' in svg.content  # renders as a standalone image
     assert as_persona("staff_a").get(reverse("pairing:poster", args=[w.building_b.pk])).status_code == 404
 
 
