@@ -103,6 +103,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env_str("FANGKONG_SQLITE_TEST_NAME", "") or None}
 else:
     DATABASES["default"]["TEST"] = {"NAME": env_str("FANGKONG_PG_TEST_NAME", "") or None}
+    # Django's cursors bind parameters client-side and never prepare. The public booking path asks for a
+    # server-side prepared statement explicitly; psycopg only honours that when the connection has a threshold,
+    # and one this high never prepares anything else. Set FANGKONG_PG_PREPARED=0 behind a connection pooler
+    # that cannot keep prepared statements (the booking path then sends its statement unprepared).
+    if env_bool("FANGKONG_PG_PREPARED", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

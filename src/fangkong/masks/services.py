@@ -973,8 +973,10 @@ def _insert_public(
 
 def _execute_prepared(sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
     """Run the booking statement on PostgreSQL as a prepared statement with server-side parameters: the server
-    plans the long statement once per connection instead of on every booking, and the driver does not quote
-    the parameters into the text. Errors are Django's; the statement is logged like any other query."""
+    parses and plans the long statement once per connection instead of on every booking, and the driver does
+    not quote the parameters into the text. psycopg prepares only on connections with a prepare threshold,
+    which the settings give unless FANGKONG_PG_PREPARED=0; without one the statement is sent unprepared.
+    Errors are Django's; the statement is logged like any other query."""
     import psycopg
 
     connection.ensure_connection()

@@ -190,3 +190,20 @@ def test_new_and_repeat_public_bookings_are_one_statement_on_postgresql(
     assert first.created and not again.created and not member.created
     assert again.number == member.number == first.number and again.id == first.id
     assert Booking.objects.filter(round=mround, household=world.household_a).count() == 1
+
+
+def test_public_booking_statement_is_prepared_once_per_connection_on_postgresql(world, mround, people):
+    """The booking statement is planned once per connection, not parsed and planned on every booking."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are a PostgreSQL feature")
+    for household in add_households(world, 3):
+        public(world, mround, people(), room=household.room)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE 'WITH rl AS (INSERT INTO %%ratecounter%%'"
+        )
+        executions = [row[0] for row in cursor.fetchall()]
+    assert executions and max(executions) >= 3
