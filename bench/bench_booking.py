@@ -4,8 +4,10 @@ unregistered addresses, with scarce stock allocated inline. Runs on PostgreSQL a
 
 Reports throughput, p50/p99 latency, duplicates, over-allocation and lost bookings (every 2xx answer must have
 its row, with the same number), queries per booking, and the ratio of booking throughput to the health
-endpoint's throughput measured against the same server in the same run. The load generator runs on the same
-machine as the server and takes CPU from it; both phases share that handicap.
+endpoint's throughput measured against the same server in the same run: once before the booking phase and
+once after it, pooled, so that a machine whose speed drifts during the run gives both sides the same drift.
+The load generator runs on the same machine as the server and takes CPU from it; both phases share that
+handicap. CPU per request is split between the app server, PostgreSQL and the load generator (Linux).
 
 `python -m bench booking`; BENCH_BOOKING_SECONDS / BENCH_HEALTH_SECONDS / BENCH_BOOKING_DBS tune a run.
 """
@@ -26,7 +28,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.loadgen import build_request, run_load
+from bench.loadgen import LoadResult, build_request, run_load
 
 ROOT = Path(__file__).resolve().parent.parent
 HOUSEHOLDS = int(os.environ.get("BENCH_BOOKING_HOUSEHOLDS", "40000"))
@@ -331,6 +333,73 @@ def _phone(rng: random.Random) -> str:
     return rng.choice(["135", "138", "139", "186", "150"]) + f"{rng.randrange(0, 10**8):08d}"
 
 
+def _proc_cpu(pid: int) -> float:
+    """User plus system CPU seconds of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_split(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the app server (gunicorn and its workers), the local PostgreSQL server
+    processes, and this process (the load generator). Linux only; empty elsewhere."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    try:
+        import pwd
+
+        pg_uid = pwd.getpwnam("postgres").pw_uid
+    except (KeyError, ImportError):
+        pg_uid = -1
+    server = database = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            stat = (entry / "stat").read_text()
+            uid = entry.stat().st_uid
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if pid == server_pid or parent == server_pid:
+            server += _proc_cpu(pid)
+        elif uid == pg_uid:
+            database += _proc_cpu(pid)
+    return {"server": server, "database": database, "loadgen": sum(os.times()[:2])}
+
+
+def _cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, float]:
+    if not before or not requests:
+        return {}
+    return {f"cpu_ms_{k}": round((after[k] - before[k]) / requests * 1000, 3) for k in before}
+
+
+def _health_phase(port: int, server_pid: int) -> tuple[LoadResult, dict[str, float]]:
+    """The baseline: the trivial health endpoint of the same server under the same 64 connections."""
+    cpu_0 = _cpu_split(server_pid)
+    result = run_load(
+        "127.0.0.1",
+        port,
+        lambda i: (build_request("GET", "/api/v1/health"), None),
+        duration_s=HEALTH_SECONDS,
+        concurrency=CONCURRENCY,
+    )
+    return result, _cpu_per_request(cpu_0, _cpu_split(server_pid), result.completed)
+
+
+def _merged(a: LoadResult, b: LoadResult) -> LoadResult:
+    """Two runs of the same load as one: requests and time add up, latencies pool."""
+    out = LoadResult(duration_s=a.duration_s + b.duration_s)
+    out.completed = a.completed + b.completed
+    out.errors = a.errors + b.errors
+    out.statuses = a.statuses + b.statuses
+    out.latencies = a.latencies + b.latencies
+    return out
+
+
 def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -385,13 +454,7 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
             duration_s=2,
             concurrency=CONCURRENCY,
         )
-        health = run_load(
-            "127.0.0.1",
-            port,
-            lambda i: (build_request("GET", "/api/v1/health"), None),
-            duration_s=HEALTH_SECONDS,
-            concurrency=CONCURRENCY,
-        )
+        health_before, cpu_health_before = _health_phase(port, proc.pid)
         addresses = [tuple(a) for a in seed["addresses"]]
         random.Random(7).shuffle(addresses)  # residents of every neighborhood book at once
         rng = random.Random(2020)
@@ -456,6 +519,7 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
                     if status == 201 and idx >= 0:
                         booked.append((idx, room))
 
+        cpu_0 = _cpu_split(proc.pid)
         booking = run_load(
             "127.0.0.1",
             port,
@@ -464,6 +528,8 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
             concurrency=CONCURRENCY,
             on_response=on_response,
         )
+        cpu_booking = _cpu_per_request(cpu_0, _cpu_split(proc.pid), booking.completed)
+        health_after, cpu_health_after = _health_phase(port, proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -480,10 +546,17 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
         check=True,
     )
     checked = json.loads(Path(verify_out).read_text())
+    health = _merged(health_before, health_after)
     ratio = booking.throughput / health.throughput if health.throughput else 0.0
     figures: dict[str, Any] = {}
     figures.update(health.summary("health"))
+    figures["health_rps_before"] = round(health_before.throughput, 1)
+    figures["health_rps_after"] = round(health_after.throughput, 1)
+    figures.update(
+        {f"health_{k}": round((v + cpu_health_after.get(k, v)) / 2, 3) for k, v in cpu_health_before.items()}
+    )
     figures.update(booking.summary("booking"))
+    figures.update({f"booking_{k}": v for k, v in cpu_booking.items()})
     figures.update(
         {
             "booking_2xx": booking.statuses.get(200, 0) + booking.statuses.get(201, 0),
