@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
+from ninja.responses import Status
 
 from fangkong.pairing import reports, services
 from fangkong.pairing.models import CheckInRound, Pairing
@@ -147,11 +148,11 @@ def checkin(request: HttpRequest, round_id: int, payload: CheckInIn):  # type: i
     try:
         rnd, created = services.check_in(actor=request.user, round=rnd, note=payload.note)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except ValidationError as exc:
-        return 422, {"detail": exc.messages}
+        return Status(422, {"detail": exc.messages})
     rnd = CheckInRound.objects.select_related("building__compound", "template").get(pk=rnd.pk)
-    return 200, CheckInOut(round=_round_out(rnd), created=created)
+    return Status(200, CheckInOut(round=_round_out(rnd), created=created))
 
 
 @router.post("/rounds/{round_id}/checkin/photo", response={200: CheckInOut, 403: dict, 422: dict})
@@ -165,15 +166,15 @@ def checkin_with_photo(  # type: ignore[no-untyped-def]
     resized by the same service as the web page; a round already done is returned unchanged."""
     rnd = get_object_or_404(CheckInRound.objects.visible_to(request.user), pk=round_id)
     if photo is not None and (photo.size or 0) > MAX_PHOTO_BYTES:
-        return 422, {"detail": [_("照片过大（上限 15 MB）。")]}
+        return Status(422, {"detail": [_("照片过大（上限 15 MB）。")]})
     try:
         rnd, created = services.check_in(actor=request.user, round=rnd, note=note, photo=photo)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except ValidationError as exc:
-        return 422, {"detail": exc.messages}
+        return Status(422, {"detail": exc.messages})
     rnd = CheckInRound.objects.select_related("building__compound", "template").get(pk=rnd.pk)
-    return 200, CheckInOut(round=_round_out(rnd), created=created)
+    return Status(200, CheckInOut(round=_round_out(rnd), created=created))
 
 
 @router.get("/rounds/missed", response=list[RoundOut])

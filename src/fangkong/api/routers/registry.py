@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import ModelSchema, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.validators import check_document, validate_mobile
@@ -128,8 +129,11 @@ def household_residents(request: HttpRequest, household_id: int) -> Any:
 def post_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     building = get_object_or_404(m.Building.objects.editable_by(request.user), pk=payload.building)
     try:
-        return 201, create_household(
-            actor=request.user, building=building, room=payload.room.strip(), note=payload.note
+        return Status(
+            201,
+            create_household(
+                actor=request.user, building=building, room=payload.room.strip(), note=payload.note
+            ),
         )
     except ScopeError:
         raise HttpError(404, "Not Found")
@@ -160,7 +164,7 @@ def post_resident(request: HttpRequest, household_id: int, payload: ResidentIn) 
         raise _validation_error(exc)
     except IntegrityError:
         raise HttpError(409, "该证件号码已登记。")
-    return 201, resident
+    return Status(201, resident)
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut)
