@@ -74,8 +74,33 @@ def notify(
         subdistrict_id=subdistrict_id,
         neighborhood_id=neighborhood_id,
     )
+    announce(
+        note.pk,
+        kind=kind,
+        subject=subject,
+        body=body,
+        recipient=recipient,
+        subdistrict_id=subdistrict_id,
+        neighborhood_id=neighborhood_id,
+    )
+    return note
+
+
+def announce(
+    note_id: int,
+    *,
+    kind: str,
+    subject: str,
+    body: str = "",
+    recipient: Any = None,
+    subdistrict_id: int | None = None,
+    neighborhood_id: int | None = None,
+) -> None:
+    """Send a stored notification through the backends once the surrounding transaction commits (at once in
+    autocommit). ``notify`` stores and announces; a service that wrote the row in its own statement announces
+    it here."""
     message = {
-        "id": note.pk,
+        "id": note_id,
         "kind": kind,
         "subject": subject,
         "body": body,
@@ -85,4 +110,3 @@ def notify(
         "at": timezone.now().isoformat(),
     }
     transaction.on_commit(lambda: send(message))
-    return note

@@ -30,7 +30,8 @@ from fangkong.core import audit, crypto
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction
 from fangkong.core.exceptions import ScopeError
-from fangkong.core.notify import notify
+from fangkong.core.models import Notification
+from fangkong.core.notify import announce, notify
 from fangkong.core.policies import get_policy
 from fangkong.core.scope import scope_for
 from fangkong.core.validators import check_resident_id, validate_mobile
@@ -60,6 +61,7 @@ from fangkong.masks.models import (
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 NOT_FOUND = gettext_lazy("没有找到预约。")
 REPICKUP_DAYS = 2
+VOUCHER_NOTE = "mask_voucher"  # the notification kind of a voucher
 
 
 class RateLimited(Exception):
@@ -513,7 +515,7 @@ def _try_allocate_one(info: caches.RoundInfo, booking_id: int, booking_number: s
         Booking.objects.filter(pk=booking_id).update(status=BookingStatus.ALLOCATED)
         subject, body = _voucher_message(number, booking_number, q)
         notify(
-            kind="mask_voucher",
+            kind=VOUCHER_NOTE,
             subject=subject,
             body=body,
             subdistrict_id=info.subdistrict_id,
@@ -530,13 +532,15 @@ def _allocate_sql() -> str:
     from the neighborhood's balance only if it covers them (the row lock orders allocations within the
     neighborhood), take a place in the earliest pickup slot with room (FOR UPDATE rechecks the slot against
     its newest version and moves on to the next slot when it is full), else the neighborhood's first site
-    without a slot; then write the voucher and its ledger entry and mark the booking allocated. Nothing is
-    written when the balance does not cover the household. Answers (stock taken, voucher number)."""
+    without a slot; then write the voucher, its ledger entry and the household's notification, and mark the
+    booking allocated. Nothing is written when the balance does not cover the household. Being one statement,
+    it needs no transaction of its own. Answers (stock taken, voucher number, notification id)."""
     if _ALLOCATE_SQL:
         return _ALLOCATE_SQL[0]
     qn = connection.ops.quote_name
     sb, slot, site = (qn(m._meta.db_table) for m in (StockBalance, PickupSlot, PickupSite))
     vt, lt, bt = (qn(m._meta.db_table) for m in (Voucher, LedgerEntry, Booking))
+    nt = qn(Notification._meta.db_table)
     expires = "COALESCE(sl.ends_at, %(pickup_ends)s)"
     sql = (
         f"WITH st AS (UPDATE {sb} SET balance = balance - %(q)s, updated_at = %(now)s "
@@ -556,8 +560,11 @@ def _allocate_sql() -> str:
         f"l AS (INSERT INTO {lt} (created_at, updated_at, version, kind, quantity, note, neighborhood_id, "
         f"subdistrict_id, round_id, site_id, voucher_id) "
         f"SELECT %(now)s, %(now)s, 1, %(kind)s, %(q)s, '', %(h)s, %(sd)s, %(r)s, v.site_id, v.id FROM v), "
-        f"bk AS (UPDATE {bt} SET status = %(allocated)s WHERE id = %(b)s AND EXISTS (SELECT 1 FROM v)) "
-        f"SELECT EXISTS (SELECT 1 FROM st), (SELECT number FROM v)"
+        f"bk AS (UPDATE {bt} SET status = %(allocated)s WHERE id = %(b)s AND EXISTS (SELECT 1 FROM v)), "
+        f"n AS (INSERT INTO {nt} (created_at, recipient_id, subdistrict_id, neighborhood_id, kind, subject, body, "
+        f"read_at) SELECT %(now)s, NULL, %(sd)s, %(h)s, %(note_kind)s, %(subject)s, %(body)s, NULL FROM v "
+        f"RETURNING id) "
+        f"SELECT EXISTS (SELECT 1 FROM st), (SELECT number FROM v), (SELECT id FROM n)"
     )
     _ALLOCATE_SQL.append(sql)
     return sql
@@ -567,6 +574,8 @@ def _allocate_one_pg(
     info: caches.RoundInfo, booking_id: int, booking_number: str, hood_id: int, now: dt.datetime
 ) -> str:
     q = info.masks_per_household
+    number = new_number(9, "V")
+    subject, body = _voucher_message(number, booking_number, q)
     params = {
         "q": q,
         "now": now,
@@ -574,27 +583,29 @@ def _allocate_one_pg(
         "h": hood_id,
         "b": booking_id,
         "sd": info.subdistrict_id,
-        "number": new_number(9, "V"),
+        "number": number,
         "issued": str(VoucherStatus.ISSUED),
         "kind": str(LedgerKind.ALLOCATED),
         "allocated": str(BookingStatus.ALLOCATED),
         "pickup_ends": info.pickup_ends_at,
         "soon": now + dt.timedelta(hours=1),
         "repickup": now + dt.timedelta(days=REPICKUP_DAYS),
+        "note_kind": VOUCHER_NOTE,
+        "subject": subject[:200],
+        "body": body,
     }
-    with transaction.atomic():
-        taken, number = _execute_prepared(_allocate_sql(), params)
-        if not taken:
-            caches.put(("stock", info.id, hood_id), caches.STOCK_HINT_TTL, False)
-            return ""
-        subject, body = _voucher_message(number, booking_number, q)
-        notify(
-            kind="mask_voucher",
-            subject=subject,
-            body=body,
-            subdistrict_id=info.subdistrict_id,
-            neighborhood_id=hood_id,
-        )
+    taken, number, note_id = _execute_prepared(_allocate_sql(), params)
+    if not taken:
+        caches.put(("stock", info.id, hood_id), caches.STOCK_HINT_TTL, False)
+        return ""
+    announce(
+        note_id,
+        kind=VOUCHER_NOTE,
+        subject=subject,
+        body=body,
+        subdistrict_id=info.subdistrict_id,
+        neighborhood_id=hood_id,
+    )
     return str(number)
 
 
@@ -692,7 +703,7 @@ def _allocate_neighborhood(
     for v in created:
         subject, body = _voucher_message(v.number, numbers.get(v.booking_id, ""), q)
         notify(
-            kind="mask_voucher",
+            kind=VOUCHER_NOTE,
             subject=subject,
             body=body,
             subdistrict_id=rnd.subdistrict_id,

@@ -50,6 +50,31 @@ def test_booking_with_stock_on_hand_gets_a_voucher_at_once(world, mround, people
     assert StockBalance.objects.get(round=mround, neighborhood=world.hood_a).balance == 0
 
 
+def test_inline_voucher_stores_and_sends_its_notification_in_few_statements(
+    world, mround, people, settings, tmp_path, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """On PostgreSQL the booking and its voucher (with ledger entry and notification) are two statements."""
+    import json
+
+    from django.db import connection
+
+    settings.FANGKONG_NOTIFY_BACKENDS = ["file"]
+    settings.FANGKONG_NOTIFY_FILE = str(tmp_path / "notify.jsonl")
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=10)
+    homes = add_households(world, 2)
+    book_rooms(world, mround, people, [homes[0].room])  # caches warm
+    pg = connection.vendor == "postgresql"
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(2 if pg else 12):
+        [result] = book_rooms(world, mround, people, [homes[1].room])
+    assert result.status == BookingStatus.ALLOCATED and result.voucher_number
+    note = Notification.objects.get(kind="mask_voucher", subject__contains=result.voucher_number)
+    assert note.neighborhood_id == world.hood_a.pk and note.subdistrict_id == world.hood_a.subdistrict_id
+    assert result.number in note.body
+    sent = [json.loads(line) for line in (tmp_path / "notify.jsonl").read_text().splitlines()]
+    assert [m["id"] for m in sent if result.voucher_number in m["subject"]] == [note.pk]
+    assert Notification.objects.filter(kind="mask_voucher").count() == 2
+
+
 def test_balance_can_never_go_negative(world, mround):
     services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=3)
     with pytest.raises(ValidationError, match="库存不足"):
