@@ -51,7 +51,13 @@ def test_booking_with_stock_on_hand_gets_a_voucher_at_once(world, mround, people
 
 
 def test_inline_voucher_stores_and_sends_its_notification_in_few_statements(
-    world, mround, people, settings, tmp_path, django_assert_max_num_queries, django_capture_on_commit_callbacks
+    world,
+    mround,
+    people,
+    settings,
+    tmp_path,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     """On PostgreSQL the booking and its voucher (with ledger entry and notification) are two statements."""
     import json
