@@ -196,8 +196,12 @@ def test_public_booking_statement_is_prepared_once_per_connection_on_postgresql(
     """The booking statement is planned once per connection, not parsed and planned on every booking."""
     from django.db import connection
 
+    from fangkong.env import env_bool
+
     if connection.vendor != "postgresql":
         pytest.skip("server-side prepared statements are a PostgreSQL feature")
+    if not env_bool("FANGKONG_PG_PREPARED", True):
+        pytest.skip("prepared statements are turned off (FANGKONG_PG_PREPARED=0)")
     for household in add_households(world, 3):
         public(world, mround, people(), room=household.room)
     with connection.cursor() as cursor:
