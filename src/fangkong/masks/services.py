@@ -534,7 +534,7 @@ def _allocate_sql() -> str:
     its newest version and moves on to the next slot when it is full), else the neighborhood's first site
     without a slot; then write the voucher, its ledger entry and the household's notification, and mark the
     booking allocated. Nothing is written when the balance does not cover the household. Being one statement,
-    it needs no transaction of its own. Answers (stock taken, voucher number, notification id)."""
+    it needs no transaction of its own. Answers (stock taken, notification id)."""
     if _ALLOCATE_SQL:
         return _ALLOCATE_SQL[0]
     qn = connection.ops.quote_name
@@ -564,7 +564,7 @@ def _allocate_sql() -> str:
         f"n AS (INSERT INTO {nt} (created_at, recipient_id, subdistrict_id, neighborhood_id, kind, subject, body, "
         f"read_at) SELECT %(now)s, NULL, %(sd)s, %(h)s, %(note_kind)s, %(subject)s, %(body)s, NULL FROM v "
         f"RETURNING id) "
-        f"SELECT EXISTS (SELECT 1 FROM st), (SELECT number FROM v), (SELECT id FROM n)"
+        f"SELECT EXISTS (SELECT 1 FROM st), (SELECT id FROM n)"
     )
     _ALLOCATE_SQL.append(sql)
     return sql
@@ -594,7 +594,7 @@ def _allocate_one_pg(
         "subject": subject[:200],
         "body": body,
     }
-    taken, number, note_id = _execute_prepared(_allocate_sql(), params)
+    taken, note_id = _execute_prepared(_allocate_sql(), params)
     if not taken:
         caches.put(("stock", info.id, hood_id), caches.STOCK_HINT_TTL, False)
         return ""
@@ -606,7 +606,7 @@ def _allocate_one_pg(
         subdistrict_id=info.subdistrict_id,
         neighborhood_id=hood_id,
     )
-    return str(number)
+    return number
 
 
 def allocate_waiting(*, actor: Any, round: MaskRound, neighborhood_id: int | None = None) -> int:
