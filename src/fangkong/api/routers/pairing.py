@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -145,14 +146,7 @@ def rounds(request: HttpRequest, building: int | None = None, date: dt.date | No
 @router.post("/rounds/{round_id}/checkin", response={200: CheckInOut, 403: dict, 422: dict})
 def checkin(request: HttpRequest, round_id: int, payload: CheckInIn):  # type: ignore[no-untyped-def]
     rnd = get_object_or_404(CheckInRound.objects.visible_to(request.user), pk=round_id)
-    try:
-        rnd, created = services.check_in(actor=request.user, round=rnd, note=payload.note)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return Status(422, {"detail": exc.messages})
-    rnd = CheckInRound.objects.select_related("building__compound", "template").get(pk=rnd.pk)
-    return Status(200, CheckInOut(round=_round_out(rnd), created=created))
+    return _check_in(request, rnd, note=payload.note)
 
 
 @router.post("/rounds/{round_id}/checkin/photo", response={200: CheckInOut, 403: dict, 422: dict})
@@ -167,8 +161,13 @@ def checkin_with_photo(  # type: ignore[no-untyped-def]
     rnd = get_object_or_404(CheckInRound.objects.visible_to(request.user), pk=round_id)
     if photo is not None and (photo.size or 0) > MAX_PHOTO_BYTES:
         return Status(422, {"detail": [_("照片过大（上限 15 MB）。")]})
+    return _check_in(request, rnd, note=note, photo=photo)
+
+
+def _check_in(request: HttpRequest, rnd: CheckInRound, **fields: Any) -> Status:
+    """Check in through the service; the answer for both check-in endpoints."""
     try:
-        rnd, created = services.check_in(actor=request.user, round=rnd, note=note, photo=photo)
+        rnd, created = services.check_in(actor=request.user, round=rnd, **fields)
     except PermissionDenied as exc:
         return Status(403, {"detail": str(exc)})
     except ValidationError as exc:

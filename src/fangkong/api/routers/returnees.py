@@ -227,6 +227,22 @@ def list_isolations(
     return qs
 
 
+def _report_answer(result: services.ReportResult) -> Status:
+    """201 with the new report, or 200 with the one already made for that day and slot."""
+    r = result.report
+    return Status(
+        201 if result.created else 200,
+        {
+            "id": r.pk,
+            "day": r.day,
+            "slot": r.slot,
+            "temperature": r.temperature,
+            "fever": r.fever,
+            "created": result.created,
+        },
+    )
+
+
 @router.post("/isolations/{pk}/reports", response={200: ReportOut, 201: ReportOut})
 def phone_report(request: HttpRequest, pk: int, payload: ReportIn) -> Any:
     user = _returnee_user(request)
@@ -244,18 +260,7 @@ def phone_report(request: HttpRequest, pk: int, payload: ReportIn) -> Any:
         )
     except ValidationError as exc:
         raise _errors(exc)
-    r = result.report
-    return Status(
-        201 if result.created else 200,
-        {
-            "id": r.pk,
-            "day": r.day,
-            "slot": r.slot,
-            "temperature": r.temperature,
-            "fever": r.fever,
-            "created": result.created,
-        },
-    )
+    return _report_answer(result)
 
 
 @router.get("/board", response=BoardOut)
@@ -345,15 +350,4 @@ def public_report(request: HttpRequest, token: str, payload: ReportIn) -> Any:
         )
     except ValidationError as exc:
         raise _errors(exc)
-    r = result.report
-    return Status(
-        201 if result.created else 200,
-        {
-            "id": r.pk,
-            "day": r.day,
-            "slot": r.slot,
-            "temperature": r.temperature,
-            "fever": r.fever,
-            "created": result.created,
-        },
-    )
+    return _report_answer(result)
