@@ -1,6 +1,6 @@
 """Booking surge: gunicorn (persistent DB connections) serves the public booking endpoint while 64 keep-alive
-connections book for 30 s, a mix of new households, repeats (double submits and other members) and a few
-unregistered addresses, with scarce stock allocated inline. Runs on PostgreSQL and on SQLite (WAL).
+connections book for 30 s, a mix of new households, repeats (double submits, answered 200, and another
+person for the same address, refused with 409) and a few unregistered addresses, with scarce stock allocated inline. Runs on PostgreSQL and on SQLite (WAL).
 
 Reports throughput, p50/p99 latency, duplicates, over-allocation and lost bookings (every 2xx answer must have
 its row, with the same number), queries per booking, and the ratio of booking throughput to the health
@@ -480,7 +480,7 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
                     kind = "repeat"
                     if rng.random() < 0.5:  # the same person submitting again
                         id_number, phone = people[idx]
-                    else:  # another member of the household
+                    else:  # another person: refused (409), the address is booked
                         id_number, phone = _person()
                     building_id = addresses[idx][0] if idx >= 0 else -idx
                 elif roll < 0.22:

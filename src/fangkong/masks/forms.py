@@ -114,3 +114,10 @@ class PickupForm(forms.Form):
             attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters"}
         ),
     )
+    id_check = forms.CharField(
+        label=_("预约人身份证号"),
+        max_length=40,
+        help_text=_("扫描预约人身份证，或输入身份证号（或后4位）。"),
+        error_messages={"required": _("请核对预约人身份：扫描或输入预约人身份证号，或输入其后4位。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

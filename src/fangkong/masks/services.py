@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import random
 import secrets
 import time
@@ -21,8 +22,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,6 +64,14 @@ _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 NOT_FOUND = gettext_lazy("没有找到预约。")
 REPICKUP_DAYS = 2
 VOUCHER_NOTE = "mask_voucher"  # the notification kind of a voucher
+
+
+class AddressBooked(ValidationError):
+    """The address already has a booking in the round and the person asking is neither its booker nor a
+    registered member of its household: they learn that much and nothing more (no number, status or voucher)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("该地址本轮已预约。"), code="booked")
 
 
 class RateLimited(Exception):
@@ -816,20 +826,35 @@ def _fmt(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _existing(round_id: int, key: str) -> BookingResult | None:
-    """The booking already made for an address of the round (with its voucher number), one indexed read."""
+def _may_see_sql(booking_alias: str) -> str:
+    """SQL truth value (two parameters, both the asker's ID hash): the asker booked this booking, or is a
+    member of its household in the registry."""
+    from fangkong.registry.models import Resident
+
+    rt = connection.ops.quote_name(Resident._meta.db_table)
+    b = booking_alias
+    return (
+        f"({b}.id_number_hash = %s OR EXISTS (SELECT 1 FROM {rt} r "
+        f"WHERE r.id_number_hash = %s AND r.household_id = {b}.household_id))"
+    )
+
+
+def _existing(round_id: int, key: str, id_hash: str = "") -> tuple[BookingResult, bool] | None:
+    """The booking already made for an address of the round (with its voucher number), and whether the
+    person with ID hash ``id_hash`` may see it (see ``_may_see_sql``); one indexed read."""
     qn = connection.ops.quote_name
     bt, vt = qn(Booking._meta.db_table), qn(Voucher._meta.db_table)
     sql = (
-        f"SELECT b.id, b.number, b.status, b.neighborhood_id, b.household_id, v.number FROM {bt} b "
-        f"LEFT JOIN {vt} v ON v.booking_id = b.id WHERE b.round_id = %s AND b.address_key = %s LIMIT 1"
+        f"SELECT b.id, b.number, b.status, b.neighborhood_id, b.household_id, v.number, {_may_see_sql('b')} "
+        f"FROM {bt} b LEFT JOIN {vt} v ON v.booking_id = b.id WHERE b.round_id = %s AND b.address_key = %s "
+        f"LIMIT 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [round_id, key])
+        cursor.execute(sql, [id_hash, id_hash, round_id, key])
         row = cursor.fetchone()
     if row is None:
         return None
-    return BookingResult(
+    result = BookingResult(
         id=row[0],
         number=row[1],
         status=row[2],
@@ -838,6 +863,7 @@ def _existing(round_id: int, key: str) -> BookingResult | None:
         unregistered=row[4] is None,
         voucher_number=row[5] or "",
     )
+    return result, bool(row[6]) and bool(id_hash)
 
 
 def _insert_booking(booking: Booking) -> bool:
@@ -903,7 +929,8 @@ def _public_sql(vendor: str, n_keys: int) -> str:
         over = " OR ".join(["(rl.key = %s AND rl.hits > %s)"] * n_keys)
         guarded = insert.replace("{guard}", f"NOT EXISTS (SELECT 1 FROM rl WHERE {over})")
         # one answer row in every case: the new booking (kind 0); or (kind 1) the keys over their limit, else
-        # the booking already made for the address if this statement's snapshot sees it
+        # the booking already made for the address if this statement's snapshot sees it, with whether the
+        # booker may see it (the same ID, or a registered member of the household)
         bt, vt = qn(Booking._meta.db_table), qn(Voucher._meta.db_table)
         sql = (
             f"WITH rl AS (INSERT INTO {rate_table} (key, win, hits) VALUES {rate_values} "
@@ -911,9 +938,9 @@ def _public_sql(vendor: str, n_keys: int) -> str:
             f"THEN {rate_table}.hits + 1 ELSE 1 END, win = excluded.win RETURNING key, hits), "
             f"ins AS ({guarded}), "
             f"lim AS (SELECT string_agg(rl.key, ' ') AS keys FROM rl WHERE {over}) "
-            f"SELECT 0, ins.id, ins.household_id, ins.status, NULL, NULL, NULL, NULL FROM ins "
-            f"UNION ALL SELECT 1, b.id, b.household_id, b.status, b.number, b.neighborhood_id, v.number, lim.keys "
-            f"FROM lim LEFT JOIN {bt} b ON lim.keys IS NULL AND b.round_id = %s AND b.address_key = %s "
+            f"SELECT 0, ins.id, ins.household_id, ins.status, NULL, NULL, NULL, NULL, NULL FROM ins "
+            f"UNION ALL SELECT 1, b.id, b.household_id, b.status, b.number, b.neighborhood_id, v.number, lim.keys, "
+            f"{_may_see_sql('b')} FROM lim LEFT JOIN {bt} b ON lim.keys IS NULL AND b.round_id = %s AND b.address_key = %s "
             f"LEFT JOIN {vt} v ON v.booking_id = b.id WHERE NOT EXISTS (SELECT 1 FROM ins)"
         )
     else:
@@ -924,11 +951,12 @@ def _public_sql(vendor: str, n_keys: int) -> str:
 
 def _insert_public(
     row: dict[str, Any], keys: Sequence[tuple[str, int]], *, window: int
-) -> tuple[tuple[int, int | None, str] | None, BookingResult | None]:
+) -> tuple[tuple[int, int | None, str] | None, tuple[BookingResult, bool] | None]:
     """The lean booking write: count the rate-limit hit, match the registry household and INSERT the booking,
     with uniqueness left to the database (ON CONFLICT DO NOTHING). ``row`` holds the booking's column values
     by attribute name (``created_at`` also stamps ``updated_at``). Returns ((id, household id, status) of the
-    new row, None), or (None, the booking the address already has, when known). On PostgreSQL this is one
+    new row, None), or (None, (the booking the address already has, whether this booker may see it)) when
+    known. On PostgreSQL this is one
     statement (the counter update is a data-modifying CTE, and a repeat reads the existing booking in the same
     statement), one round trip and one durable commit; elsewhere it is two statements in one transaction.
     Raises RateLimited when a key is over its limit."""
@@ -954,9 +982,14 @@ def _insert_public(
             rate_params += [key, win]
         over_params: list[Any] = [x for pair in keys for x in pair]
         answer = _execute_prepared(
-            sql, rate_params + params + over_params + over_params + [row["round_id"], row["address_key"]]
+            sql,
+            rate_params
+            + params
+            + over_params
+            + over_params
+            + [row["id_number_hash"], row["id_number_hash"], row["round_id"], row["address_key"]],
         )
-        kind, bid, household_id, status, number, hood_id, voucher, limited = answer
+        kind, bid, household_id, status, number, hood_id, voucher, limited, may_see = answer
         if kind == 0:
             return (bid, household_id, status), None
         if limited:
@@ -974,7 +1007,7 @@ def _insert_public(
             unregistered=household_id is None,
             voucher_number=voucher or "",
         )
-        return None, existing
+        return None, (existing, bool(may_see))
     with transaction.atomic():
         hit_rate_limits(keys)
         with connection.cursor() as cursor:
@@ -1022,7 +1055,9 @@ def book_public(
     channel: str = Channel.PUBLIC,
     actor: Any = None,
 ) -> BookingResult:
-    """A resident books for their household. Idempotent: the same household gets the same booking back."""
+    """A resident books for their household. Idempotent for the booker: the same person, or a member of the
+    household registered in the registry, gets the existing booking back; anyone else is refused with
+    AddressBooked, which tells nothing about that booking."""
     now = timezone.now()
     info = _check_window(caches.round_info(int(round_id)), now)
     name, id_value, phone_value = _validate_person(name, id_number, phone, fast=True)
@@ -1067,9 +1102,12 @@ def book_public(
         if inserted is not None:
             break
         if existing is None:  # e.g. booked by a transaction that committed after the statement began
-            existing = _existing(info.id, address)
+            existing = _existing(info.id, address, id_sealed.hash)
         if existing is not None:
-            return existing
+            found, may_see = existing
+            if not may_see:
+                raise AddressBooked()
+            return found
         row["number"] = new_number()  # a number collision: draw another
     else:  # pragma: no cover
         raise ValidationError(_("预约编号生成失败，请重试。"), code="number")
@@ -1136,7 +1174,7 @@ def book_at_desk(
         status=BookingStatus.WAITING,
         **personal,
     )
-    if not _insert_booking(booking):
+    if not _insert_booking(booking):  # staff of the household's neighborhood see its booking
         existing = _existing(round.pk, booking.address_key)
         if existing is None:
             existing_row = Booking.objects.filter(round=round, household=household).first()
@@ -1144,7 +1182,7 @@ def book_at_desk(
                 raise ValidationError(_("预约冲突，请重试。"), code="conflict")
             existing = _existing(round.pk, existing_row.address_key)
         assert existing is not None
-        return existing
+        return existing[0]
     audit.record(actor=actor, action=AuditAction.CREATE, obj=booking, changes=audit.snapshot(booking))
     voucher = ""
     if info.mode == AllocationMode.ORDER:
@@ -1193,6 +1231,20 @@ def review_booking(*, actor: Any, booking: Booking, approve: bool, household: An
 # --------------------------------------------------------------------------------------------------- pickup
 
 
+def booker_confirmed(booking: Booking, raw: str) -> bool:
+    """Whether ``raw`` (the booker's ID as scanned or typed, or its last 4 characters) is the booker's ID."""
+    value = "".join(str(raw or "").split()).upper()
+    if not value or not booking.id_number_hash:
+        return False
+    if len(value) == 4:
+        return booking.id_number_masked[-4:].upper() == value
+    try:
+        value = check_resident_id(value).value
+    except ValidationError:
+        pass  # another document type: compared as typed
+    return hmac.compare_digest(crypto.lookup_hash("id_number", value), booking.id_number_hash)
+
+
 def normalize_voucher(raw: str) -> str:
     value = "".join(str(raw or "").split()).upper()
     if "/" in value:  # a scanned QR holds the voucher page URL
@@ -1202,10 +1254,18 @@ def normalize_voucher(raw: str) -> str:
 
 @transaction.atomic
 def collect_voucher(
-    *, actor: Any, number: str, round_id: int, site_id: int | None = None, now: dt.datetime | None = None
+    *,
+    actor: Any,
+    number: str,
+    round_id: int,
+    id_check: str,
+    site_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Voucher:
-    """Mark a voucher collected at a site. Refuses a second pickup (with the time of the first), a voucher of
-    another round, the wrong site and an expired or forfeited voucher."""
+    """Mark a voucher collected at a site once staff have confirmed the booker: ``id_check`` is the booker's
+    ID as scanned or typed, or its last 4 characters (a voucher number alone collects nothing). Refuses a
+    second pickup (with the time of the first), a voucher of another round, the wrong site and an expired or
+    forfeited voucher."""
     now = now or timezone.now()
     value = normalize_voucher(number)
     if not value:
@@ -1222,6 +1282,14 @@ def collect_voucher(
     if voucher.round_id != int(round_id):
         raise ValidationError(
             _("该凭证属于「%(r)s」，不是本轮次的凭证。") % {"r": voucher.round.name}, code="round"
+        )
+    if not str(id_check or "").strip():
+        raise ValidationError(
+            _("请核对预约人身份：扫描或输入预约人身份证号，或输入其后4位。"), code="id_required"
+        )
+    if not booker_confirmed(voucher.booking, id_check):
+        raise ValidationError(
+            _("证件与预约人不符，不能领取：请核对预约人本人的身份证（或后4位）。"), code="id_mismatch"
         )
     if site_id and voucher.site_id and voucher.site_id != int(site_id):
         raise ValidationError(
@@ -1353,6 +1421,54 @@ def finish_round(*, actor: Any, round: MaskRound, now: dt.datetime | None = None
 
 
 # ---------------------------------------------------------------------------------------------------- reads
+
+
+def booking_token(number: str) -> str:
+    """The secret of a booking's own page (given only to its booker): a keyed hash of the booking number,
+    so nothing is stored and a repeat by the same booker can be given the same link."""
+    return salted_hmac("fangkong.masks.booking-link", number).hexdigest()[:32]
+
+
+def booking_by_token(number: str, token: str) -> Booking | None:
+    """The booking whose own-page link is (number, token), or None."""
+    if not hmac.compare_digest(booking_token(str(number)), str(token)):
+        return None
+    return (
+        Booking.objects.select_related("round", "building__compound", "neighborhood")
+        .filter(number=number)
+        .first()
+    )
+
+
+def queue_place(booking: Booking) -> int | None:
+    """A waiting booking's place in its neighborhood's queue (1 is served next), or None when it has none
+    (not waiting, or a lottery round not yet drawn)."""
+    if booking.status != BookingStatus.WAITING:
+        return None
+    waiting = Booking.objects.filter(
+        round_id=booking.round_id, neighborhood_id=booking.neighborhood_id, status=BookingStatus.WAITING
+    )
+    if booking.draw_rank is not None:
+        ahead = waiting.filter(
+            Q(draw_rank__lt=booking.draw_rank) | Q(draw_rank=booking.draw_rank, id__lt=booking.pk)
+        )
+    elif booking.round.mode == AllocationMode.LOTTERY:
+        return None
+    else:
+        ahead = waiting.filter(id__lt=booking.pk)
+    return ahead.count() + 1
+
+
+def booker_of(booking: Booking, *, id_number: str, phone: str) -> bool:
+    """The lookup rule: both the booker's ID number and phone match the booking."""
+    try:
+        id_value = check_resident_id(id_number).value
+        phone_value = validate_mobile(phone)
+    except ValidationError:
+        return False
+    return hmac.compare_digest(
+        crypto.lookup_hash("id_number", id_value), booking.id_number_hash
+    ) and hmac.compare_digest(crypto.lookup_hash("phone", phone_value), booking.phone_hash)
 
 
 def find_booking(*, round_id: int, id_number: str, phone: str) -> Booking | None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("bookings/<int:pk>/review/", views.review, name="review"),
     path("pickup/", views.pickup, name="pickup"),
     path("voucher/<str:number>/", views.voucher, name="voucher"),
+    path("b/<str:number>/<str:token>/", views.my_booking, name="my_booking"),
     path("r/<int:pk>/", views.public_book, name="public_book"),
     path("r/<int:pk>/options/<str:level>/", views.public_options, name="public_options"),
     path("r/<int:pk>/lookup/", views.public_lookup, name="public_lookup"),

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core import crypto
@@ -429,6 +430,7 @@ def pickup(request: HttpRequest) -> HttpResponse:
             result = services.collect_voucher(
                 actor=user,
                 number=form.cleaned_data["number"],
+                id_check=form.cleaned_data["id_check"],
                 round_id=rnd.pk,
                 site_id=site.pk if site else None,
             )
@@ -454,17 +456,60 @@ def pickup(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------------------------- public
 
 
+_VOUCHER_RELATED = ("round", "site", "slot", "booking__building__compound", "neighborhood")
+NO_MATCH = _lazy("没有找到预约。请核对身份证号和手机号（须与预约时一致）。")
+
+
+def _voucher_context(v: Voucher) -> dict[str, Any]:
+    return {"v": v, "qr": qr_svg_inline(v.number, scale=1)}
+
+
 def voucher(request: HttpRequest, number: str) -> HttpResponse:
-    """The printable voucher: its number is its key (the QR code carries this page's address)."""
-    v = get_object_or_404(
-        Voucher.objects.select_related(
-            "round", "site", "slot", "booking__building__compound", "neighborhood"
-        ),
-        number=services.normalize_voucher(number),
+    """The printable voucher. Staff whose scope covers it see it at once; anyone else first proves to be the
+    booker with the booking's ID number and phone (the lookup page's rule). An unknown number asks the same
+    question and gets the same answer as a wrong ID or phone, so the page tells nothing about numbers."""
+    value = services.normalize_voucher(number)
+    v = Voucher.objects.select_related(*_VOUCHER_RELATED).filter(number=value).first()
+    user: Any = request.user
+    if v is not None and user.is_authenticated and Voucher.objects.visible_to(user).filter(pk=v.pk).exists():
+        return render(request, "masks/voucher.html", _voucher_context(v))
+    form = LookupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.hit_rate_limits(
+                    [(f"ip:{services.client_ip(request.META)}", int(services.rate_config()["per_ip"]))]
+                )
+            except services.RateLimited as exc:
+                form.add_error(None, exc.message)
+                status = 429
+            else:
+                if v is not None and services.booker_of(v.booking, **form.cleaned_data):
+                    return render(request, "masks/voucher.html", _voucher_context(v))
+                form.add_error(None, NO_MATCH)
+                status = 404
+    return render(request, "masks/voucher_check.html", {"form": form, "number": value}, status=status)
+
+
+def my_booking(request: HttpRequest, number: str, token: str) -> HttpResponse:
+    """A booking's own page, reached only through the link its booker was given: status, place in the queue,
+    and the voucher once allocated."""
+    booking = services.booking_by_token(number, token)
+    if booking is None:
+        raise Http404
+    v = Voucher.objects.select_related(*_VOUCHER_RELATED).filter(booking=booking).first()
+    context: dict[str, Any] = {"booking": booking, "place": services.queue_place(booking), "v": v}
+    if v is not None:
+        context.update(_voucher_context(v))
+    return render(request, "masks/my_booking.html", context)
+
+
+def _my_link(request: HttpRequest, number: str) -> str:
+    return request.build_absolute_uri(
+        reverse("masks:my_booking", args=[number, services.booking_token(number)])
     )
-    url = request.build_absolute_uri(reverse("masks:voucher", args=[v.number]))
-    qr = qr_svg_inline(v.number, scale=1)
-    return render(request, "masks/voucher.html", {"v": v, "qr": qr, "url": url})
 
 
 def _open_round_public(pk: int) -> caches.RoundInfo:
@@ -494,6 +539,9 @@ def public_book(request: HttpRequest, pk: int) -> HttpResponse:
         except services.RateLimited as exc:
             form.add_error(None, exc.message)
             status = 429
+        except services.AddressBooked as exc:
+            form.add_error(None, exc)
+            status = 409
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -503,10 +551,17 @@ def public_book(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
         else:
             rnd = MaskRound.objects.get(pk=info.id)
-            booking = Booking.objects.select_related("building__compound", "neighborhood").get(pk=result.id)
-            return render(
-                request, "masks/public_done.html", {"round": rnd, "booking": booking, "result": result}
+            booking = Booking.objects.select_related("round", "building__compound", "neighborhood").get(
+                pk=result.id
             )
+            context = {
+                "round": rnd,
+                "booking": booking,
+                "result": result,
+                "place": services.queue_place(booking),
+                "my_link": _my_link(request, booking.number),
+            }
+            return render(request, "masks/public_done.html", context)
     elif request.method == "POST":
         status = 400
     now = timezone.now()
@@ -558,13 +613,14 @@ def public_lookup(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
             status = 429
     rnd = MaskRound.objects.get(pk=info.id)
-    voucher_obj = Voucher.objects.filter(booking=booking).first() if booking else None
-    return render(
-        request,
-        "masks/public_lookup.html",
-        {"round": rnd, "form": form, "booking": booking, "voucher": voucher_obj, "searched": searched},
-        status=status,
-    )
+    context: dict[str, Any] = {"round": rnd, "form": form, "booking": booking, "searched": searched}
+    if booking is not None:
+        context.update(
+            voucher=Voucher.objects.filter(booking=booking).first(),
+            place=services.queue_place(booking),
+            my_link=_my_link(request, booking.number),
+        )
+    return render(request, "masks/public_lookup.html", context, status=status)
 
 
 def public_lottery(request: HttpRequest, pk: int) -> HttpResponse:

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from fangkong.core.scope import scope_for
@@ -79,6 +79,7 @@ class LookupIn(Schema):
 class PickupIn(Schema):
     round_id: int
     number: str
+    id_check: str = Field(description="the booker's ID number as scanned or typed, or its last 4 characters")
     site_id: int | None = None
 
 
@@ -159,8 +160,11 @@ def site_reconciliation(request: HttpRequest, round_id: int) -> Any:
 @router.post(
     "/rounds/{round_id}/bookings",
     auth=None,
-    response={200: BookingOut, 201: BookingOut, 400: ErrorOut, 429: ErrorOut},
-    summary="Book masks for a household (public, idempotent)",
+    response={200: BookingOut, 201: BookingOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    summary="Book masks for a household (public, idempotent for the booker)",
+    description="A repeat for an address already booked answers 200 with that booking only to its booker (same "
+    "ID number) or to a member of the household registered in the registry; anyone else gets 409 "
+    "(该地址本轮已预约) and nothing about the booking.",
 )
 def create_booking(request: HttpRequest, round_id: int, payload: BookingIn, response: HttpResponse) -> Any:
     try:
@@ -177,6 +181,8 @@ def create_booking(request: HttpRequest, round_id: int, payload: BookingIn, resp
     except services.RateLimited as exc:
         response["Retry-After"] = str(exc.retry_after)
         return Status(429, {"detail": exc.message})
+    except services.AddressBooked as exc:
+        return Status(409, {"detail": _detail(exc)})
     except ValidationError as exc:
         return Status(400, {"detail": _detail(exc)})
     # the answer of the surge path is rendered directly (same body as BookingOut, without a second validation)
@@ -223,7 +229,11 @@ def pickup(request: HttpRequest, payload: PickupIn) -> Any:
     _round(request, payload.round_id)
     try:
         voucher = services.collect_voucher(
-            actor=user, number=payload.number, round_id=payload.round_id, site_id=payload.site_id
+            actor=user,
+            number=payload.number,
+            round_id=payload.round_id,
+            id_check=payload.id_check,
+            site_id=payload.site_id,
         )
     except ValidationError as exc:
         return Status(409, {"detail": _detail(exc)})

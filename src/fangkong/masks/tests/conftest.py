@@ -92,3 +92,11 @@ def add_households(world, n, *, hood="a", start=201):
     Household.objects.bulk_create(rows)
     caches.clear()
     return list(Household.objects.filter(building=building, room__in=[r.room for r in rows]).order_by("id"))
+
+
+def booker_id4(number):
+    """The last 4 characters of the booker's ID of voucher ``number`` (what pickup staff check), or 0000."""
+    from fangkong.masks.models import Voucher
+
+    v = Voucher.objects.select_related("booking").filter(number=services.normalize_voucher(number)).first()
+    return v.booking.id_number_masked[-4:] if v is not None else "0000"

@@ -11,7 +11,7 @@ from fangkong.core.models import Notification
 from fangkong.masks import services
 from fangkong.masks.choices import BookingStatus, LedgerKind, VoucherStatus
 from fangkong.masks.models import Booking, LedgerEntry, StockBalance, Voucher
-from fangkong.masks.tests.conftest import add_households
+from fangkong.masks.tests.conftest import add_households, booker_id4
 
 pytestmark = pytest.mark.django_db
 
@@ -107,11 +107,20 @@ def test_pickup_then_second_pickup_is_refused_with_the_time(world, mround, peopl
     [result] = book_rooms(world, mround, people, ["101"])
     voucher = Voucher.objects.get(number=result.voucher_number)
     done = services.collect_voucher(
-        actor=world.staff_a, number=voucher.number.lower(), round_id=mround.pk, site_id=voucher.site_id
+        actor=world.staff_a,
+        number=voucher.number.lower(),
+        round_id=mround.pk,
+        site_id=voucher.site_id,
+        id_check=booker_id4(voucher.number),
     )
     assert done.status == VoucherStatus.COLLECTED and done.collected_by == world.staff_a
     with pytest.raises(ValidationError) as exc:
-        services.collect_voucher(actor=world.staff_a, number=voucher.number, round_id=mround.pk)
+        services.collect_voucher(
+            actor=world.staff_a,
+            number=voucher.number,
+            round_id=mround.pk,
+            id_check=booker_id4(voucher.number),
+        )
     shown = timezone.localtime(done.collected_at).strftime("%Y-%m-%d %H:%M")
     assert "已于" in exc.value.messages[0] and shown in exc.value.messages[0]
     assert Booking.objects.get(pk=result.id).status == BookingStatus.COLLECTED
@@ -134,11 +143,16 @@ def test_pickup_refusals(world, mround, people):
     ]
     for kwargs, message in cases:
         with pytest.raises(ValidationError) as exc:
-            services.collect_voucher(actor=world.hq, **kwargs)
+            services.collect_voucher(actor=world.hq, id_check=booker_id4(kwargs["number"]), **kwargs)
         assert message in exc.value.messages[0]
     # staff of another neighborhood do not find it at all
     with pytest.raises(ValidationError, match="未找到"):
-        services.collect_voucher(actor=world.staff_b, number=result.voucher_number, round_id=mround.pk)
+        services.collect_voucher(
+            actor=world.staff_b,
+            number=result.voucher_number,
+            round_id=mround.pk,
+            id_check=booker_id4(result.voucher_number),
+        )
     assert Voucher.objects.get(number=result.voucher_number).status == VoucherStatus.ISSUED
 
 
@@ -149,7 +163,13 @@ def test_forfeit_gives_the_masks_to_the_waiting_list(world, mround, people):
     assert first.voucher_number and second.status == BookingStatus.WAITING
     later = timezone.now() + dt.timedelta(days=5)
     with pytest.raises(ValidationError, match="已过领取截止"):
-        services.collect_voucher(actor=world.hq, number=first.voucher_number, round_id=mround.pk, now=later)
+        services.collect_voucher(
+            actor=world.hq,
+            number=first.voucher_number,
+            round_id=mround.pk,
+            now=later,
+            id_check=booker_id4(first.voucher_number),
+        )
     out = services.forfeit_expired(actor=world.hq, round=mround, now=later)
     assert out == {"forfeited": 1, "reallocated": 1}
     assert Booking.objects.get(pk=first.id).status == BookingStatus.FORFEITED

@@ -53,12 +53,23 @@ def test_public_booking_endpoint_is_idempotent(world, mround, people, client):
     body = {**person, "building_id": world.building_a.pk, "room": "101"}
     first = _post(client, f"{API}/rounds/{mround.pk}/bookings", body)
     assert first.status_code == 201
-    second = _post(
-        client,
-        f"{API}/rounds/{mround.pk}/bookings",
-        {**people(), "building_id": world.building_a.pk, "room": "101"},
-    )
+    second = _post(client, f"{API}/rounds/{mround.pk}/bookings", body)
     assert second.status_code == 200 and second.json()["number"] == first.json()["number"]
+    assert Booking.objects.count() == 1
+
+
+def test_public_booking_endpoint_refuses_another_households_booking(world, mround, people, client):
+    """Issue: POST .../bookings with a made-up valid ID for an address already booked returned the real
+    household's booking and voucher number."""
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    url = f"{API}/rounds/{mround.pk}/bookings"
+    first = _post(client, url, {**people(), "building_id": world.building_a.pk, "room": "101"})
+    assert first.status_code == 201 and first.json()["voucher_number"]
+    other = _post(client, url, {**people(), "building_id": world.building_a.pk, "room": "101"})
+    assert other.status_code == 409
+    assert other.json() == {"detail": ["该地址本轮已预约。"]}
+    text = other.content.decode()
+    assert first.json()["number"] not in text and first.json()["voucher_number"] not in text
     assert Booking.objects.count() == 1
 
 
@@ -117,7 +128,7 @@ def test_rate_limit_per_client_ip(world, mround, people, client, monkeypatch):
     url = f"{API}/rounds/{mround.pk}/bookings"
     body = lambda: {**people(), "building_id": world.building_a.pk, "room": "101"}  # noqa: E731
     assert _post(client, url, body()).status_code == 201
-    assert _post(client, url, body()).status_code == 200
+    assert _post(client, url, body()).status_code == 409  # another person: the address is booked
     assert _post(client, url, body()).status_code == 429
     # the page says it in Chinese too
     page = client.post(f"/masks/r/{mround.pk}/", {**body(), "building": world.building_a.pk, "room": "101"})
@@ -164,18 +175,34 @@ def test_lookup_endpoint(world, mround, people, client):
 )
 def test_pickup_endpoint(world, mround, people, as_persona, persona, expected):
     services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
-    result = services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **people())
-    response = _post(
-        as_persona(persona), f"{API}/pickup", {"round_id": mround.pk, "number": result.voucher_number}
-    )
+    person = people()
+    result = services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **person)
+    body = {"round_id": mround.pk, "number": result.voucher_number, "id_check": person["id_number"][-4:]}
+    response = _post(as_persona(persona), f"{API}/pickup", body)
     assert response.status_code == expected
     collected = Voucher.objects.get(number=result.voucher_number).status == "collected"
     assert collected == (expected == 200)
     if expected == 200:
-        again = _post(
-            as_persona(persona), f"{API}/pickup", {"round_id": mround.pk, "number": result.voucher_number}
-        )
+        again = _post(as_persona(persona), f"{API}/pickup", body)
         assert again.status_code == 409 and "已于" in json.dumps(again.json(), ensure_ascii=False)
+
+
+def test_pickup_endpoint_needs_the_bookers_id(world, mround, people, as_persona):
+    """Issue: the pickup desk accepted a typed voucher number alone."""
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    person = people()
+    result = services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **person)
+    client = as_persona("staff_a")
+    url = f"{API}/pickup"
+    number = result.voucher_number
+    assert _post(client, url, {"round_id": mround.pk, "number": number}).status_code == 422
+    for wrong in ("", "0000" if person["id_number"][-4:] != "0000" else "1111", people()["id_number"]):
+        answer = _post(client, url, {"round_id": mround.pk, "number": number, "id_check": wrong})
+        assert answer.status_code == 409, wrong
+        assert "身份证" in json.dumps(answer.json(), ensure_ascii=False)
+    assert Voucher.objects.get(number=number).status == "issued"
+    ok = _post(client, url, {"round_id": mround.pk, "number": number, "id_check": person["id_number"]})
+    assert ok.status_code == 200 and Voucher.objects.get(number=number).status == "collected"
 
 
 def test_booking_answer_is_exactly_the_declared_schema(world, mround, people, client):

@@ -10,7 +10,7 @@ from fangkong.core.models import AuditEvent
 from fangkong.masks import services
 from fangkong.masks.choices import BookingStatus, Channel
 from fangkong.masks.models import Booking, MaskRound
-from fangkong.masks.tests.conftest import add_households, open_round
+from fangkong.masks.tests.conftest import People, add_households, open_round
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +41,53 @@ def test_public_booking_matches_the_registry_household(world, mround, people):
     assert booking.id_number_enc and booking.id_number_hash and booking.phone_hash
 
 
-def test_repeat_and_second_member_get_the_same_booking(world, mround, people):
+def registered_member(world, household=None):
+    """A person registered in the registry as a member of ``household`` (by default world.household_a)."""
+    from fangkong.registry.models import Resident
+    from fangkong.registry.services import set_personal
+
+    household = household or world.household_a
+    person = People(seed=household.pk * 97 + 5)()
+    resident = Resident(
+        subdistrict_id=household.subdistrict_id,
+        neighborhood_id=household.neighborhood_id,
+        household=household,
+        name=person["name"],
+        relation="spouse",
+    )
+    set_personal(resident, {"id_number": person["id_number"], "phone": person["phone"]})
+    resident.save()
+    return person
+
+
+def test_repeat_and_registered_member_get_the_same_booking(world, mround, people):
     first = people()
     one = public(world, mround, first)
-    again = public(world, mround, first)
-    other_member = public(world, mround, people(), room="101室")
+    again = public(world, mround, {**first, "phone": people()["phone"]})  # same ID, another phone
+    other_member = public(world, mround, registered_member(world), room="101室")
     assert one.number == again.number == other_member.number
     assert not again.created and not other_member.created
     assert Booking.objects.filter(round=mround, household=world.household_a).count() == 1
+
+
+def test_anyone_else_gets_no_booking_number_status_or_voucher(world, mround, people):
+    """Issue: a made-up valid ID for an address already booked was answered with that household's booking
+    and voucher number."""
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    booker = people()
+    one = public(world, mround, booker)
+    assert one.voucher_number
+    stranger = people()
+    with pytest.raises(services.AddressBooked) as refused:
+        public(world, mround, stranger, room="101室", ip="10.9.9.9")
+    assert refused.value.messages == ["该地址本轮已预约。"]
+    # a registered member of another household is a stranger here too
+    with pytest.raises(services.AddressBooked):
+        public(world, mround, registered_member(world, world.household_b))
+    # the booker's phone with another ID is not the booker either
+    with pytest.raises(services.AddressBooked):
+        public(world, mround, {**stranger, "phone": booker["phone"]})
+    assert Booking.objects.filter(round=mround).count() == 1
 
 
 def test_unregistered_address_is_held_for_review(world, mround, people):
@@ -56,8 +95,8 @@ def test_unregistered_address_is_held_for_review(world, mround, people):
     assert result.unregistered
     booking = Booking.objects.get(pk=result.id)
     assert booking.household is None and booking.status == BookingStatus.REVIEW
-    same = public(world, mround, people(), room="999")
-    assert same.number == result.number
+    with pytest.raises(services.AddressBooked):  # an unregistered address has no members: its booker only
+        public(world, mround, people(), room="999")
 
 
 @pytest.mark.parametrize(
@@ -185,8 +224,11 @@ def test_new_and_repeat_public_bookings_are_one_statement_on_postgresql(
         first = public(world, mround, person)
     with django_assert_max_num_queries(1 if pg else 6):
         again = public(world, mround, person)  # the same person submits again
+    member_person = registered_member(world)
     with django_assert_max_num_queries(1 if pg else 6):
-        member = public(world, mround, people())  # another member of the household
+        member = public(world, mround, member_person)  # a registered member of the household
+    with django_assert_max_num_queries(1 if pg else 6), pytest.raises(services.AddressBooked):
+        public(world, mround, people())  # anyone else
     assert first.created and not again.created and not member.created
     assert again.number == member.number == first.number and again.id == first.id
     assert Booking.objects.filter(round=mround, household=world.household_a).count() == 1

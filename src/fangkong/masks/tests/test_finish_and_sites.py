@@ -12,7 +12,7 @@ from fangkong.core.models import AuditEvent
 from fangkong.masks import services
 from fangkong.masks.choices import AllocationMode, BookingStatus, RoundStatus, VoucherStatus
 from fangkong.masks.models import MaskRound, PickupSlot, Voucher
-from fangkong.masks.tests.conftest import add_households, open_round
+from fangkong.masks.tests.conftest import add_households, booker_id4, open_round
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,9 @@ def test_finish_waits_for_the_pickup_deadline_and_the_forfeit(world, mround, peo
     with pytest.raises(ValidationError, match="在领取期内") as open_vouchers:
         services.finish_round(actor=world.hq, round=mround, now=later)
     assert open_vouchers.value.code == "vouchers_open"
-    services.collect_voucher(actor=world.hq, number=again.number, round_id=mround.pk, now=later)
+    services.collect_voucher(
+        actor=world.hq, number=again.number, round_id=mround.pk, now=later, id_check=booker_id4(again.number)
+    )
     finished = services.finish_round(actor=world.hq, round=mround, now=later)
     assert finished.status == RoundStatus.FINISHED and mround.status == RoundStatus.FINISHED
     assert AuditEvent.objects.filter(object_type="masks.maskround", note="结束本轮").exists()
@@ -115,7 +117,12 @@ def test_site_reconciliation_follows_allocation_pickup_and_forfeit(world, mround
     row = _site_rows(mround)[site_a]
     assert (row["allocated"], row["outstanding"], row["collected"], row["ok"]) == (15, 15, 0, True)
     assert row["capacity"] == 1000 and row["neighborhood_id"] == world.hood_a.pk
-    services.collect_voucher(actor=world.hq, number=results[0].voucher_number, round_id=mround.pk)
+    services.collect_voucher(
+        actor=world.hq,
+        number=results[0].voucher_number,
+        round_id=mround.pk,
+        id_check=booker_id4(results[0].voucher_number),
+    )
     later = timezone.now() + dt.timedelta(days=5)
     services.forfeit_expired(actor=world.hq, round=mround, now=later)
     row = _site_rows(mround)[site_a]

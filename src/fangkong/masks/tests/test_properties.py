@@ -96,14 +96,17 @@ def test_any_arrival_order_keeps_the_invariants(world, homes, steps, mode):
         for kind, n, hood_key, variant in steps:
             if kind == "book" and rnd.is_open_at():
                 home = homes[hood_key][n]
-                services.book_public(
-                    round_id=rnd.pk,
-                    building_id=home.building_id,
-                    room=home.room if variant < 3 else "9" + home.room,  # variant 3: an unregistered address
-                    name="住户",
-                    id_number=make_id_number(rng),
-                    phone=make_phone(rng),
-                )
+                try:  # another person for an address already booked is refused; nothing changes
+                    services.book_public(
+                        round_id=rnd.pk,
+                        building_id=home.building_id,
+                        room=home.room if variant < 3 else "9" + home.room,  # variant 3: unregistered address
+                        name="住户",
+                        id_number=make_id_number(rng),
+                        phone=make_phone(rng),
+                    )
+                except services.AddressBooked:
+                    pass
             elif kind == "stock":
                 services.record_stock_batch(
                     actor=world.hq, round=rnd, neighborhood=hoods[hood_key], quantity=n
@@ -112,7 +115,12 @@ def test_any_arrival_order_keeps_the_invariants(world, homes, steps, mode):
             elif kind == "collect":
                 v = Voucher.objects.filter(round=rnd, booking__household=homes[hood_key][n]).first()
                 if v is not None and v.status == VoucherStatus.ISSUED:
-                    services.collect_voucher(actor=world.hq, number=v.number, round_id=rnd.pk)
+                    services.collect_voucher(
+                        actor=world.hq,
+                        number=v.number,
+                        round_id=rnd.pk,
+                        id_check=v.booking.id_number_masked[-4:],
+                    )
             elif kind == "forfeit":
                 if mode == AllocationMode.LOTTERY and not drawn:
                     services.close_round(actor=world.hq, round=rnd)

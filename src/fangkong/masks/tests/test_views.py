@@ -179,36 +179,96 @@ def test_review_from_the_list(world, mround, people, as_persona):
     assert Booking.objects.get(pk=result.id).status == BookingStatus.WAITING
 
 
-def _issued_voucher(world, rnd, people):
+def _issued_voucher(world, rnd, people, person=None):
     services.record_stock_batch(actor=world.hq, round=rnd, neighborhood=world.hood_a, quantity=5)
-    result = services.book_public(round_id=rnd.pk, building_id=world.building_a.pk, room="101", **people())
+    person = person or people()
+    result = services.book_public(round_id=rnd.pk, building_id=world.building_a.pk, room="101", **person)
     return Voucher.objects.get(number=result.voucher_number)
 
 
 def test_pickup_page(world, mround, people, as_persona):
-    v = _issued_voucher(world, mround, people)
+    person = people()
+    v = _issued_voucher(world, mround, people, person)
     client = as_persona("staff_a")
-    ok = client.post(reverse("masks:pickup"), {"round": mround.pk, "site": v.site_id, "number": v.number})
+    data = {"round": mround.pk, "site": v.site_id, "number": v.number, "id_check": person["id_number"][-4:]}
+    ok = client.post(reverse("masks:pickup"), data)
     assert ok.status_code == 200 and "核销成功" in ok.content.decode()
-    again = client.post(reverse("masks:pickup"), {"round": mround.pk, "site": v.site_id, "number": v.number})
+    again = client.post(reverse("masks:pickup"), data)
     assert again.status_code == 409 and "已于" in again.content.decode()
     assert Voucher.objects.get(pk=v.pk).status == VoucherStatus.COLLECTED
 
 
+def test_pickup_page_needs_the_bookers_id(world, mround, people, as_persona):
+    """Issue: the pickup desk accepted a typed voucher number alone."""
+    person = people()
+    v = _issued_voucher(world, mround, people, person)
+    client = as_persona("staff_a")
+    data = {"round": mround.pk, "number": v.number}
+    alone = client.post(reverse("masks:pickup"), data)
+    assert "请核对预约人身份" in alone.content.decode()
+    wrong = client.post(reverse("masks:pickup"), {**data, "id_check": people()["id_number"]})
+    assert wrong.status_code == 409 and "证件与预约人不符" in wrong.content.decode()
+    assert Voucher.objects.get(pk=v.pk).status == VoucherStatus.ISSUED
+    full = client.post(reverse("masks:pickup"), {**data, "id_check": person["id_number"].lower()})
+    assert full.status_code == 200 and "核销成功" in full.content.decode()
+    assert Voucher.objects.get(pk=v.pk).status == VoucherStatus.COLLECTED
+
+
 def test_pickup_by_other_neighborhood_staff_is_refused(world, mround, people, as_persona):
-    v = _issued_voucher(world, mround, people)
-    response = as_persona("staff_b").post(reverse("masks:pickup"), {"round": mround.pk, "number": v.number})
+    person = people()
+    v = _issued_voucher(world, mround, people, person)
+    response = as_persona("staff_b").post(
+        reverse("masks:pickup"), {"round": mround.pk, "number": v.number, "id_check": person["id_number"]}
+    )
     assert response.status_code == 409 and "未找到" in response.content.decode()
     assert Voucher.objects.get(pk=v.pk).status == VoucherStatus.ISSUED
 
 
-def test_voucher_page_shows_qr_and_masked_data(world, mround, people, client):
+def test_voucher_page_shows_qr_and_masked_data_to_staff_in_scope(world, mround, people, as_persona):
     v = _issued_voucher(world, mround, people)
-    page = client.get(reverse("masks:voucher", args=[v.number]))
+    page = as_persona("staff_a").get(reverse("masks:voucher", args=[v.number]))
     body = page.content.decode()
     assert page.status_code == 200 and "<svg" in body and v.number in body
     assert v.booking.id_number_masked in body
-    assert client.get(reverse("masks:voucher", args=["VNOTEXIST"])).status_code == 404
+    outside = as_persona("staff_b").get(reverse("masks:voucher", args=[v.number])).content.decode()
+    assert v.booking.id_number_masked not in outside and "<svg" not in outside
+
+
+def test_voucher_page_needs_the_bookers_id_and_phone(world, mround, people, client):
+    """Issue: the voucher page showed anyone the voucher, its QR code and the booker's data by its number."""
+    person = people()
+    v = _issued_voucher(world, mround, people, person)
+    url = reverse("masks:voucher", args=[v.number])
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and "<svg" not in body and v.booking.id_number_masked not in body
+    assert v.site.name not in body
+    wrong = client.post(url, {"id_number": person["id_number"], "phone": people()["phone"]})
+    assert wrong.status_code == 404 and "<svg" not in wrong.content.decode()
+    unknown = client.post(
+        reverse("masks:voucher", args=["VNOTEXIST"]),
+        {"id_number": person["id_number"], "phone": person["phone"]},
+    )
+    assert unknown.status_code == 404 and unknown.content.decode().count("没有找到预约") == 1
+    shown = client.post(url, {"id_number": person["id_number"], "phone": person["phone"]})
+    assert shown.status_code == 200 and "<svg" in shown.content.decode()
+    assert v.booking.id_number_masked in shown.content.decode()
+
+
+def test_booking_link_is_the_bookers_own(world, mround, people, client):
+    v = _issued_voucher(world, mround, people)
+    number = v.booking.number
+    token = services.booking_token(number)
+    page = client.get(reverse("masks:my_booking", args=[number, token]))
+    assert page.status_code == 200 and v.number in page.content.decode() and "<svg" in page.content.decode()
+    for bad in ("0" * 32, token[:-1] + ("0" if token[-1] != "0" else "1"), ""):
+        if bad:
+            assert client.get(reverse("masks:my_booking", args=[number, bad])).status_code == 404
+    other = Booking.objects.exclude(pk=v.booking_id).first()
+    assert (
+        other is None
+        or client.get(reverse("masks:my_booking", args=[other.number, token])).status_code == 404
+    )
 
 
 def test_public_booking_page_and_cascade(world, mround, people, client):
@@ -234,9 +294,31 @@ def test_public_booking_page_and_cascade(world, mround, people, client):
     done = client.post(url, data)
     assert done.status_code == 200 and "预约成功" in done.content.decode()
     number = Booking.objects.get().number
+    link = reverse("masks:my_booking", args=[number, services.booking_token(number)])
+    assert link in done.content.decode()
     again = client.post(url, data)
     assert "本轮已预约" in again.content.decode() and number in again.content.decode()
+    assert link in again.content.decode()
     assert Booking.objects.count() == 1
+
+
+def test_public_booking_page_refuses_another_households_booking(world, mround, people, client):
+    """Issue: a repeat booking for an address already booked showed that household's booking and voucher to
+    whoever sent it."""
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    url = reverse("masks:public_book", args=[mround.pk])
+    place = {
+        "neighborhood": world.hood_a.pk,
+        "compound": world.compound_a.pk,
+        "building": world.building_a.pk,
+    }
+    client.post(url, {**people(), **place, "room": "101"})
+    booking = Booking.objects.get()
+    other = client.post(url, {**people(), **place, "room": "101"})
+    body = other.content.decode()
+    assert other.status_code == 409 and "该地址本轮已预约" in body
+    assert booking.number not in body and booking.voucher.number not in body
+    assert services.booking_token(booking.number) not in body and "已分配" not in body
 
 
 def test_public_booking_errors_in_chinese(world, mround, people, client):
