@@ -18,6 +18,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Deep variants of the persona matrix and the API fuzz: left out of every run unless the -m expression names
+# them (`pytest -m matrix_full`), so `make test` and its legs keep their marker expressions.
+DEEP_MARKERS = ("matrix_full", "fuzz_full")
+
+
+def pytest_collection_modifyitems(config, items):
+    expression = config.getoption("markexpr") or ""
+    skipped = [m for m in DEEP_MARKERS if m not in expression]
+    if not skipped:
+        return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if any(item.get_closest_marker(m) for m in skipped) else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
 @pytest.fixture
 def world(db):
     return build_world()

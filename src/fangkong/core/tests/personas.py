@@ -1,0 +1,76 @@
+"""Persona expectations for the core pages (home, sign-in, audit, policies, reveal, spreadsheets, language)
+(format: ``fangkong.core.tests.matrix``)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from fangkong.core.tests.matrix import ALLOWED, LOGIN, Case, answers
+
+
+def hq_upload(w: SimpleNamespace) -> str:
+    """A fresh upload of the households template by HQ: its token (an upload belongs to its user)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangkong.core import spreadsheets
+
+    fmt = spreadsheets.get_format("households")
+    assert fmt is not None
+    buf = io.BytesIO()
+    spreadsheets.template_xlsx(fmt, buf)
+    upload = SimpleUploadedFile("住户.xlsx", buf.getvalue())
+    return spreadsheets.UploadStore().save(user=w.hq, slug="households", upload=upload).token
+
+
+EXPECTATIONS: dict[str, Case] = {
+    "home": Case(get=answers(200, anonymous=LOGIN)),
+    "healthz": Case(get=answers(200)),
+    "login": Case(get=answers(302, anonymous=200), post=answers(ALLOWED)),
+    "logout": Case(get=answers(405), post=answers(LOGIN)),
+    "password_change": Case(get=answers(200, anonymous=LOGIN), post=answers(ALLOWED, anonymous=LOGIN)),
+    "password_change_done": Case(get=answers(200, anonymous=LOGIN)),
+    "audit_log": Case(get=answers(200, cadre=404, org_contact=404, office=404, anonymous=LOGIN)),
+    "policies": Case(
+        get=answers(200, viewer=404, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, other_hq=ALLOWED, anonymous=LOGIN),
+    ),
+    "reveal": Case(
+        kwargs=lambda w: {"label": "registry.resident", "pk": w.resident_a.pk, "field": "id_number"},
+        get=answers(405, anonymous=LOGIN),
+        post=answers(403, hq=ALLOWED, staff_b=404, org_contact=404, other_hq=404, anonymous=LOGIN),
+    ),
+    "set_language": Case(
+        get=answers(302),
+        post=answers(ALLOWED),
+        data=lambda w: {"language": "en", "next": "/"},
+    ),
+    "io:index": Case(get=answers(200, cadre=404, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN)),
+    "io:import": Case(
+        kwargs=lambda w: {"slug": "households"},
+        get=answers(200, cadre=404, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, cadre=404, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+    ),
+    "io:preview": Case(
+        kwargs=lambda w: {"slug": "households", "token": hq_upload(w)},
+        get=answers(404, hq=200, anonymous=LOGIN),
+    ),
+    "io:commit": Case(
+        kwargs=lambda w: {"slug": "households", "token": hq_upload(w)},
+        get=answers(405, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, anonymous=LOGIN),
+    ),
+    "io:done": Case(
+        kwargs=lambda w: {"slug": "households", "token": hq_upload(w)},
+        get=answers(404, hq=200, anonymous=LOGIN),
+    ),
+    "io:export": Case(
+        kwargs=lambda w: {"slug": "households"},
+        get=answers(200, cadre=404, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+    ),
+    "io:template": Case(
+        kwargs=lambda w: {"slug": "households"},
+        get=answers(200, cadre=404, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+    ),
+}
