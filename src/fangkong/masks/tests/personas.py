@@ -148,6 +148,19 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "POST /api/v1/masks/pickup": Case(
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, staff_b=ALLOWED, cadre=ALLOWED, anonymous=401),
-        data=lambda w: {"round_id": w.mask_round.pk, "number": w.voucher_a.number},
+        data=lambda w: {
+            "round_id": w.mask_round.pk,
+            "number": w.voucher_a.number,
+            "id_check": w.mask_person["id_number"][-4:],
+        },
+    ),
+    "masks:my_booking": Case(
+        kwargs=lambda w: {"number": w.booking_a.number, "token": _booking_token(w)}, get=answers(200)
     ),
 }
+
+
+def _booking_token(w: SimpleNamespace) -> str:
+    from fangkong.masks import services
+
+    return services.booking_token(w.booking_a.number)
