@@ -134,3 +134,56 @@ def client_for(persona: str, world: SimpleNamespace) -> Any:
     if persona != "anonymous":
         client.force_login(getattr(world, persona))
     return client
+
+
+def decode_qr_image(png: bytes) -> str:
+    """The text of the one QR code in a PNG image. Fails unless there is exactly one code and it is a full QR
+    code (Micro QR, which phone scanners cannot read, fails)."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    image: Image.Image = Image.open(io.BytesIO(png))
+    if image.mode in ("RGBA", "LA", "P"):  # transparent background: put it on white paper
+        image = image.convert("RGBA")
+        paper = Image.new("RGBA", image.size, "white")
+        paper.alpha_composite(image)
+        image = paper
+    image = image.convert("L")
+    found = zxingcpp.read_barcodes(image)
+    assert len(found) == 1, f"expected one QR code, found {len(found)}"
+    code = found[0]
+    assert code.format == zxingcpp.BarcodeFormat.QRCode, f"not a full QR code: {code.format}"
+    return str(code.text)
+
+
+def decode_qr_svg(svg: str | bytes, *, width: int = 400) -> str:
+    """Rasterize an SVG (a standalone document or an inline <svg> element, as the pages serve it) and decode
+    its QR code with ``decode_qr_image``. Needs the cairo library (Debian's libcairo2, which chromium pulls in);
+    the test is skipped without it."""
+    import pytest
+
+    try:
+        import cairosvg
+    except OSError:  # cairocffi found no libcairo
+        pytest.skip("libcairo2 is not installed")
+    import re
+
+    text = svg.decode() if isinstance(svg, bytes) else svg
+    opening = re.search(r"<svg\b[^>]*>", text)
+    assert opening is not None, "no <svg> element"
+    if "xmlns=" not in opening.group(0):  # an inline element: the HTML parser supplies the namespace
+        text = text.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+    png = cairosvg.svg2png(bytestring=text.encode(), output_width=width, background_color="white")
+    return decode_qr_image(png)
+
+
+def decode_qr_in_html(html: str | bytes, *, index: int = 0) -> str:
+    """Decode the ``index``-th QR code drawn inline in a page (segno's <svg class="segno"> elements)."""
+    import re
+
+    text = html.decode() if isinstance(html, bytes) else html
+    svgs = re.findall(r"<svg\b[^>]*\bclass=\"segno\".*?</svg>", text, flags=re.S)
+    assert len(svgs) > index, f"the page has {len(svgs)} QR code(s)"
+    return decode_qr_svg(svgs[index])

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core import crypto
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import is_htmx
+from fangkong.core.links import public_url
 from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
 from fangkong.masks import caches, services
@@ -171,7 +172,7 @@ def _round_context(request: HttpRequest, rnd: MaskRound) -> dict[str, Any]:
         "can_work": services.can_work(user),
         "batch_form": BatchForm(hoods=hoods, sites=sites) if manage else None,
         "site_form": SiteForm(hoods=hoods) if manage else None,
-        "public_url": request.build_absolute_uri(reverse("masks:public_book", args=[rnd.pk])),
+        "public_url": public_url("masks:public_book", rnd.pk),
         "is_open": rnd.is_open_at(),
     }
 
@@ -507,9 +508,7 @@ def my_booking(request: HttpRequest, number: str, token: str) -> HttpResponse:
 
 
 def _my_link(request: HttpRequest, number: str) -> str:
-    return request.build_absolute_uri(
-        reverse("masks:my_booking", args=[number, services.booking_token(number)])
-    )
+    return public_url("masks:my_booking", number, services.booking_token(number))
 
 
 def _open_round_public(pk: int) -> caches.RoundInfo:

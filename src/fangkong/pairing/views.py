@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +23,7 @@ from fangkong.core import audit
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
+from fangkong.core.links import public_base_url, public_url
 from fangkong.core.qr import qr_svg_document, qr_svg_inline
 from fangkong.pairing import exports, reports, services
 from fangkong.pairing.choices import ProposalStatus, SwapStatus
@@ -592,7 +593,7 @@ def buildings(request: HttpRequest) -> HttpResponse:
 
 
 def checkin_url(building: Building) -> str:
-    return settings.FANGKONG_PUBLIC_BASE_URL.rstrip("/") + reverse("pairing:checkin", args=[building.pk])
+    return public_url("pairing:checkin", building.pk)
 
 
 @login_required
@@ -955,7 +956,7 @@ def ical(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("template__point", "roster")
         .order_by("starts_at")
     )
-    body = exports.ical_feed(person, rows, host=request.get_host().split(":")[0] or "fangkong")
+    body = exports.ical_feed(person, rows, host=urlsplit(public_base_url()).hostname or "fangkong")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="duty.ics"'
     return response

@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.choices import Domain, Role
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
+from fangkong.core.links import public_url
 from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
 from fangkong.returnees import selectors, services
@@ -184,7 +184,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_read(actor=user, declaration=decl)
     isolations = list(decl.isolations.order_by("-start_date"))
     token = request.session.pop("returnee_new_link", None)
-    link = request.build_absolute_uri(reverse("returnees:report", args=[token])) if token else None
+    link = public_url("returnees:report", token) if token else None
     context: dict[str, Any] = {"d": decl, "isolations": isolations, "link": link}
     active = any(i.status == IsolationStatus.ACTIVE for i in isolations)
     if not active and Declaration.objects.editable_by(user).filter(pk=decl.pk).exists():
@@ -280,7 +280,7 @@ def isolation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reports = list(iso.reports.order_by("-day", "-slot")[:40])
     referrals = list(iso.referrals.order_by("-created_at"))
     token = request.session.pop("returnee_new_link", None)
-    link = request.build_absolute_uri(reverse("returnees:report", args=[token])) if token else None
+    link = public_url("returnees:report", token) if token else None
     today, slot = services.slot_of()
     return render(
         request,
@@ -541,7 +541,7 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suspend_form": SuspendForm(
                 initial={"from_date": venue.visits_suspended_from, "note": venue.suspension_note}
             ),
-            "public_url": request.build_absolute_uri(reverse("returnees:checkin", args=[venue.code])),
+            "public_url": public_url("returnees:checkin", venue.code),
         },
     )
 
@@ -572,7 +572,7 @@ def venue_suspend(request: HttpRequest, pk: int) -> HttpResponse:
 def venue_poster(request: HttpRequest, pk: int) -> HttpResponse:
     user = _venue_user(request)
     venue = get_object_or_404(Venue.objects.visible_to(user), pk=pk)
-    url = request.build_absolute_uri(reverse("returnees:checkin", args=[venue.code]))
+    url = public_url("returnees:checkin", venue.code)
     line = services.fever_line(venue.subdistrict_id, services.local_now().date())
     context = {"venue": venue, "svg": qr_svg_inline(url, scale=8), "url": url, "fever_line": line}
     return render(request, "returnees/venue_poster.html", context)
@@ -647,11 +647,7 @@ def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
                 exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             )
         else:
-            link = (
-                request.build_absolute_uri(reverse("returnees:report", args=[result.token]))
-                if result.token
-                else None
-            )
+            link = public_url("returnees:report", result.token) if result.token else None
             return render(
                 request,
                 "returnees/public_declared.html",

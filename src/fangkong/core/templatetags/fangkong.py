@@ -36,3 +36,11 @@ def get_item(mapping: Any, key: str) -> Any:
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.simple_tag
+def public_url(path_or_urlname: str, *args: Any) -> str:
+    """``{% public_url 'app:name' arg %}``: the absolute public address (``fangkong.core.links.public_url``)."""
+    from fangkong.core.links import public_url as build
+
+    return build(path_or_urlname, *args)

@@ -271,6 +271,20 @@ def test_booking_link_is_the_bookers_own(world, mround, people, client):
     )
 
 
+def test_voucher_qr_is_a_full_qr_code_carrying_the_number(world, mround, people, as_persona):
+    from fangkong.core.testing import decode_qr_in_html
+
+    v = _issued_voucher(world, mround, people)
+    page = as_persona("staff_a").get(reverse("masks:voucher", args=[v.number]))
+    assert decode_qr_in_html(page.content) == v.number  # a Micro QR (what segno picked) fails here
+
+
+def test_public_booking_link_uses_the_public_base(world, mround, as_persona, settings):
+    settings.FANGKONG_PUBLIC_BASE_URL = "http://127.0.0.1:8123"
+    body = as_persona("hq").get(reverse("masks:round_detail", args=[mround.pk])).content.decode()
+    assert "http://127.0.0.1:8123" + reverse("masks:public_book", args=[mround.pk]) in body
+
+
 def test_public_booking_page_and_cascade(world, mround, people, client):
     url = reverse("masks:public_book", args=[mround.pk])
     page = client.get(url)

@@ -269,6 +269,19 @@ def test_qr_poster_points_to_checkin(rounds_world, as_persona, settings):
     assert as_persona("staff_a").get(reverse("pairing:poster", args=[w.building_b.pk])).status_code == 404
 
 
+def test_building_qr_decodes_to_the_configured_base(rounds_world, as_persona, settings):
+    """The poster and the standalone QR are full QR codes carrying the public base (not port 8000)."""
+    from fangkong.core.testing import decode_qr_in_html, decode_qr_svg
+
+    settings.FANGKONG_PUBLIC_BASE_URL = "http://127.0.0.1:8123"
+    w = rounds_world.w
+    expected = "http://127.0.0.1:8123" + reverse("pairing:checkin", args=[w.building_a.pk])
+    poster = as_persona("staff_a").get(reverse("pairing:poster", args=[w.building_a.pk]))
+    assert decode_qr_in_html(poster.content) == expected
+    svg = as_persona("staff_a").get(reverse("pairing:building_qr", args=[w.building_a.pk]))
+    assert decode_qr_svg(svg.content) == expected
+
+
 def test_rounds_report_page_query_count(rounds_world, as_persona, django_assert_max_num_queries):
     client = as_persona("hq")
     with django_assert_max_num_queries(14):

@@ -233,9 +233,16 @@ def test_org_contact_sees_only_own_venue(home, hotel, as_persona):
     )
 
 
-def test_poster_has_a_qr_code(hotel, as_persona):
+def test_poster_has_a_qr_code(hotel, as_persona, settings):
+    from fangkong.core.testing import decode_qr_in_html
+
+    settings.FANGKONG_PUBLIC_BASE_URL = "http://127.0.0.1:8123"
     body = as_persona("hq").get(reverse("returnees:venue_poster", args=[hotel.pk])).content.decode()
     assert "<svg" in body and hotel.code in body
+    expected = "http://127.0.0.1:8123" + reverse("returnees:checkin", args=[hotel.code])
+    assert decode_qr_in_html(body) == expected
+    detail = as_persona("hq").get(reverse("returnees:venue_detail", args=[hotel.pk])).content.decode()
+    assert expected in detail
 
 
 def test_public_checkin(hotel, client, world):

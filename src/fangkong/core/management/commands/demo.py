@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from fangkong.core.crypto import generate_key
+from fangkong.core.links import set_public_base_url_for
 from fangkong.core.management.commands.seed_demo import generate
 from fangkong.env import env_int, env_str
 from fangkong.registry import demo
@@ -115,5 +116,7 @@ class Command(BaseCommand):
                 "http 上的演示无法登录；演示请用 `make demo`，生产请用 `fangkong serve`。"
             )
             call_command("collectstatic", interactive=False, verbosity=0)
+        base = set_public_base_url_for(options["host"], options["port"])
         self.stdout.write(f"请在浏览器打开 http://{options['host']}:{options['port']}/ （Ctrl-C 退出）")
+        self.stdout.write(f"二维码与公开链接指向 {base}（FANGKONG_PUBLIC_BASE_URL）")
         call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)

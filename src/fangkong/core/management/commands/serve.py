@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fangkong.core.links import set_public_base_url_for
 from fangkong.env import env_int, env_str
 
 
@@ -65,6 +66,7 @@ class Command(BaseCommand):
         if not options["no_collectstatic"]:
             os.makedirs(settings.STATIC_ROOT, exist_ok=True)
             call_command("collectstatic", interactive=False, verbosity=0)
+        set_public_base_url_for(options["host"], options["port"])  # the environment carries it to gunicorn
         argv = gunicorn_argv(
             host=options["host"], port=options["port"], workers=options["workers"], threads=options["threads"]
         )
