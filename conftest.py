@@ -92,3 +92,14 @@ def login_in_browser(page, live_server, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def _public_links_to_live_server(request):
+    """In tests with a live server, public links and QR codes (FANGKONG_PUBLIC_BASE_URL) point at it."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.FANGKONG_PUBLIC_BASE_URL = request.getfixturevalue("live_server").url
+    yield
