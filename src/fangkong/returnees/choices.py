@@ -74,3 +74,13 @@ class TaskStatus(models.TextChoices):
 class VisitKind(models.TextChoices):
     VISITOR = "visitor", _("访客登记")
     SHIFT = "shift", _("员工上岗测温")
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    RESOLVED = "resolved", _("已处理")
+
+
+class AmendmentDecision(models.TextChoices):
+    ACCEPT = "accept", _("采纳")
+    REJECT = "reject", _("不采纳")

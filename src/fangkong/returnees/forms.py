@@ -322,3 +322,27 @@ class RiskRuleForm(forms.ModelForm):
                     % {"p": part}
                 )
         return ",".join(parts)
+
+
+class AmendmentDecisionForm(forms.Form):
+    """One accept/reject choice per proposed field of a public amendment."""
+
+    def __init__(self, *args: Any, amendment: Any, **kwargs: Any) -> None:
+        from fangkong.returnees.choices import AmendmentDecision
+        from fangkong.returnees.selectors import amendment_rows
+
+        super().__init__(*args, **kwargs)
+        self.rows = amendment_rows(amendment)
+        for row in self.rows:
+            self.fields[f"d_{row.field}"] = forms.ChoiceField(
+                label=row.label,
+                choices=AmendmentDecision.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("请选择采纳或不采纳。")},
+            )
+
+    def decisions(self) -> dict[str, str]:
+        return {row.field: self.cleaned_data[f"d_{row.field}"] for row in self.rows}
+
+    def pairs(self) -> list[tuple[Any, Any]]:
+        return [(row, self[f"d_{row.field}"]) for row in self.rows]

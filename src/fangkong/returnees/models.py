@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.choices import DocumentType, Domain
 from fangkong.core.models import ScopedModel, personal_fields
 from fangkong.returnees.choices import (
+    AmendmentStatus,
     IsolationMode,
     IsolationStatus,
     ReferralOutcome,
@@ -150,6 +151,64 @@ class Declaration(ReturneesModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.origin_name}）"
+
+
+class DeclarationAmendment(ReturneesModel):
+    """A public re-submission of a trip already declared: the changes it proposes, kept for the neighborhood's
+    staff to accept or reject field by field. A public submission never writes into the declaration itself.
+
+    ``proposed`` holds the proposed values (JSON-safe) of the fields that differ; a proposed phone number is
+    sealed in the ``phone_*`` columns, never in ``proposed``. ``decisions`` holds field → accept/reject."""
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("申报")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood", on_delete=models.PROTECT, related_name="+", verbose_name=_("居民区")
+    )
+    proposed = models.JSONField(_("提交的更改"), default=dict, blank=True)
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
+    new_symptoms = models.BooleanField(_("新报告症状或发热"), default=False)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=AmendmentStatus.choices,
+        default=AmendmentStatus.PENDING,
+        db_index=True,
+    )
+    decisions = models.JSONField(_("审核结果"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    submission_id = models.CharField(_("提交编号"), max_length=40, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("申报更正")
+        verbose_name_plural = _("申报更正")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["subdistrict", "status"], name="amend_scope_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "submission_id"],
+                condition=~Q(submission_id=""),
+                name="amendment_submission_once",
+                violation_error_message=_("该更正已提交。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration.name} · {self.submitted_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def fields_proposed(self) -> list[str]:
+        return list(self.proposed) + (["phone"] if self.phone_hash else [])
 
 
 class Isolation(ReturneesModel):

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 
 from fangkong.returnees.choices import IsolationStatus, Slot
@@ -177,3 +178,92 @@ def isolation_counts_by_building(user: Any) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"))
         .order_by("neighborhood__name", "building__compound__name", "building__name")
     )
+
+
+# ---------------------------------------------------------------- amendments
+
+
+@dataclass
+class AmendmentRow:
+    field: str
+    label: str
+    current: str
+    proposed: str
+    decision: str = ""
+
+
+def _yes_no(value: Any) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("是") if value else _("否")
+
+
+def _members(value: Any) -> str:
+    return "、".join(
+        f"{m.get('name', '')}（{m['relation']}）" if m.get("relation") else str(m.get("name", ""))
+        for m in value or []
+    )
+
+
+def amendment_rows(amendment: Any) -> list[AmendmentRow]:
+    """The proposed changes of an amendment, one row per field in review order: label, the declaration's
+    value now and the proposed value, both as shown on pages (phone numbers masked)."""
+    from django.utils.translation import gettext as _
+
+    from fangkong.registry.models import Building
+    from fangkong.returnees import regions
+    from fangkong.returnees.choices import Transport
+    from fangkong.returnees.services import AMENDABLE_FIELDS
+
+    decl = amendment.declaration
+    proposed = dict(amendment.proposed)
+    labels = {
+        "building_id": _("楼栋"),
+        "phone": _("手机号码"),
+        "origin_code": _("来沪前所在地区"),
+        "transport": _("交通方式"),
+    }
+
+    def building_name(pk: Any) -> str:
+        b = Building.objects.filter(pk=pk).select_related("neighborhood", "compound").first()
+        return f"{b.neighborhood.name} {b.compound.name}{b.name}" if b else "—"
+
+    def region_name(code: str) -> str:
+        try:
+            return f"{regions.lookup(code).full_name}（{code}）"
+        except ValidationError:  # a code that is no longer listed still shows
+            return code
+
+    def show(name: str, value: Any) -> str:
+        if value in (None, ""):
+            return "—"
+        if name == "building_id":
+            return building_name(value)
+        if name == "origin_code":
+            return region_name(value)
+        if name == "transport":
+            return str(dict(Transport.choices).get(value, value))
+        if name in ("key_area", "exposure", "symptoms"):
+            return _yes_no(value)
+        if name == "household_members":
+            return _members(value) or "—"
+        if name == "temperature":
+            return f"{value} °C"
+        return str(value)
+
+    rows: list[AmendmentRow] = []
+    for name in AMENDABLE_FIELDS:
+        if name == "phone":
+            if amendment.phone_hash:
+                rows.append(AmendmentRow("phone", labels["phone"], decl.phone_masked, amendment.phone_masked))
+            continue
+        if name not in proposed:
+            continue
+        label = labels.get(name) or str(type(decl)._meta.get_field(name).verbose_name)
+        current = getattr(decl, name)
+        if hasattr(current, "isoformat"):
+            current = current.isoformat()
+        rows.append(AmendmentRow(name, label, show(name, current), show(name, proposed[name])))
+    for row in rows:
+        row.decision = str(amendment.decisions.get(row.field, ""))
+    return rows

@@ -42,6 +42,7 @@ from fangkong.returnees.choices import (
 )
 from fangkong.returnees.models import (
     Declaration,
+    DeclarationAmendment,
     FollowUpTask,
     HealthFormCount,
     HealthReport,
@@ -176,6 +177,9 @@ class DeclarationResult:
     isolation: Isolation | None = None
     token: str | None = None  # the personal report link's secret, shown once
     warnings: list[str] = field(default_factory=list)
+    # A public repeat of a declared trip: kept for staff review (None when it proposed no change).
+    amendment: DeclarationAmendment | None = None
+    received_for_review: bool = False
 
 
 def _clean(data: DeclarationInput, *, today: dt.date) -> dict[str, Any]:
@@ -256,8 +260,13 @@ def _merge_members(old: list[dict[str, str]], new: list[dict[str, str]]) -> list
 def declare_return(
     *, actor: Any, data: DeclarationInput, source: str = Source.STAFF, now: dt.datetime | None = None
 ) -> DeclarationResult:
-    """Record a declaration, or merge it into the same person's declaration of the same trip; classify it;
-    start home isolation or open a referral when the rule that fired says so."""
+    """Record a declaration, classify it, and start home isolation or open a referral when the rule that fired
+    says so.
+
+    The same person's same trip (ID, arrival date, trip number) is one declaration. A repeat from staff (or
+    an import) within their scope is merged into it. A repeat through the public form never writes into it:
+    the changes it proposes are kept as a pending amendment for the neighborhood's staff (see
+    ``submit_amendment``), and its answer tells nothing about the existing record."""
     moment = now or timezone.now()
     today = local_now(moment).date()
     clean = _clean(data, today=today)
@@ -316,6 +325,11 @@ def declare_return(
             result = DeclarationResult(decl, True, warnings=clean.get("warnings", []))
             _act_on_classification(actor=actor, result=result, today=today)
             return result
+    if source == Source.PUBLIC and actor is None:
+        amendment = submit_amendment(declaration=existing, clean=clean, data=data, today=today, moment=moment)
+        return DeclarationResult(
+            existing, False, amendment=amendment, received_for_review=True, warnings=clean.get("warnings", [])
+        )
     # Merge into the existing declaration of the same trip.
     decl = existing
     if actor is not None:
@@ -357,15 +371,241 @@ def declare_return(
     result = DeclarationResult(decl, False, warnings=clean.get("warnings", []))
     _act_on_classification(actor=actor, result=result, today=today)
     if (
-        result.token is None
+        actor is not None
+        and result.token is None
         and result.isolation is not None
         and data.submission_id
         and data.submission_id[:40] == decl.submission_id
     ):
-        # The same form sent twice (double submit): show the personal link again, as a fresh one.
+        # Staff sent the same form twice (double submit): show the personal link again, as a fresh one.
         token, token_hash = new_token()
         Isolation.objects.filter(pk=result.isolation.pk).update(report_token_hash=token_hash)
         result.token = token
+    return result
+
+
+# ---------------------------------------------------------------- amendments (public repeats)
+
+# Declaration fields a public repeat may propose to change, in the order staff review them.
+AMENDABLE_FIELDS = (
+    "name",
+    "building_id",
+    "room",
+    "phone",
+    "origin_code",
+    "transport",
+    "departure_date",
+    "key_area",
+    "exposure",
+    "exposure_note",
+    "symptoms",
+    "symptoms_note",
+    "temperature",
+    "employer_name",
+    "household_members",
+)
+
+
+def _proposal(decl: Declaration, clean: dict[str, Any], data: DeclarationInput) -> dict[str, Any]:
+    """The JSON-safe values of the fields a repeat would change (the phone number is handled apart)."""
+    out: dict[str, Any] = {}
+
+    def offer(name: str, new: Any, old: Any) -> None:
+        if new != old:
+            out[name] = new
+
+    offer("name", clean["name"], decl.name)
+    offer("building_id", clean["building"].pk, decl.building_id)
+    offer("room", clean["room"], decl.room)
+    offer("origin_code", clean["origin_code"], decl.origin_code)
+    offer("transport", data.transport, decl.transport)
+    offer("departure_date", data.departure_date.isoformat(), decl.departure_date.isoformat())
+    offer("key_area", bool(data.key_area), decl.key_area)
+    offer("exposure", bool(data.exposure), decl.exposure)
+    offer("symptoms", bool(data.symptoms), decl.symptoms)
+    for name in ("exposure_note", "symptoms_note"):
+        value = (getattr(data, name) or "").strip()[:200]
+        if value:
+            offer(name, value, getattr(decl, name))
+    if clean["temperature"] is not None:
+        old = str(decl.temperature) if decl.temperature is not None else None
+        offer("temperature", str(clean["temperature"]), old)
+    employer = (clean["employer"].name if clean["employer"] else (data.employer_name or "").strip())[:120]
+    if employer:
+        offer("employer_name", employer, decl.employer_name)
+    members = _merge_members(list(decl.household_members or []), clean["household_members"])
+    offer("household_members", members, list(decl.household_members or []))
+    return out
+
+
+def _reports_new_symptoms(
+    decl: Declaration, clean: dict[str, Any], data: DeclarationInput, today: dt.date
+) -> bool:
+    if data.symptoms and not decl.symptoms:
+        return True
+    temperature = clean["temperature"]
+    if temperature is None:
+        return False
+    line = fever_line(decl.subdistrict_id, today)
+    return temperature >= line and (decl.temperature is None or decl.temperature < line)
+
+
+def submit_amendment(
+    *,
+    declaration: Declaration,
+    clean: dict[str, Any],
+    data: DeclarationInput,
+    today: dt.date,
+    moment: dt.datetime,
+) -> DeclarationAmendment | None:
+    """Keep a public repeat of a declared trip as a pending amendment (nothing in the declaration changes).
+
+    A double submit (the submission id of the declaration or of an earlier amendment) is ignored. New
+    symptoms or a fever raise the usual fever alert at once (a safety signal), but start nothing: staff
+    decide on the amendment. Returns None when the repeat proposes no change and reports nothing new."""
+    decl = declaration
+    submission_id = (data.submission_id or "")[:40]
+    if submission_id and (
+        submission_id == decl.submission_id
+        or DeclarationAmendment.objects.filter(declaration=decl, submission_id=submission_id).exists()
+    ):
+        return None
+    proposed = _proposal(decl, clean, data)
+    phone_columns = crypto.personal_columns("phone", clean["phone"], kind="phone")
+    phone_changed = phone_columns["phone_hash"] != decl.phone_hash
+    new_symptoms = _reports_new_symptoms(decl, clean, data, today)
+    if not proposed and not phone_changed and not new_symptoms:
+        return None
+    amendment = DeclarationAmendment(
+        subdistrict_id=decl.subdistrict_id,
+        neighborhood_id=decl.neighborhood_id,
+        declaration=decl,
+        proposed=proposed,
+        new_symptoms=new_symptoms,
+        submitted_at=moment,
+        submission_id=submission_id,
+    )
+    if phone_changed:
+        for column, value in phone_columns.items():
+            setattr(amendment, column, value)
+    try:
+        with transaction.atomic():
+            amendment.save(force_insert=True)
+    except IntegrityError:
+        return None  # the same submission, sent twice at once
+    audit.record(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=amendment,
+        changes={"fields": amendment.fields_proposed, "new_symptoms": new_symptoms},
+        note=_("公众重复申报，待工作人员审核"),
+    )
+    if new_symptoms:
+        temperature = clean["temperature"]
+        _alert_fever(
+            subdistrict_id=decl.subdistrict_id,
+            neighborhood_id=decl.neighborhood_id,
+            subject=_("返沪申报新报告症状/发热：%(name)s，请立即核实") % {"name": decl.name},
+            body=_("%(hood)s 申报人 %(name)s 重复申报时报告：%(what)s。请核实并审核其更正。")
+            % {
+                "hood": decl.neighborhood,
+                "name": decl.name,
+                "what": "；".join(
+                    part
+                    for part in (
+                        _("有症状") if data.symptoms else "",
+                        (data.symptoms_note or "").strip()[:200],
+                        f"{temperature} °C" if temperature is not None else "",
+                    )
+                    if part
+                ),
+            },
+        )
+    return amendment
+
+
+def _amended_value(name: str, value: Any, decl: Declaration) -> dict[str, Any]:
+    """Declaration attributes to set when staff accept the proposed ``value`` of field ``name``."""
+    from fangkong.registry.models import Building
+
+    if name == "building_id":
+        building = Building.objects.filter(pk=value, subdistrict_id=decl.subdistrict_id).first()
+        if building is None:
+            raise ValidationError(_("提交的楼栋已不存在。"))
+        return {"building": building, "neighborhood_id": building.neighborhood_id}
+    if name == "origin_code":
+        region = regions.lookup(value)
+        return {"origin_code": region.code, "origin_name": region.full_name}
+    if name == "departure_date":
+        return {"departure_date": dt.date.fromisoformat(value)}
+    if name == "temperature":
+        return {"temperature": Decimal(value)}
+    if name == "employer_name":
+        attrs: dict[str, Any] = {"employer_name": value}
+        if decl.employer_id and decl.employer is not None and decl.employer.name != value:
+            attrs["employer"] = None
+        return attrs
+    return {name: value}
+
+
+@transaction.atomic
+def decide_amendment(
+    *, actor: Any, amendment: DeclarationAmendment, decisions: dict[str, str]
+) -> DeclarationResult:
+    """Staff accept or reject each proposed field of a pending amendment (every field gets a decision). The
+    accepted values are written into the declaration, which is classified again; both are audited."""
+    from fangkong.returnees.choices import AmendmentDecision, AmendmentStatus
+
+    _require_staff(actor)
+    obj = DeclarationAmendment.objects.select_for_update().get(pk=amendment.pk)
+    check_write_scope(actor, obj)
+    decl = Declaration.objects.select_for_update().get(pk=obj.declaration_id)
+    check_write_scope(actor, decl)
+    if obj.status != AmendmentStatus.PENDING:
+        raise ValidationError(_("该更正已处理。"), code="resolved")
+    fields = obj.fields_proposed
+    missing = [f for f in fields if decisions.get(f) not in AmendmentDecision.values]
+    if missing:
+        raise ValidationError(_("请对每一项更改选择采纳或不采纳。"), code="undecided")
+    before = audit.snapshot(decl)
+    accepted = [f for f in fields if decisions[f] == AmendmentDecision.ACCEPT]
+    for name in accepted:
+        if name == "phone":
+            decl.phone_enc, decl.phone_hash, decl.phone_masked = (
+                obj.phone_enc,
+                obj.phone_hash,
+                obj.phone_masked,
+            )
+            continue
+        for attr, value in _amended_value(name, obj.proposed[name], decl).items():
+            setattr(decl, attr, value)
+    if decl.departure_date > decl.arrival_date:
+        raise ValidationError(_("抵沪日期不能早于出发日期。"))
+    today = local_now().date()
+    result = DeclarationResult(decl, False)
+    if accepted:
+        decl.version += 1
+        _apply(decl, classify_declaration(decl, on=today))
+        decl.save()
+        changes = audit.diff(before, audit.snapshot(decl))
+        if "phone" in accepted:
+            changes["phone"] = ["…", decl.phone_masked]
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=decl,
+            changes=changes,
+            note=_("采纳公众提交的更正 #%(id)s") % {"id": obj.pk},
+        )
+    obj.status = AmendmentStatus.RESOLVED
+    obj.decisions = {f: decisions[f] for f in fields}
+    obj.decided_by = actor
+    obj.decided_at = timezone.now()
+    obj.version += 1
+    obj.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=obj, changes={"decisions": obj.decisions})
+    if accepted:
+        _act_on_classification(actor=actor, result=result, today=today)
     return result
 
 

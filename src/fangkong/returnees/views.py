@@ -21,9 +21,10 @@ from fangkong.core.htmx import pick_template
 from fangkong.core.links import public_url
 from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
-from fangkong.returnees import selectors, services
-from fangkong.returnees.choices import IsolationStatus, ReportSource, Source
+from fangkong.returnees import access, selectors, services
+from fangkong.returnees.choices import AmendmentStatus, IsolationStatus, ReportSource, Source
 from fangkong.returnees.forms import (
+    AmendmentDecisionForm,
     DeclarationForm,
     ExtendForm,
     HealthFormsForm,
@@ -41,6 +42,7 @@ from fangkong.returnees.forms import (
 )
 from fangkong.returnees.models import (
     Declaration,
+    DeclarationAmendment,
     FollowUpTask,
     HealthFormCount,
     HealthReport,
@@ -53,16 +55,8 @@ from fangkong.returnees.models import (
 
 
 def _returnee_user(request: HttpRequest) -> Any:
-    """Returnee records are for HQ, committees, cadres and the returnees office; others get 404."""
-    user = request.user
-    scope = scope_for(user)
-    if (
-        scope.organization_ids is not None
-        or not scope.allows_domain(Domain.RETURNEES)
-        or not (scope.everything or scope.subdistrict_ids)
-    ):
-        raise Http404
-    return user
+    """Returnee records: the one gate of access.returnee_user (the API asks the same); others get 404."""
+    return access.returnee_user(request.user)
 
 
 def _venue_user(request: HttpRequest) -> Any:
@@ -186,6 +180,9 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     token = request.session.pop("returnee_new_link", None)
     link = public_url("returnees:report", token) if token else None
     context: dict[str, Any] = {"d": decl, "isolations": isolations, "link": link}
+    context["pending_amendments"] = list(
+        DeclarationAmendment.objects.visible_to(user).filter(declaration=decl, status=AmendmentStatus.PENDING)
+    )
     active = any(i.status == IsolationStatus.ACTIVE for i in isolations)
     if not active and Declaration.objects.editable_by(user).filter(pk=decl.pk).exists():
         from fangkong.core.policies import get_policy
@@ -223,6 +220,70 @@ def declaration_isolate(request: HttpRequest, pk: int) -> HttpResponse:
         _("已开始%(mode)s，至 %(end)s。") % {"mode": iso.get_mode_display(), "end": iso.end_date},
     )
     return redirect("returnees:isolation_detail", pk=iso.pk)
+
+
+# ---------------------------------------------------------------- amendments (public repeats)
+
+
+@login_required
+def amendment_list(request: HttpRequest) -> HttpResponse:
+    user = _returnee_user(request)
+    status = request.GET.get("status", AmendmentStatus.PENDING)
+    if status not in AmendmentStatus.values:
+        status = ""
+    qs = DeclarationAmendment.objects.visible_to(user).select_related("declaration", "neighborhood")
+    if status:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    services.record_list_read(
+        actor=user,
+        listed=_("申报更正列表 第%(n)d页") % {"n": page.number},
+        object_type="returnees.declarationamendment",
+        ids=[a.pk for a in page],
+        filters={"status": status, "page": page.number},
+    )
+    return render(
+        request,
+        "returnees/amendment_list.html",
+        {"page": page, "status": status, "statuses": AmendmentStatus.choices},
+    )
+
+
+@login_required
+def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _returnee_user(request)
+    amendment = get_object_or_404(
+        DeclarationAmendment.objects.visible_to(user).select_related(
+            "declaration__neighborhood", "declaration__building__compound", "decided_by"
+        ),
+        pk=pk,
+    )
+    decl = amendment.declaration
+    can_decide = access.may_decide_amendment(user, amendment)
+    form = AmendmentDecisionForm(request.POST or None, amendment=amendment)
+    if request.method == "POST":
+        if not can_decide:
+            raise Http404
+        if form.is_valid():
+            try:
+                result = services.decide_amendment(
+                    actor=user, amendment=amendment, decisions=form.decisions()
+                )
+            except ValidationError as exc:
+                _flash_errors(request, exc)
+            except ScopeError:
+                raise Http404
+            else:
+                messages.success(request, _("已处理更正。"))
+                if result.token:
+                    request.session["returnee_new_link"] = result.token
+                return redirect("returnees:declaration_detail", pk=decl.pk)
+    services.record_read(actor=user, declaration=decl)
+    return render(
+        request,
+        "returnees/amendment_detail.html",
+        {"a": amendment, "d": decl, "form": form, "can_decide": can_decide},
+    )
 
 
 # ---------------------------------------------------------------- isolation
@@ -647,6 +708,9 @@ def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
                 exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             )
         else:
+            if result.received_for_review:
+                # A repeat of a declared trip: nothing about the existing record (no risk, dates or link).
+                return render(request, "returnees/public_declared.html", {"received": True, "sub": sub})
             link = public_url("returnees:report", result.token) if result.token else None
             return render(
                 request,

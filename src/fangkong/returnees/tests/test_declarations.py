@@ -8,7 +8,7 @@ from fangkong.core import crypto
 from fangkong.core.models import AuditEvent, Notification
 from fangkong.returnees import services
 from fangkong.returnees.choices import RiskAction, RiskLevel
-from fangkong.returnees.models import Declaration, Isolation, Referral
+from fangkong.returnees.models import Declaration, DeclarationAmendment, Isolation, Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_declaration_is_sealed_and_classified(world, make_input):
     assert result.isolation.report_token_hash != result.token  # only the hash is stored
 
 
-def test_same_trip_twice_is_merged(world, make_input):
+def test_same_trip_twice_from_staff_is_merged(world, make_input):
     first = make_input(household_members=[{"name": "李四", "relation": "配偶"}])
     services.declare_return(actor=world.staff_a, data=first)
     again = make_input(
@@ -38,7 +38,7 @@ def test_same_trip_twice_is_merged(world, make_input):
         exposure=True,
         household_members=[{"name": "李四", "relation": "配偶"}, {"name": "张小", "relation": "子女"}],
     )
-    result = services.declare_return(actor=None, data=again, source="public")
+    result = services.declare_return(actor=world.staff_a, data=again)
     assert not result.created
     assert Declaration.objects.count() == 1
     decl = Declaration.objects.get()
@@ -51,13 +51,15 @@ def test_same_trip_twice_is_merged(world, make_input):
     assert Declaration.objects.count() == 2
 
 
-def test_double_submit_of_the_public_form_shows_a_fresh_link(world, make_input):
+def test_double_submit_of_the_public_form_shows_the_link_once(world, make_input):
     data = make_input(submission_id="abc123")
     first = services.declare_return(actor=None, data=data, source="public")
     second = services.declare_return(actor=None, data=data, source="public")
     assert Declaration.objects.count() == 1 and Isolation.objects.count() == 1
-    assert second.token and services.isolation_for_token(second.token) == first.isolation
-    assert services.isolation_for_token(first.token) is None
+    assert second.received_for_review and second.token is None and second.amendment is None
+    # The first link still works: a repeat neither shows nor replaces it.
+    assert services.isolation_for_token(first.token) == first.isolation
+    assert not DeclarationAmendment.objects.exists()
 
 
 def test_unique_constraint_backs_the_merge(world, make_input):

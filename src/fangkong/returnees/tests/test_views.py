@@ -163,7 +163,9 @@ def test_public_declaration_form(world, client, make_input):
     first = client.post(url, post).content.decode()
     assert "/returnees/p/r/" in first and Declaration.objects.count() == 1
     again = client.post(url, post).content.decode()
-    assert Declaration.objects.count() == 1 and Isolation.objects.count() == 1 and "/returnees/p/r/" in again
+    # A double submit: received, and the personal link is not shown a second time.
+    assert Declaration.objects.count() == 1 and Isolation.objects.count() == 1
+    assert "/returnees/p/r/" not in again and 'id="received"' in again
     # Bad input: a clear message, nothing written.
     bad = client.post(url, {**post, "origin_code": "999999", "transport_number": "Z9"}).content.decode()
     assert "errorlist" in bad and Declaration.objects.count() == 1

@@ -1,0 +1,90 @@
+"""Who may do what with returnee records: one predicate per action, asked by the views, the API, the services
+and the templates alike, so a page offers a control only when submitting it would be accepted.
+
+Reads are scoped by ``visible_to`` and writes by ``check_write_scope``; these predicates add the role rules
+on top and answer without touching the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from fangkong.core.choices import Domain, Role
+from fangkong.core.exceptions import ScopeError
+from fangkong.core.scope import scope_for
+from fangkong.core.services import check_write_scope
+from fangkong.returnees.choices import AmendmentStatus, IsolationStatus
+
+
+def may_see_returnees(user: Any) -> bool:
+    """Returnee records are for HQ, committees, cadres, the returnees office and the read-only district
+    viewer and auditor (all scoped); organisation contacts and other domains see none."""
+    scope = scope_for(user)
+    return (
+        scope.organization_ids is None
+        and scope.allows_domain(Domain.RETURNEES)
+        and bool(scope.everything or scope.subdistrict_ids)
+    )
+
+
+def returnee_user(user: Any) -> Any:
+    """The gate of every staff page and API operation on returnee records: 404 for anyone else."""
+    if not may_see_returnees(user):
+        raise Http404
+    return user
+
+
+def _may_write(user: Any, obj: Any) -> bool:
+    try:
+        check_write_scope(user, obj)
+    except ScopeError:
+        return False
+    return True
+
+
+def may_record_report(user: Any, isolation: Any) -> bool:
+    """A phone follow-up (电话随访录入) on an active isolation."""
+    return isolation.status == IsolationStatus.ACTIVE and _may_write(user, isolation)
+
+
+def may_extend_isolation(user: Any, isolation: Any) -> bool:
+    return isolation.status == IsolationStatus.ACTIVE and _may_write(user, isolation)
+
+
+def may_reissue_link(user: Any, isolation: Any) -> bool:
+    return isolation.status == IsolationStatus.ACTIVE and _may_write(user, isolation)
+
+
+def may_release_isolation(user: Any, isolation: Any) -> bool:
+    """Release is signed by committee staff or HQ (the service refuses other roles)."""
+    role_ok = getattr(user, "is_superuser", False) or getattr(user, "role", None) in (Role.STAFF, Role.HQ)
+    return role_ok and isolation.status == IsolationStatus.ACTIVE and _may_write(user, isolation)
+
+
+def may_start_isolation(user: Any, declaration: Any) -> bool:
+    return _may_write(user, declaration)
+
+
+def may_record_referral_outcome(user: Any, referral: Any) -> bool:
+    return _may_write(user, referral)
+
+
+def may_decide_amendment(user: Any, amendment: Any) -> bool:
+    return amendment.status == AmendmentStatus.PENDING and _may_write(user, amendment)
+
+
+def may_reveal_personal(user: Any) -> bool:
+    """The audited 查看明文 of an ID or phone number: the same permission as for residents."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "may_reveal_personal_data", False))
+
+
+def isolation_controls(user: Any, isolation: Any) -> dict[str, bool]:
+    """The isolation page's controls the user may use, by name (for the template)."""
+    return {
+        "report": may_record_report(user, isolation),
+        "extend": may_extend_isolation(user, isolation),
+        "release": may_release_isolation(user, isolation),
+        "reissue": may_reissue_link(user, isolation),
+        "reveal": may_reveal_personal(user),
+    }
