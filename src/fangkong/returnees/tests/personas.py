@@ -24,14 +24,15 @@ def build(w: SimpleNamespace) -> None:
 
     rng = random.Random(29)
     today = timezone.localdate()
+    rng_id, rng_phone = make_id_number(rng), make_phone(rng)
     result = services.declare_return(
         actor=w.staff_a,
         data=DeclarationInput(
             building_id=w.building_a.pk,
             room="502",
             name="张三",
-            id_number=make_id_number(rng),
-            phone=make_phone(rng),
+            id_number=rng_id,
+            phone=rng_phone,
             origin_code="420100",
             transport="rail",
             transport_number="G1234",
@@ -40,6 +41,24 @@ def build(w: SimpleNamespace) -> None:
         ),
     )
     w.declaration_a, w.isolation_a, w.report_token = result.declaration, result.isolation, result.token
+    # A public repeat of that trip with another room: a pending amendment for staff A's neighborhood.
+    repeat = services.declare_return(
+        actor=None,
+        source="public",
+        data=DeclarationInput(
+            building_id=w.building_a.pk,
+            room="503",
+            name="张三",
+            id_number=rng_id,
+            phone=rng_phone,
+            origin_code="420100",
+            transport="rail",
+            transport_number="G1234",
+            departure_date=today - dt.timedelta(days=3),
+            arrival_date=today - dt.timedelta(days=2),
+        ),
+    )
+    w.amendment_a = repeat.amendment
     services.submit_report(actor=None, isolation=w.isolation_a, temperature="37.8")
     w.referral_a = Referral.objects.filter(isolation=w.isolation_a).first()
     w.followup_a = FollowUpTask.objects.create(
@@ -85,6 +104,12 @@ EXPECTATIONS: dict[str, Case] = {
     "returnees:declaration_isolate": Case(
         kwargs=lambda w: {"pk": w.declaration_a.pk},
         get=answers(405, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=LOGIN),
+    ),
+    "returnees:amendment_list": Case(get=answers(200, org_contact=404, office=404, anonymous=LOGIN)),
+    "returnees:amendment_detail": Case(
+        kwargs=lambda w: {"pk": w.amendment_a.pk},
+        get=answers(200, staff_b=404, org_contact=404, office=404, other_hq=404, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=LOGIN),
     ),
     "returnees:isolation_list": Case(get=answers(200, org_contact=404, office=404, anonymous=LOGIN)),
