@@ -132,6 +132,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 FANGKONG_LOCKOUT_FAILURES = env_int("FANGKONG_LOCKOUT_FAILURES", 5)
 FANGKONG_LOCKOUT_MINUTES = env_int("FANGKONG_LOCKOUT_MINUTES", 15)
+# Failed sign-ins from one address over every username before that address is refused for a while.
+FANGKONG_LOGIN_IP_FAILURES = env_int("FANGKONG_LOGIN_IP_FAILURES", 30)
+# A reverse proxy in front sets X-Forwarded-Proto and appends the client to X-Forwarded-For: trust those
+# headers only when the operator says so (otherwise any client could claim HTTPS or another address).
+FANGKONG_TRUST_PROXY = env_bool("FANGKONG_TRUST_PROXY", False)
 
 SESSION_COOKIE_AGE = env_int("FANGKONG_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -179,7 +184,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("FANGKONG_HSTS_SECONDS", 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if FANGKONG_TRUST_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = env_list("FANGKONG_SILENCED_CHECKS", [])
 
 LOGGING = {

@@ -252,3 +252,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginFailure(models.Model):
+    """Sign-in attempts per (username, client address), for the lockout in core.auth.
+
+    A row with an empty username counts every username tried from that address (the per-address throttle).
+    Usernames are counted whether or not an account exists, so the answers reveal nothing about which do.
+    """
+
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip = models.CharField(_("客户端地址"), max_length=45)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    locks = models.PositiveIntegerField(_("锁定次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="core_loginfailure_user_ip")]
+
+    def __str__(self) -> str:
+        return f"{self.username or '*'}@{self.ip}"

@@ -135,3 +135,40 @@ def set_policy(
         subdistrict_id=subdistrict_id,
     )
     return policy
+
+
+def may_unlock_account(actor: Any, user: Any) -> bool:
+    """HQ may lift the sign-in locks of accounts in its sub-district (a superuser: any account)."""
+    from fangkong.core.choices import Role
+
+    scope = scope_for(actor)
+    if scope.everything:
+        return True
+    return (
+        getattr(actor, "role", None) == Role.HQ
+        and not scope.read_only
+        and user.subdistrict_id is not None
+        and user.subdistrict_id in scope.subdistrict_ids
+    )
+
+
+@transaction.atomic
+def unlock_account(*, actor: Any, user: Any) -> int:
+    """Lift every sign-in lock of ``user`` (from every address) and forget its failures; audited.
+    Returns the number of (username, address) records cleared."""
+    from fangkong.core.models import LoginFailure
+
+    if not may_unlock_account(actor, user):
+        raise ScopeError("unlock")
+    cleared, _rows = LoginFailure.objects.filter(username=user.username).delete()
+    type(user)._default_manager.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(
+        actor=actor,
+        action=AuditAction.ACTION,
+        obj=user,
+        changes={"cleared": cleared},
+        note="解除登录锁定",
+        subdistrict_id=user.subdistrict_id,
+    )
+    return cleared

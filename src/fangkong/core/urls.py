@@ -18,6 +18,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
         name="password_change_done",
     ),
+    path("accounts/<int:pk>/unlock/", views.account_unlock, name="account_unlock"),
     path("audit/", views.audit_log, name="audit_log"),
     path("policies/", views.policies, name="policies"),
     path("reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),

@@ -6,12 +6,14 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core import services
@@ -28,20 +30,33 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+class LoginForm(AuthenticationForm):
+    # One answer for a wrong password, an unknown username and a locked (username, address): the page
+    # must not tell anyone which usernames exist or which are locked.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _lazy("用户名或密码不正确。多次失败后，需等待一段时间才能再试。"),
+        "inactive": _lazy("用户名或密码不正确。多次失败后，需等待一段时间才能再试。"),
+    }
+
+
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        locked = getattr(self.request, "fangkong_locked_until", None)
+        locked = getattr(self.request, "fangkong_address_locked_until", None)
+        response = super().form_invalid(form)
         if locked:
+            # The address is throttled (too many failures over any usernames): says nothing about accounts.
+            minutes = max(1, int((locked - timezone.now()).total_seconds() + 59) // 60)
             form.errors.clear()
-            form.add_error(
-                None,
-                _("登录失败次数过多，账号已锁定至 %(t)s。")
-                % {"t": formats.date_format(locked.astimezone(), "Y-m-d H:i")},
-            )
-        return super().form_invalid(form)
+            form.add_error(None, _("登录尝试过于频繁，请 %(m)d 分钟后再试。") % {"m": minutes})
+            response = super().form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(minutes * 60)
+        return response
 
 
 @login_required
@@ -165,3 +180,21 @@ def policies(request: HttpRequest) -> HttpResponse:
         "core/policies.html",
         {"current": current, "history": history, "form": form, "can_edit": can_edit},
     )
+
+
+@login_required
+@require_POST
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """HQ lifts an account's sign-in locks (POST only; the account pages show the button)."""
+    from django.contrib.auth import get_user_model
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = get_object_or_404(get_user_model(), pk=pk)
+    if not services.may_unlock_account(request.user, target):
+        raise Http404
+    services.unlock_account(actor=request.user, user=target)
+    messages.success(request, _("已解除 %(u)s 的登录锁定。") % {"u": target.username})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    return redirect(next_url or "home")

@@ -31,6 +31,11 @@ EXPECTATIONS: dict[str, Case] = {
     "logout": Case(get=answers(405), post=answers(LOGIN)),
     "password_change": Case(get=answers(200, anonymous=LOGIN), post=answers(ALLOWED, anonymous=LOGIN)),
     "password_change_done": Case(get=answers(200, anonymous=LOGIN)),
+    "account_unlock": Case(
+        kwargs=lambda w: {"pk": w.staff_a.pk},
+        get=answers(405, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, anonymous=LOGIN),
+    ),
     "audit_log": Case(get=answers(200, cadre=404, org_contact=404, office=404, anonymous=LOGIN)),
     "policies": Case(
         get=answers(200, viewer=404, anonymous=LOGIN),
