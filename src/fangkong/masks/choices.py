@@ -14,6 +14,15 @@ class RoundStatus(models.TextChoices):
     FINISHED = "finished", _("已结束")
 
 
+class RoundPhase(models.TextChoices):
+    """Where a round really is now (MaskRound.phase), from its status and its windows."""
+
+    NOT_STARTED = "not_started", _("未开始")
+    BOOKING = "booking", _("预约中")
+    PICKUP = "pickup", _("领取中")
+    ENDED = "ended", _("已结束")
+
+
 class BookingStatus(models.TextChoices):
     REVIEW = "review", _("待审核（未登记住户）")
     WAITING = "waiting", _("排队等候")

@@ -18,7 +18,15 @@ class DateTimeLocal(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
-class RoundForm(forms.Form):
+class _Form(forms.Form):
+    """A masks form whose labels carry no colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class RoundForm(_Form):
     name = forms.CharField(label=_("名称"), max_length=80)
     masks_per_household = forms.IntegerField(
         label=_("每户口罩数"), min_value=1, max_value=100, required=False, help_text=_("留空则按政策设置。")
@@ -38,7 +46,7 @@ class RoundForm(forms.Form):
         return data
 
 
-class BatchForm(forms.Form):
+class BatchForm(_Form):
     neighborhood = forms.TypedChoiceField(label=_("居民区"), coerce=int)
     quantity = forms.IntegerField(label=_("数量（只）"), min_value=1, max_value=10_000_000)
     site = forms.TypedChoiceField(label=_("领取点"), coerce=int, required=False, empty_value=None)
@@ -50,7 +58,7 @@ class BatchForm(forms.Form):
         self.fields["site"].choices = [("", _("（不指定）"))] + [(s.pk, s.name) for s in sites]  # type: ignore[attr-defined]
 
 
-class SiteForm(forms.Form):
+class SiteForm(_Form):
     neighborhood = forms.TypedChoiceField(label=_("居民区"), coerce=int)
     name = forms.CharField(label=_("领取点名称"), max_length=80)
     kind = forms.ChoiceField(label=_("类型"), choices=SiteKind.choices)
@@ -73,7 +81,7 @@ class SiteForm(forms.Form):
         return data
 
 
-class PublicBookingForm(forms.Form):
+class PublicBookingForm(_Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(
         label=_("身份证号"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"})
@@ -95,18 +103,18 @@ class PublicBookingForm(forms.Form):
         self.fields["building"].error_messages["required"] = _("请选择楼栋。")
 
 
-class LookupForm(forms.Form):
+class LookupForm(_Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=30)
     phone = forms.CharField(label=_("手机号码"), max_length=20)
 
 
-class DeskPersonForm(forms.Form):
+class DeskPersonForm(_Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号"), max_length=30)
     phone = forms.CharField(label=_("手机号码"), max_length=20)
 
 
-class PickupForm(forms.Form):
+class PickupForm(_Form):
     number = forms.CharField(
         label=_("领取凭证号"),
         max_length=200,

@@ -6,6 +6,8 @@ one voucher per booking, a stock balance that never goes negative.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +20,7 @@ from fangkong.masks.choices import (
     BookingStatus,
     Channel,
     LedgerKind,
+    RoundPhase,
     RoundStatus,
     SiteKind,
     VoucherStatus,
@@ -72,6 +75,23 @@ class MaskRound(ScopedModel):
     def is_open_at(self, when: object | None = None) -> bool:
         now = when or timezone.now()
         return self.status == RoundStatus.OPEN and self.opens_at <= now < self.closes_at  # type: ignore[operator]
+
+    def phase_at(self, when: Any = None) -> RoundPhase:
+        """未开始 before booking opens; 预约中 while booking is open; 领取中 after booking closed until the
+        pickup deadline; 已结束 after it, or once the round is finished."""
+        now = when or timezone.now()
+        if self.status == RoundStatus.FINISHED or now >= self.pickup_ends_at:
+            return RoundPhase.ENDED
+        if now < self.opens_at:
+            return RoundPhase.NOT_STARTED
+        if self.is_open_at(now):
+            return RoundPhase.BOOKING
+        return RoundPhase.PICKUP
+
+    @property
+    def phase(self) -> RoundPhase:
+        """The round's real state now: the one label every list and selector of rounds shows."""
+        return self.phase_at()
 
 
 class PickupSite(ScopedModel):

@@ -38,7 +38,7 @@ from fangkong.core.policies import get_policy
 from fangkong.core.scope import scope_for
 from fangkong.core.validators import check_resident_id, validate_mobile
 from fangkong.env import env_bool, env_int
-from fangkong.masks import caches, fastcheck
+from fangkong.masks import access, caches, fastcheck
 from fangkong.masks.choices import (
     AllocationMode,
     BookingStatus,
@@ -114,35 +114,8 @@ def address_key(building_id: int, room: str) -> str:
     return f"{building_id}:{normalize_room(room)}"
 
 
-def can_manage(user: Any) -> bool:
-    """HQ-level users of the masks domain: open rounds, record stock, draw lotteries."""
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    return (
-        bool(scope.subdistrict_ids)
-        and not scope.read_only
-        and scope.neighborhood_ids is None
-        and scope.organization_ids is None
-        and scope.allows_domain("masks")
-    )
-
-
-def can_work(user: Any) -> bool:
-    """Users who work bookings of at least some neighborhoods (desk, pickup)."""
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    if not scope.subdistrict_ids or scope.read_only or scope.organization_ids is not None:
-        return False
-    if not scope.allows_domain("masks"):
-        return False
-    return scope.neighborhood_ids is None or bool(scope.neighborhood_ids)
-
-
 def _require_manage(actor: Any, subdistrict_id: int) -> None:
-    scope = scope_for(actor)
-    if not can_manage(actor) or not (scope.everything or subdistrict_id in scope.subdistrict_ids):
+    if not access.can_manage_subdistrict(actor, subdistrict_id):
         raise ScopeError("masks-manage")
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rounds/<int:pk>/desk/", views.desk, name="desk"),
     path("rounds/<int:pk>/desk/book/", views.desk_book, name="desk_book"),
     path("rounds/<int:pk>/ledger/", views.ledger, name="ledger"),
+    path("rounds/<int:pk>/poster/", views.poster, name="poster"),
     path("bookings/<int:pk>/review/", views.review, name="review"),
     path("pickup/", views.pickup, name="pickup"),
     path("voucher/<str:number>/", views.voucher, name="voucher"),

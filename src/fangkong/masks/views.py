@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -26,8 +27,8 @@ from fangkong.core.htmx import is_htmx
 from fangkong.core.links import public_url
 from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
-from fangkong.masks import caches, services
-from fangkong.masks.choices import AllocationMode, BookingStatus, RoundStatus
+from fangkong.masks import access, caches, services
+from fangkong.masks.choices import AllocationMode, BookingStatus, RoundPhase, RoundStatus
 from fangkong.masks.forms import (
     BatchForm,
     DeskPersonForm,
@@ -47,12 +48,7 @@ def _reader(view: Any) -> Any:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        scope = scope_for(request.user)
-        if not scope.everything and (
-            not scope.subdistrict_ids
-            or scope.organization_ids is not None
-            or not scope.allows_domain("masks")
-        ):
+        if not access.can_read(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -63,7 +59,7 @@ def _worker(view: Any) -> Any:
     @_reader
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.can_work(request.user):
+        if not access.can_work(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -74,7 +70,7 @@ def _manager(view: Any) -> Any:
     @_reader
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.can_manage(request.user):
+        if not access.can_manage(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -104,9 +100,7 @@ def _error_text(exc: ValidationError) -> str:
 def rounds(request: HttpRequest) -> HttpResponse:
     qs = MaskRound.objects.visible_to(request.user).order_by("-opens_at", "-id")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(
-        request, "masks/rounds.html", {"page": page, "can_manage": services.can_manage(request.user)}
-    )
+    return render(request, "masks/rounds.html", {"page": page, **access.flags(request.user)})
 
 
 @_manager
@@ -159,7 +153,7 @@ def _round_context(request: HttpRequest, rnd: MaskRound) -> dict[str, Any]:
         .select_related("neighborhood")
         .prefetch_related("slots")
     )
-    manage = services.can_manage(user)
+    manage = access.can_manage(user)
     return {
         "round": rnd,
         "figures": figures,
@@ -168,13 +162,32 @@ def _round_context(request: HttpRequest, rnd: MaskRound) -> dict[str, Any]:
         "batches": StockBatch.objects.visible_to(user)
         .filter(round=rnd)
         .select_related("neighborhood", "site")[:50],
-        "can_manage": manage,
-        "can_work": services.can_work(user),
+        **access.flags(user),
         "batch_form": BatchForm(hoods=hoods, sites=sites) if manage else None,
         "site_form": SiteForm(hoods=hoods) if manage else None,
         "public_url": public_url("masks:public_book", rnd.pk),
-        "is_open": rnd.is_open_at(),
     }
+
+
+@_worker
+def poster(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable A4 poster (always in Chinese) for one neighborhood: its name, the QR code of the public
+    booking page (opening on that neighborhood) and one line of instructions."""
+    from fangkong.registry.models import Neighborhood
+
+    rnd = _round(request, pk)
+    hoods = Neighborhood.objects.filter(subdistrict_id=rnd.subdistrict_id).order_by("code", "name")
+    hood_ids = _hood_ids(request.user, rnd.subdistrict_id)
+    if hood_ids is not None:
+        hoods = hoods.filter(pk__in=hood_ids)
+    choices = list(hoods)
+    wanted = request.GET.get("hood", "")
+    hood = next((h for h in choices if str(h.pk) == wanted), choices[0] if choices else None)
+    if hood is None:
+        raise Http404
+    url = public_url(reverse("masks:public_book", args=[rnd.pk]) + "?" + urlencode({"n": hood.pk}))
+    context = {"round": rnd, "hood": hood, "hoods": choices, "url": url, "qr": qr_svg_inline(url, scale=1)}
+    return render(request, "masks/poster.html", context)
 
 
 @_reader
@@ -288,7 +301,7 @@ def bookings(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": BookingStatus.choices,
         "status": status,
         "q": q,
-        "can_work": services.can_work(request.user),
+        **access.flags(request.user),
     }
     template = "masks/_rows.html" if is_htmx(request) else "masks/bookings.html"
     return render(request, template, context)
@@ -346,10 +359,40 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [
         {"household": h, "residents": residents.get(h.pk, []), "booked": booked.get(h.pk)} for h in households
     ]
-    context = {"round": rnd, "q": q, "rows": rows, "person_form": DeskPersonForm()}
+    context = {
+        "round": rnd,
+        "q": q,
+        "rows": rows,
+        "person_form": DeskPersonForm(),
+        **_desk_confirmation(request, rnd),
+    }
     if is_htmx(request):
         return render(request, "masks/_desk_results.html", context)
     return render(request, "masks/desk.html", context)
+
+
+def _desk_confirmation(request: HttpRequest, rnd: MaskRound) -> dict[str, Any]:
+    """The booking just made (or found) at the desk: allocated (site, time, voucher to print) or queued
+    (place in the queue). Only a booking the user sees."""
+    booked = request.GET.get("booked", "")
+    if not booked.isdigit():
+        return {}
+    booking = (
+        Booking.objects.visible_to(request.user)
+        .select_related("round", "building__compound", "neighborhood")
+        .filter(round=rnd, pk=int(booked))
+        .first()
+    )
+    if booking is None:
+        return {}
+    v = Voucher.objects.select_related("site", "slot").filter(booking=booking).first()
+    return {
+        "confirmed": booking,
+        "confirmed_new": request.GET.get("new") == "1",
+        "confirmed_voucher": v,
+        "confirmed_qr": qr_svg_inline(v.number, scale=1) if v is not None else "",
+        "confirmed_place": services.queue_place(booking),
+    }
 
 
 @_worker
@@ -369,6 +412,7 @@ def desk_book(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         extra = {k: request.POST.get(k, "") for k in ("name", "id_number", "phone")}
+    back: dict[str, Any] = {"q": request.POST.get("q", "")}
     try:
         result = services.book_at_desk(
             actor=request.user, round=rnd, household=household, resident=resident, **extra
@@ -378,11 +422,8 @@ def desk_book(request: HttpRequest, pk: int) -> HttpResponse:
     except ScopeError:
         raise Http404
     else:
-        if result.created:
-            messages.success(request, _("预约成功，预约编号 %(n)s。") % {"n": result.number})
-        else:
-            messages.info(request, _("该住户本轮已预约，预约编号 %(n)s。") % {"n": result.number})
-    return redirect(reverse("masks:desk", args=[rnd.pk]) + f"?q={request.POST.get('q', '')}")
+        back.update(booked=result.id, new=int(result.created))
+    return redirect(reverse("masks:desk", args=[rnd.pk]) + "?" + urlencode(back))
 
 
 @_reader
@@ -406,12 +447,16 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
 @_worker
 def pickup(request: HttpRequest) -> HttpResponse:
     user = request.user
-    open_rounds = list(
+    now = timezone.now()
+    candidates = list(
         MaskRound.objects.visible_to(user)
         .exclude(status=RoundStatus.FINISHED)
-        .filter(pickup_ends_at__gte=timezone.now() - dt.timedelta(days=7))
-        .order_by("-opens_at")
+        .filter(pickup_ends_at__gte=now - dt.timedelta(days=7))
+        .order_by("-opens_at", "-id")
     )
+    # rounds in their pickup window first (where vouchers are collected now), then booking, then the rest
+    order = [RoundPhase.PICKUP, RoundPhase.BOOKING, RoundPhase.NOT_STARTED, RoundPhase.ENDED]
+    open_rounds = sorted(candidates, key=lambda r: order.index(r.phase_at(now)))
     round_id = (
         request.POST.get("round") or request.GET.get("round") or (open_rounds[0].pk if open_rounds else None)
     )
@@ -565,6 +610,8 @@ def public_book(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     now = timezone.now()
     chosen = {k: request.POST.get(k, "") for k in ("neighborhood", "compound", "building")}
+    if request.method == "GET" and request.GET.get("n", "").isdigit():  # a neighborhood's poster
+        chosen["neighborhood"] = request.GET["n"]
     compounds = (
         book.compounds.get(int(chosen["neighborhood"]), []) if chosen["neighborhood"].isdigit() else []
     )

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from fangkong.core.scope import scope_for
-from fangkong.masks import services
+from fangkong.masks import access, services
 from fangkong.masks.choices import Channel
 from fangkong.masks.models import Booking, MaskRound
 from fangkong.masks.selectors import mask_figures
@@ -50,6 +50,12 @@ class BookingOut(Schema):
     created: bool
     unregistered: bool
     voucher_number: str
+
+
+class MaskLookupOut(BookingOut):
+    queue_place: int | None = Field(
+        None, description="place in the neighborhood's queue while waiting (1 is served next)"
+    )
 
 
 class ErrorOut(Schema):
@@ -92,13 +98,9 @@ class VoucherOut(Schema):
 
 
 def _reader(request: HttpRequest) -> Any:
-    user = request.user
-    scope = scope_for(user)
-    if not scope.everything and (
-        not scope.subdistrict_ids or scope.organization_ids is not None or not scope.allows_domain("masks")
-    ):
+    if not access.can_read(request.user):
         raise Http404
-    return user
+    return request.user
 
 
 def _round(request: HttpRequest, round_id: int) -> MaskRound:
@@ -196,7 +198,9 @@ def create_booking(request: HttpRequest, round_id: int, payload: BookingIn, resp
     return HttpResponse(json.dumps(body), status=201 if result.created else 200, content_type=_JSON)
 
 
-@router.post("/rounds/{round_id}/lookup", auth=None, response={200: BookingOut, 404: ErrorOut, 429: ErrorOut})
+@router.post(
+    "/rounds/{round_id}/lookup", auth=None, response={200: MaskLookupOut, 404: ErrorOut, 429: ErrorOut}
+)
 def lookup_booking(request: HttpRequest, round_id: int, payload: LookupIn, response: HttpResponse) -> Any:
     try:
         services.hit_rate_limits(
@@ -217,6 +221,7 @@ def lookup_booking(request: HttpRequest, round_id: int, payload: LookupIn, respo
             "created": False,
             "unregistered": booking.household_id is None,
             "voucher_number": voucher.number if voucher else "",
+            "queue_place": services.queue_place(booking),
         },
     )
 
@@ -224,7 +229,7 @@ def lookup_booking(request: HttpRequest, round_id: int, payload: LookupIn, respo
 @router.post("/pickup", response={200: VoucherOut, 409: ErrorOut})
 def pickup(request: HttpRequest, payload: PickupIn) -> Any:
     user = _reader(request)
-    if not services.can_work(user):
+    if not access.can_work(user):
         raise Http404
     _round(request, payload.round_id)
     try:

@@ -80,6 +80,10 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(405, org_contact=404, office=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(404, anonymous=LOGIN),
     ),
+    "masks:poster": Case(
+        kwargs=lambda w: {"pk": w.mask_round.pk},
+        get=answers(404, hq=200, staff_a=200, staff_b=200, cadre=200, anonymous=LOGIN),
+    ),
     "masks:ledger": Case(
         kwargs=lambda w: {"pk": w.mask_round.pk},
         get=answers(200, org_contact=404, office=404, other_hq=404, anonymous=LOGIN),

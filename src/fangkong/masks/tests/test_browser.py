@@ -61,3 +61,43 @@ def test_resident_books_and_staff_verify_the_pickup(world, live_server, browser_
     staff.click("button.btn-primary")
     staff.wait_for_selector(".msg-error")
     assert "已于" in staff.inner_text(".messages")
+
+
+def test_staff_pages_at_desktop_and_phone_width(world, live_server, browser_context):
+    """The bookings list shows every booking's address and status inside a phone's width (cards), and the
+    pickup page opens on the round in its pickup window, at 1280 and 390 px."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangkong.masks.tests.conftest import add_households
+
+    now = timezone.now()
+    day = dt.timedelta(days=1)
+    first = open_round(world, name="第一轮", opens_at=now - 3 * day, closes_at=now - day)
+    open_round(world, name="第二轮", opens_at=now + day, closes_at=now + 2 * day)
+    for h in add_households(world, 3):
+        Booking.objects.create(
+            subdistrict_id=world.sub.pk,
+            round=first,
+            number=services.new_number(),
+            neighborhood=world.hood_a,
+            building=world.building_a,
+            room=h.room,
+            address_key=services.address_key(world.building_a.pk, h.room),
+            household=h,
+            name="住户",
+        )
+    for width, height in ((1280, 900), (390, 844)):
+        page = browser_context(width, height).new_page()
+        login_in_browser(page, live_server, "staff_a", PASSWORD)
+        page.goto(f"{live_server.url}/masks/rounds/{first.pk}/bookings/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        badges = page.locator("#rows tbody .badge")
+        assert badges.count() == 3
+        for i in range(3):
+            box = badges.nth(i).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= width
+        page.goto(f"{live_server.url}/masks/pickup/")
+        selected = page.eval_on_selector("select[name=round]", "s => s.options[s.selectedIndex].text")
+        assert selected.startswith("第一轮") and "领取中" in selected
