@@ -267,12 +267,16 @@ class ScreeningFormat(SpreadsheetFormat):
                 row.action = UNCHANGED if self._same_as(row, record, report.present) else "update"
             else:
                 building = clean["building"]
-                exists = Declaration.objects.filter(
-                    subdistrict_id=building.subdistrict_id,
-                    id_number_hash=crypto.lookup_hash("id_number", clean["id_number"]),
-                    arrival_date=data.arrival_date,
-                    transport_number=clean["transport_number"],
-                ).exists()
+                exists = (
+                    Declaration.objects.editable_by(ctx.actor)
+                    .filter(
+                        subdistrict_id=building.subdistrict_id,
+                        id_number_hash=crypto.lookup_hash("id_number", clean["id_number"]),
+                        arrival_date=data.arrival_date,
+                        transport_number=clean["transport_number"],
+                    )
+                    .exists()
+                )
                 row.action = "update" if exists else "create"
             report.counts[row.action] += 1
             row.data["input"] = data

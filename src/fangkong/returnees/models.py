@@ -130,6 +130,15 @@ class Declaration(ReturneesModel):
     declared_at = models.DateTimeField(_("申报时间"), default=timezone.now, db_index=True)
     merge_count = models.PositiveSmallIntegerField(_("合并次数"), default=0)
     submission_id = models.CharField(_("提交编号"), max_length=40, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("疑似重复于"),
+        help_text=_("另一居民区已申报同一人同一行程：由总指挥部核对（例如已迁入本居民区）。"),
+    )
 
     class Meta:
         verbose_name = _("返沪申报")
@@ -139,6 +148,7 @@ class Declaration(ReturneesModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["subdistrict", "id_number_hash", "arrival_date", "transport_number"],
+                condition=Q(duplicate_of__isnull=True),
                 name="declaration_one_per_trip",
                 violation_error_message=_("此人本次行程已申报。"),
             ),

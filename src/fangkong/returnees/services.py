@@ -278,7 +278,7 @@ def declare_return(
         arrival_date=data.arrival_date,
         transport_number=clean["transport_number"],
     )
-    existing = Declaration.objects.select_for_update().filter(**lookup).first()
+    existing, primary = _same_trip(actor, lookup)
     if existing is None:
         decl = Declaration(
             subdistrict_id=building.subdistrict_id,
@@ -305,6 +305,7 @@ def declare_return(
             source=source,
             declared_at=moment,
             submission_id=(data.submission_id or "")[:40],
+            duplicate_of=primary,
         )
         if actor is not None:
             check_write_scope(actor, decl)
@@ -317,11 +318,21 @@ def declare_return(
             with transaction.atomic():
                 decl.save(force_insert=True)
         except IntegrityError:
-            existing = Declaration.objects.select_for_update().filter(**lookup).first()
+            existing, _primary = _same_trip(actor, lookup)
             if existing is None:
                 raise
         else:
             audit.record(actor=actor, action=AuditAction.CREATE, obj=decl, changes=audit.snapshot(decl))
+            if primary is not None:
+                # Declared in another neighborhood already: answered as a new declaration (nothing tells the
+                # user the ID is registered elsewhere), and kept for HQ to resolve.
+                audit.record(
+                    actor=actor,
+                    action=AuditAction.ACTION,
+                    obj=decl,
+                    changes={"duplicate_of": primary.pk},
+                    note=_("同一人同一行程已在另一居民区申报，待总指挥部核对"),
+                )
             result = DeclarationResult(decl, True, warnings=clean.get("warnings", []))
             _act_on_classification(actor=actor, result=result, today=today)
             return result
@@ -382,6 +393,25 @@ def declare_return(
         Isolation.objects.filter(pk=result.isolation.pk).update(report_token_hash=token_hash)
         result.token = token
     return result
+
+
+def _same_trip(actor: Any, lookup: dict[str, Any]) -> tuple[Declaration | None, Declaration | None]:
+    """The declaration of the same trip to merge into, and the trip's first declaration (locked).
+
+    The public form and the system use the first declaration. Staff use the one within their write scope;
+    when the only ones are outside it, they get none to merge into (and must not learn of them): the new
+    declaration is recorded as a duplicate of the first one, for HQ to resolve."""
+    rows = list(Declaration.objects.select_for_update().filter(**lookup).order_by("pk"))
+    primary = next((d for d in rows if d.duplicate_of_id is None), None)
+    if actor is None:
+        return primary, primary
+    for decl in rows:
+        try:
+            check_write_scope(actor, decl)
+        except ScopeError:
+            continue
+        return decl, primary
+    return None, primary
 
 
 # ---------------------------------------------------------------- amendments (public repeats)

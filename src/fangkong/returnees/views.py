@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -127,13 +128,16 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(name__icontains=q)
+    duplicates = request.GET.get("dup", "") == "1"
+    if duplicates:
+        qs = qs.filter(duplicate_of__isnull=False)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     services.record_list_read(
         actor=user,
         listed=_("返沪申报列表 第%(n)d页") % {"n": page.number},
         object_type="returnees.declaration",
         ids=[d.pk for d in page],
-        filters={"level": level, "q": q, "page": page.number},
+        filters={"level": level, "q": q, "dup": "1" if duplicates else "", "page": page.number},
     )
     template = pick_template(request, "returnees/declaration_list.html", "returnees/_declaration_rows.html")
     return render(request, template, {"page": page, "filters": request.GET})
@@ -180,6 +184,13 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     token = request.session.pop("returnee_new_link", None)
     link = public_url("returnees:report", token) if token else None
     context: dict[str, Any] = {"d": decl, "isolations": isolations, "link": link}
+    # A duplicate declaration of the same trip (another neighborhood's), for those who may see both.
+    context["duplicates"] = list(
+        Declaration.objects.visible_to(user)
+        .filter(Q(pk=decl.duplicate_of_id) | Q(duplicate_of=decl))
+        .exclude(pk=decl.pk)
+        .select_related("neighborhood")
+    )
     context["pending_amendments"] = list(
         DeclarationAmendment.objects.visible_to(user).filter(declaration=decl, status=AmendmentStatus.PENDING)
     )
