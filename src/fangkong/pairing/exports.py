@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from fangkong.core.spreadsheets import sheet_row
 from fangkong.pairing.reports import BoardRow
 
 
@@ -22,11 +23,11 @@ def _book(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
     ws = wb.active
     assert ws is not None
     ws.title = title[:31]
-    ws.append(list(headers))
+    ws.append(sheet_row(headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        ws.append(sheet_row(row))
     for i, _h in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 16
     ws.freeze_panes = "A2"
@@ -90,7 +91,11 @@ def roster_xlsx(roster: Any) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = _("值班表")[:31]
-    ws.append([_("姓名")] + [f"{d:%m-%d} {'一二三四五六日'[d.weekday()]}" for d in days] + [_("班次合计")])
+    ws.append(
+        sheet_row(
+            [_("姓名")] + [f"{d:%m-%d} {'一二三四五六日'[d.weekday()]}" for d in days] + [_("班次合计")]
+        )
+    )
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
@@ -103,7 +108,7 @@ def roster_xlsx(roster: Any) -> bytes:
             total += len(items)
             row.append(cell_text(items))
         row.append(total)
-        ws.append(row)
+        ws.append(sheet_row(row))
         for col, d in enumerate(days, start=2):
             items = grid[person.pk].get(d, [])
             cell = ws.cell(row=ws.max_row, column=col)

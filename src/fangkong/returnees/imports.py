@@ -29,7 +29,6 @@ from fangkong.core.spreadsheets import (
     Report,
     Row,
     SpreadsheetFormat,
-    cell_text,
     choice_label,
     parse_bool,
     parse_choice,
@@ -37,6 +36,7 @@ from fangkong.core.spreadsheets import (
     parse_int,
     parse_text,
     register,
+    reimported,
 )
 from fangkong.returnees import services
 from fangkong.returnees.choices import Source, Transport
@@ -306,7 +306,7 @@ class ScreeningFormat(SpreadsheetFormat):
         for column, cell in zip(self.columns, self._cells(record, reveal=False), strict=True):
             if column.key in ("pk", "id_number", "phone") or column.key not in present:
                 continue
-            text = cell_text(cell)
+            text = reimported(cell)  # the cell as an export re-imports it
             expected = (column.parse(text) if column.parse else text) if text else column.default
             if v.get(column.key) != expected:
                 return False

@@ -10,20 +10,29 @@ from django.db import connection
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from fangkong.core.choices import DocumentType
 from fangkong.core.spreadsheets import (
+    FORMULA_TRIGGERS,
     Column,
     Report,
     RowParser,
+    SpreadsheetFormat,
     cell_text,
+    from_cell,
     parse_bool,
     parse_choice,
     parse_date,
     parse_int,
     parse_text,
+    read_rows,
+    reimported,
+    to_cell,
     tuned_connection,
+    write_xlsx,
 )
+from fangkong.core.testing import FORMULA_PAYLOADS, ooxml_text, xlsx_texts
 
 COLUMNS = (
     Column("pk", "编号", parse=parse_int),
@@ -130,3 +139,58 @@ def test_tuned_connection_restores_the_sqlite_settings():
         assert cursor.fetchone()[0] == before
         cursor.execute("PRAGMA temp_store")
         assert cursor.fetchone()[0] != 2
+
+
+# ------------------------------------------------------------------------------- formula injection
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=8),
+        st.builds("".join, st.lists(st.sampled_from([*"=+-@\t\r'#N/A x", "_x000D_", "_x005F_"]), max_size=6)),
+    )
+)
+def test_no_text_is_written_as_a_formula_and_the_import_reads_it_back(text):
+    stored = ooxml_text(to_cell(text))  # what a spreadsheet program and the import see in the cell
+    assert reimported(text) == from_cell(stored)
+    assert stored[:1] not in FORMULA_TRIGGERS
+    assert stored not in ("#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!")
+    if stored == text:
+        assert from_cell(stored) == text.strip()  # untouched text: the usual trimming
+    else:
+        assert stored == "'" + text and from_cell(stored) == text  # escaped: back verbatim
+
+
+def test_write_xlsx_escapes_text_cells_only_and_the_engine_reads_them_back(tmp_path):
+    class Plain(SpreadsheetFormat):
+        slug = "plain"
+        title = "plain"
+        columns = (
+            Column("text", "文字", True),
+            Column("number", "数字"),
+            Column("when", "日期"),
+        )
+
+    rows = [[payload, -5 - i, dt.date(2020, 2, 10)] for i, payload in enumerate(FORMULA_PAYLOADS)]
+    rows.append(["-5", -2.5, None])
+    path = tmp_path / "out.xlsx"
+    write_xlsx(Plain(), rows, path)
+    assert xlsx_texts(path) == ["文字", "数字", "日期", *FORMULA_PAYLOADS, "-5"]
+    sheet = load_workbook(path).worksheets[0]
+    numbers = [row[1] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "n" for c in numbers)  # numbers stay numbers, negative ones too
+    assert [c.value for c in numbers] == [r[1] for r in rows]
+    headers, body = read_rows(path)
+    parse = RowParser([(0, Plain.columns[0])], Plain.columns)
+    texts = [parse(number, cells, Report()).values["text"] for number, cells in body]
+    assert texts == [*FORMULA_PAYLOADS, "-5"]
+
+
+def test_template_cells_are_never_formulas(tmp_path):
+    from fangkong.core.spreadsheets import all_formats, template_xlsx
+
+    for fmt in all_formats():
+        path = tmp_path / f"{fmt.slug}.xlsx"
+        template_xlsx(fmt, path)
+        xlsx_texts(path)
