@@ -116,16 +116,19 @@ def _seed(url: str, out_path: str) -> None:
         Household.objects.order_by("-id").values_list("building_id", "room")[4 : 4 + INPROCESS_BOOKINGS]
     )
 
-    def probe(index: int) -> Any:
+    persons = [(make_id_number(rng), make_phone(rng)) for _i in spare]
+
+    def probe(index: int) -> Any:  # the same person each time: a second call is that booker's repeat
         building_id, room = spare[index]
+        id_number, phone = persons[index]
         return lambda: services.book_public(
             round_id=rnd.pk,
             building_id=building_id,
             room=room,
             name="测",
             client_ip="10.9.9.9",
-            id_number=make_id_number(rng),
-            phone=make_phone(rng),
+            id_number=id_number,
+            phone=phone,
         )
 
     caches.clear()
