@@ -56,10 +56,15 @@ def may_reissue_link(user: Any, isolation: Any) -> bool:
     return isolation.status == IsolationStatus.ACTIVE and _may_write(user, isolation)
 
 
+def may_sign_release(user: Any) -> bool:
+    """Release is signed by committee staff or HQ (the service asks this too)."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) in (Role.STAFF, Role.HQ))
+
+
 def may_release_isolation(user: Any, isolation: Any) -> bool:
-    """Release is signed by committee staff or HQ (the service refuses other roles)."""
-    role_ok = getattr(user, "is_superuser", False) or getattr(user, "role", None) in (Role.STAFF, Role.HQ)
-    return role_ok and isolation.status == IsolationStatus.ACTIVE and _may_write(user, isolation)
+    return (
+        may_sign_release(user) and isolation.status == IsolationStatus.ACTIVE and _may_write(user, isolation)
+    )
 
 
 def may_start_isolation(user: Any, declaration: Any) -> bool:

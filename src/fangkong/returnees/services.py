@@ -768,7 +768,9 @@ def release_isolation(
     _require_staff(actor)
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
     check_write_scope(actor, iso)
-    if actor.role not in (Role.STAFF, Role.HQ) and not actor.is_superuser:
+    from fangkong.returnees.access import may_sign_release
+
+    if not may_sign_release(actor):
         raise ScopeError("role")
     if signoff_role not in SignoffRole.values:
         raise ValidationError(_("请选择签字解除方：居委会或社区卫生服务中心。"))

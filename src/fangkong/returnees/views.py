@@ -194,8 +194,9 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["pending_amendments"] = list(
         DeclarationAmendment.objects.visible_to(user).filter(declaration=decl, status=AmendmentStatus.PENDING)
     )
+    context["can_reveal"] = access.may_reveal_personal(user)
     active = any(i.status == IsolationStatus.ACTIVE for i in isolations)
-    if not active and Declaration.objects.editable_by(user).filter(pk=decl.pk).exists():
+    if not active and access.may_start_isolation(user, decl):
         from fangkong.core.policies import get_policy
 
         context["start_form"] = StartIsolationForm()
@@ -362,6 +363,8 @@ def isolation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reports": reports,
             "referrals": referrals,
             "link": link,
+            "can": access.isolation_controls(user, iso),
+            "can_record_outcome": bool(referrals) and access.may_record_referral_outcome(user, referrals[0]),
             "extend_form": ExtendForm(initial={"new_end_date": iso.end_date}),
             "release_form": ReleaseForm(),
             "phone_form": PhoneReportForm(initial={"day": today, "slot": slot}),
@@ -370,15 +373,28 @@ def isolation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _iso_for_write(request: HttpRequest, pk: int) -> Isolation:
+ISOLATION_ACTIONS = {
+    "extend": access.may_extend_isolation,
+    "release": access.may_release_isolation,
+    "reissue": access.may_reissue_link,
+    "report": access.may_record_report,
+}
+
+
+def _iso_for_write(request: HttpRequest, pk: int, action: str) -> Isolation:
+    """The isolation to act on, when the action's predicate (the one the page asks) allows it; else 404."""
     user = _returnee_user(request)
-    return get_object_or_404(Isolation.objects.editable_by(user).select_related("declaration"), pk=pk)
+    allowed = ISOLATION_ACTIONS.get(action)
+    iso = get_object_or_404(Isolation.objects.editable_by(user).select_related("declaration"), pk=pk)
+    if allowed is None or not allowed(user, iso):
+        raise Http404
+    return iso
 
 
 @login_required
 @require_POST
 def isolation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    iso = _iso_for_write(request, pk)
+    iso = _iso_for_write(request, pk, action)
     user = request.user
     try:
         if action == "extend":

@@ -16,22 +16,17 @@ from ninja import ModelSchema, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from fangkong.core.choices import Domain
 from fangkong.core.exceptions import ScopeError
-from fangkong.core.scope import scope_for
+from fangkong.returnees import access, selectors, services
 from fangkong.returnees import models as m
-from fangkong.returnees import selectors, services
 from fangkong.returnees.choices import ReportSource, Source
 
 router = Router()
 
 
 def _returnee_user(request: HttpRequest) -> Any:
-    user = request.user
-    scope = scope_for(user)
-    if scope.organization_ids is not None or not scope.allows_domain(Domain.RETURNEES):
-        raise Http404
-    return user
+    """The same gate as the pages (access.returnee_user): 404 for anyone else."""
+    return access.returnee_user(request.user)
 
 
 def _errors(exc: ValidationError) -> HttpError:
@@ -247,6 +242,8 @@ def _report_answer(result: services.ReportResult) -> Status:
 def phone_report(request: HttpRequest, pk: int, payload: ReportIn) -> Any:
     user = _returnee_user(request)
     iso = get_object_or_404(m.Isolation.objects.editable_by(user), pk=pk)
+    if not access.may_record_report(user, iso):
+        raise Http404
     try:
         result = services.submit_report(
             actor=user,
@@ -302,8 +299,14 @@ def figures(request: HttpRequest, day: dt.date | None = None) -> Any:
 @router.get("/venues/{pk}/visits", response=list[VisitOut])
 @paginate(LimitOffsetPagination)
 def venue_visits(request: HttpRequest, pk: int) -> Any:
-    venue = get_object_or_404(m.Venue.objects.visible_to(request.user), pk=pk)
-    return m.VenueVisit.objects.filter(venue=venue).order_by("-at")
+    """A venue's health log; the read is audited as on the venue page (one event per request)."""
+    user = request.user
+    venue = get_object_or_404(m.Venue.objects.visible_to(user), pk=pk)
+    qs = m.VenueVisit.objects.filter(venue=venue).order_by("-at")
+    _audit_page(
+        request, user, qs, "returnees.venuevisit", f"{venue.name} 健康登记（接口）", {"venue": venue.pk}
+    )
+    return qs
 
 
 @router.post("/public/checkin/{code}", auth=None, response={200: CheckinOut, 201: CheckinOut})

@@ -120,3 +120,38 @@ def test_api_lists_are_audited_once(isolated, as_persona, path):
     reads = _reads()[before:]
     assert len(reads) == 1 and "接口" in reads[0].object_repr
     assert reads[0].changes["count"] >= (0 if path == "/board" else 1)
+
+
+def test_api_venue_visits_list_audits_its_read(world, as_persona):
+    """The venue's health log read through the API is audited as on the venue page."""
+    venue = services.ensure_venue(actor=world.hq, organization=world.org_a)
+    visit = services.register_visit(
+        actor=None,
+        venue=venue,
+        name="访客",
+        phone="13800138000",
+        temperature="36.5",
+        key_area_14d=False,
+        submission_id="v1",
+    ).visit
+    before = len(_reads())
+    response = as_persona("staff_a").get(f"/api/v1/returnees/venues/{venue.pk}/visits")
+    assert response.status_code == 200 and response.json()["count"] == 1
+    reads = _reads()[before:]
+    assert len(reads) == 1
+    assert reads[0].object_type == "returnees.venuevisit" and reads[0].changes["ids"] == [visit.pk]
+    assert venue.name in reads[0].object_repr
+    # Out of scope: 404 and no read recorded.
+    assert as_persona("staff_b").get(f"/api/v1/returnees/venues/{venue.pk}/visits").status_code == 404
+    assert len(_reads()) == before + 1
+
+
+def test_web_and_api_share_one_gate(world, as_persona, client):
+    """A staff account with no sub-district gets 404 from the pages and from the API alike."""
+    from fangkong.core.choices import Role
+    from fangkong.core.testing import make_user
+
+    client.force_login(make_user("lost", Role.STAFF))
+    assert client.get(reverse("returnees:declaration_list")).status_code == 404
+    assert client.get("/api/v1/returnees/declarations").status_code == 404
+    assert client.get("/api/v1/returnees/isolations").status_code == 404
