@@ -33,6 +33,9 @@ CSRF_TRUSTED_ORIGINS = env_list("FANGKONG_CSRF_TRUSTED_ORIGINS", [])
 # all decrypt); FANGKONG_HASH_KEY keys the lookup hash.
 FANGKONG_DATA_KEYS = env_list("FANGKONG_DATA_KEY", [str(k) for k in _secrets.get("data_keys", [])])  # type: ignore[attr-defined]
 FANGKONG_HASH_KEY = env_str("FANGKONG_HASH_KEY", str(_secrets.get("hash_key", "")))
+# Start even though stored personal data cannot be read with the configured keys (core.keycheck): only once
+# the lost keys are known to be gone for good.
+FANGKONG_ACCEPT_LOST_KEYS = env_bool("FANGKONG_ACCEPT_LOST_KEYS", False)
 if "PYTEST_VERSION" in os.environ and not FANGKONG_DATA_KEYS:
     # Fixed, public test keys: tests only, never a deployment.
     FANGKONG_DATA_KEYS = ["t1:dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMDAwMDA="]

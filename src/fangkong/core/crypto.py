@@ -118,3 +118,27 @@ def personal_columns(name: str, value: str, *, kind: str | None = None, ring: Ke
     """The three column values for field ``name`` (kind defaults to the name)."""
     sealed = seal(kind or name, value, ring=ring)
     return {f"{name}_enc": sealed.enc, f"{name}_hash": sealed.hash, f"{name}_masked": sealed.masked}
+
+
+FINGERPRINT_CONTEXT = b"fangkong key fingerprint v1"
+
+
+def fingerprint(material: bytes) -> str:
+    """A keyed digest that identifies a key without revealing it (HMAC-SHA256 of a fixed text under the key)."""
+    return hmac.new(material, FINGERPRINT_CONTEXT, hashlib.sha256).hexdigest()[:32]
+
+
+def key_fingerprints(data_keys: list[str] | tuple[str, ...], hash_key: str) -> dict[tuple[str, str], str]:
+    """{("data", key id): fingerprint, …, ("hash", ""): fingerprint} for a key list and a hash key."""
+    found = {
+        ("data", key_id): fingerprint(raw)
+        for key_id, raw in (_parse_key(e, i) for i, e in enumerate(data_keys))
+    }
+    if hash_key:
+        found[("hash", "")] = fingerprint(hash_key.encode())
+    return found
+
+
+def ring_for(data_keys: list[str] | tuple[str, ...], hash_key: str) -> Keyring:
+    """The keyring of a given key list (e.g. a backup's keys file) rather than of the settings."""
+    return _keyring(tuple(data_keys), hash_key)

@@ -275,3 +275,24 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username or '*'}@{self.ip}"
+
+
+class KeyFingerprint(models.Model):
+    """Which keys the stored personal data was written under: a fingerprint per data key id and one of the
+    hash key (core.crypto.fingerprint: a keyed digest, never the key). A database restored without its keys
+    is recognised by these, and the platform refuses to start on it (core.keycheck)."""
+
+    kind = models.CharField(_("类别"), max_length=8)  # "data" or "hash"
+    key_id = models.CharField(_("密钥编号"), max_length=16, blank=True)
+    fingerprint = models.CharField(_("指纹"), max_length=64)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("密钥指纹")
+        verbose_name_plural = _("密钥指纹")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key_id"], name="core_keyfingerprint_kind_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key_id} {self.fingerprint[:8]}"

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from fangkong.core import crypto
-from fangkong.core.models import AuditEvent
+from fangkong.core import crypto, keycheck
+from fangkong.core.models import AuditEvent, KeyFingerprint
 from fangkong.core.purge import personal_models
 from fangkong.registry import demo
 
@@ -77,6 +77,12 @@ def test_rotation_with_secrets_file_then_drop_old(populated, settings, tmp_path,
 
         token = getattr(apps.get_model(label)._base_manager.get(pk=pk), f"{name}_enc")
         assert crypto.decrypt(token, ring=ring_without_old) == plain
+
+    # the database records the new key's fingerprint and forgets the dropped one: a start with the new key
+    # alone passes the key check, one with the old key alone is refused
+    assert set(KeyFingerprint.objects.filter(kind="data").values_list("key_id", flat=True)) == {"k7"}
+    assert keycheck.problems() == []
+    assert keycheck.problems([OLD], settings.FANGKONG_HASH_KEY)
 
     events = AuditEvent.objects.filter(object_type="core.datakey")
     assert events.count() == 2

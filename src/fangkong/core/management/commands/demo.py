@@ -17,9 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fangkong.core.crypto import generate_key
+from fangkong.core.keycheck import KeysMissing, verify_keys
 from fangkong.core.links import set_public_base_url_for
 from fangkong.core.management.commands.seed_demo import generate
 from fangkong.env import env_int, env_str
@@ -97,6 +98,10 @@ class Command(BaseCommand):
         if ensure_secrets():
             self.stdout.write(f"已生成本地密钥：{secrets_path()}（请妥善保管，勿提交到版本库）")
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
+        try:
+            verify_keys()
+        except KeysMissing as exc:
+            raise CommandError(str(exc))
         if demo.demo_exists():
             self.stdout.write("数据库中已有街道数据，保留现有数据，不再生成演示街道。")
         else:

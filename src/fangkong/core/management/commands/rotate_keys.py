@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, router, transaction
 from django.db.models import Q
 
-from fangkong.core import audit, crypto
+from fangkong.core import audit, crypto, keycheck
 from fangkong.core.choices import AuditAction
 from fangkong.core.management.commands.demo import write_secrets
 from fangkong.core.purge import personal_models
@@ -160,6 +160,7 @@ class Command(BaseCommand):
                 keys = [entry, *current]
         # Record the new list before any ciphertext uses it, so an interruption leaves data readable.
         self._store(keys, file_mode, secrets_file)
+        keycheck.record_fingerprints()
         with transaction.atomic():
             done = reencrypt_all(batch_size=options["batch_size"])
             dropped: list[str] = []
@@ -169,6 +170,7 @@ class Command(BaseCommand):
                     raise CommandError(f"仍有 {stale} 个值使用旧密钥，未删除旧密钥。")
                 dropped = key_ids(keys)[1:]
                 keys = keys[:1]
+                keycheck.forget_fingerprints(dropped)
             audit.record(
                 actor=None,
                 action=AuditAction.ACTION,

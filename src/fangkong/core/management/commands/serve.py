@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fangkong.core.keycheck import KeysMissing, verify_keys
 from fangkong.core.links import set_public_base_url_for
 from fangkong.env import env_int, env_str
 
@@ -63,6 +64,10 @@ class Command(BaseCommand):
             )
         if options["migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        try:
+            verify_keys()
+        except KeysMissing as exc:
+            raise CommandError(str(exc))
         if not options["no_collectstatic"]:
             os.makedirs(settings.STATIC_ROOT, exist_ok=True)
             call_command("collectstatic", interactive=False, verbosity=0)
