@@ -286,7 +286,10 @@ def test_ical_feed_by_token(roster_world, client):
     assert body.count("BEGIN:VEVENT") == n
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     assert client.get(reverse("pairing:ical", args=["x" * 43])).status_code == 404
-    assert client.get(reverse("pairing:ical", args=[person.calendar_token[:-1] + "A"])).status_code in (404,)
+    token = person.calendar_token
+    wrong = token[:-1] + ("B" if token[-1] == "A" else "A")  # differs from the real token in its last letter
+    assert wrong != token
+    assert client.get(reverse("pairing:ical", args=[wrong])).status_code == 404
 
 
 @pytest.mark.django_db
