@@ -98,11 +98,13 @@ def roster_violations(
     max_shifts_per_week: int,
     min_rest_hours: int,
     check_coverage: bool = True,
+    cover_elsewhere: bool = False,
 ) -> list[str]:
     """Broken hard rules of a roster, in Chinese. ``assignments`` holds (shift id, date, person id).
 
-    Rules: head count met on every shift-day; people available (weekday, leave); skills; at most one
-    shift per day; at least ``min_rest_hours`` between shifts and no overlap; at most N shifts per week.
+    Rules: head count met on every shift-day; people available (weekday, leave); skills; a person with
+    paired points works only at those points (unless ``cover_elsewhere``); at most one shift per day; at
+    least ``min_rest_hours`` between shifts and no overlap; at most N shifts per week.
     """
     shift_by_id = {s.id: s for s in shifts}
     person_by_id = {p.id: p for p in persons}
@@ -124,6 +126,12 @@ def roster_violations(
         per_person[pid].append((shift_interval(day, shift.start, shift.end), sid, day))
         if day.weekday() not in person.available_weekdays or day in person.unavailable_dates:
             out.append(_("%(p)s 在 %(d)s 不可值班（请假或不在可值班日）。") % {"p": person.name, "d": day})
+        paired: frozenset[int] = getattr(person, "points", frozenset())
+        if paired and shift.point_id not in paired and not cover_elsewhere:
+            out.append(
+                _("%(p)s 在 %(d)s 排在班次「%(s)s」，不是其结对点位。")
+                % {"p": person.name, "d": day, "s": shift.name}
+            )
         if shift.skill and shift.skill not in person.skills:
             out.append(
                 _("%(p)s 不具备班次「%(s)s」所需的技能「%(k)s」。")

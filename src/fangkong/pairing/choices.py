@@ -72,3 +72,22 @@ class SwapStatus(models.TextChoices):
 class LeaveKind(models.TextChoices):
     LEAVE = "leave", _("请假")
     UNAVAILABLE = "unavailable", _("不可排班")
+
+
+SOLVER_LABELS = {
+    "optimal": _("最优"),
+    "infeasible": _("无可行解"),
+    "unknown": _("未求得解"),
+}
+
+
+def solver_label(status: str, gap: float | None = None) -> str:
+    """A solver status in words: 最优, 可行（差距 x%）, 无可行解 or 未求得解."""
+    from django.utils.translation import gettext
+
+    if status == "feasible":
+        if gap is None:
+            return gettext("可行")
+        return gettext("可行（差距 %(g)s%%）") % {"g": f"{gap * 100:.1f}".rstrip("0").rstrip(".")}
+    label = SOLVER_LABELS.get(status)
+    return str(label) if label is not None else status

@@ -1,6 +1,6 @@
 """Demo data for 三结三定: the 100 cadres paired to the 34 neighborhoods and the listed units (through the
 optimiser), teams, tasks, building assignments, the three daily check-in tasks with 14 days of rounds, and
-a duty roster for the coming week at a few points."""
+a duty roster for the coming week at every neighborhood's gate, worked by the people paired there."""
 
 from __future__ import annotations
 
@@ -160,10 +160,15 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
         CheckInRound.objects.filter(pk__in=early[i : i + 900]).update(
             status=RoundStatus.DONE, done_at=timezone.now() - dt.timedelta(minutes=30)
         )
-    _seed_roster(subdistrict, actor, hoods[:3], points, by_hood, volunteers_by_hood, today)
+    _seed_roster(subdistrict, actor, hoods, points, by_hood, staff_by_hood, volunteers_by_hood, today)
 
 
-def _seed_roster(subdistrict, actor, hoods, points, by_hood, volunteers_by_hood, today) -> None:  # type: ignore[no-untyped-def]
+def _seed_roster(
+    subdistrict, actor, hoods, points, by_hood, staff_by_hood, volunteers_by_hood, today
+) -> None:  # type: ignore[no-untyped-def]
+    """A week's gate duty at every neighborhood, by the cadres paired there, its committee staff and its
+    volunteers (the roster keeps each person at their own points); where cadres are paired, they also
+    staff the booking desk on weekdays."""
     T = dt.time
     templates = []
     people: list[DutyPerson] = []
@@ -171,9 +176,10 @@ def _seed_roster(subdistrict, actor, hoods, points, by_hood, volunteers_by_hood,
         point = points.get(hood.pk)
         if point is None:
             continue
+        cadres = by_hood.get(hood.pk, [])
         templates.append(
             services.create_shift_template(
-                actor=actor, point=point, name="小区门岗白班", start_time=T(7), end_time=T(19), head_count=2
+                actor=actor, point=point, name="小区门岗白班", start_time=T(7), end_time=T(19), head_count=1
             )
         )
         templates.append(
@@ -181,34 +187,29 @@ def _seed_roster(subdistrict, actor, hoods, points, by_hood, volunteers_by_hood,
                 actor=actor, point=point, name="小区门岗夜班", start_time=T(19), end_time=T(7), head_count=1
             )
         )
-        templates.append(
-            services.create_shift_template(
-                actor=actor,
-                point=point,
-                name="口罩预约登记台",
-                start_time=T(9),
-                end_time=T(16),
-                head_count=1,
-                required_skill="信息录入",
-                weekdays=[0, 1, 2, 3, 4],
+        if cadres:
+            templates.append(
+                services.create_shift_template(
+                    actor=actor,
+                    point=point,
+                    name="口罩预约登记台",
+                    start_time=T(9),
+                    end_time=T(16),
+                    head_count=1,
+                    required_skill="信息录入",
+                    weekdays=[0, 1, 2, 3, 4],
+                )
             )
-        )
-        for cadre in by_hood.get(hood.pk, []):
+        for cadre in cadres:
             people.append(
                 services.add_duty_person(actor=actor, subdistrict=subdistrict, cadre=cadre, skills="信息录入")
             )
-        for v in volunteers_by_hood.get(hood.pk, [])[:8]:
+        for s in staff_by_hood.get(hood.pk, [])[:4]:
+            people.append(services.add_duty_person(actor=actor, subdistrict=subdistrict, staff=s))
+        for v in volunteers_by_hood.get(hood.pk, [])[:4]:
             people.append(services.add_duty_person(actor=actor, subdistrict=subdistrict, volunteer=v))
     if not templates:
         return
-    # enough people for a full week at five shifts each, whatever the weekday the demo is built on
-    need = -(-7 * sum(t.head_count for t in templates) // 5) + 2
-    spare = [v for hood in hoods for v in volunteers_by_hood.get(hood.pk, [])[8:]]
-    spare += [
-        v for hood_id, vs in volunteers_by_hood.items() if hood_id not in {h.pk for h in hoods} for v in vs
-    ]
-    for v in spare[: max(0, need - len(people))]:
-        people.append(services.add_duty_person(actor=actor, subdistrict=subdistrict, volunteer=v))
     start = today + dt.timedelta(days=1)
     roster = services.create_roster(
         actor=actor,

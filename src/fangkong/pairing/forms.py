@@ -296,6 +296,11 @@ class PairingSettingsForm(forms.Form):
     unit_required_default = _bounded(
         _("单位点位默认需要人数"), 0, 50, _("单位点位默认需要人数应为 0–50 的整数。")
     )
+    roster_cover_elsewhere = forms.BooleanField(
+        label=_("值班可跨点位顶岗"),
+        required=False,
+        help_text=_("不勾选时，结对人员只排在其结对点位；勾选后可到其他点位顶岗，但排班尽量避免。"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -332,6 +337,7 @@ class PairingSettingsForm(forms.Form):
             "avoid_home_neighborhood": settings_obj.avoid_home_neighborhood,
             "households_per_cadre": settings_obj.households_per_cadre,
             "unit_required_default": settings_obj.unit_required_default,
+            "roster_cover_elsewhere": settings_obj.roster_cover_elsewhere,
         }
         for dept in DepartmentKind.values:
             for kind in PointKind.values:
@@ -346,6 +352,7 @@ class PairingSettingsForm(forms.Form):
                 "avoid_home_neighborhood",
                 "households_per_cadre",
                 "unit_required_default",
+                "roster_cover_elsewhere",
             )
         ]
 
@@ -366,6 +373,7 @@ class PairingSettingsForm(forms.Form):
             "avoid_home_neighborhood": data["avoid_home_neighborhood"],
             "households_per_cadre": data["households_per_cadre"],
             "unit_required_default": data["unit_required_default"],
+            "roster_cover_elsewhere": data["roster_cover_elsewhere"],
             "affinity": affinity,
         }
 

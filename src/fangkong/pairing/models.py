@@ -53,6 +53,11 @@ class PairingSettings(ScopedModel):
         help_text=_("0 表示按户数比例分配全部可用干部。"),
     )
     unit_required_default = models.PositiveSmallIntegerField(_("单位点位默认需要人数"), default=1)
+    roster_cover_elsewhere = models.BooleanField(
+        _("值班可跨点位顶岗"),
+        default=False,
+        help_text=_("不勾选时，结对人员只排在其结对点位；勾选后可到其他点位顶岗，但排班尽量避免。"),
+    )
     affinity = models.JSONField(
         _("条线与点位类型匹配"),
         default=dict,
@@ -434,6 +439,8 @@ class ProposalItem(models.Model):
     point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="+", verbose_name=_("定点"))
     action = models.CharField(_("动作"), max_length=8, choices=ProposalAction.choices)
     reason = models.CharField(_("理由"), max_length=200, blank=True)
+    # the reasons as [key, values] pairs (optimiser.REASONS), worded in the reader's language when shown
+    reason_args = models.JSONField(_("理由参数"), default=list, blank=True)
     accepted_at = models.DateTimeField(_("采纳时间"), null=True, blank=True)
 
     class Meta:
@@ -443,6 +450,13 @@ class ProposalItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.cadre} → {self.point}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the active language (items stored before reasons had keys show their text)."""
+        from fangkong.pairing.optimiser import reason_text
+
+        return reason_text(self.reason_args) if self.reason_args else self.reason
 
 
 # ---------------------------------------------------------------- building assignment and check-in rounds

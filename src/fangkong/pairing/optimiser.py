@@ -14,8 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ortools.sat.python import cp_model
 
 CHANGE_WEIGHT = 10
@@ -65,6 +67,10 @@ class PairingRules:
         return max(0, min(MAX_AFFINITY, int(value)))
 
 
+# a reason: a key of REASONS and the values it is worded with
+Reason = tuple[str, dict[str, Any]]
+
+
 @dataclass
 class PairingResult:
     status: str  # optimal | feasible | infeasible | unknown
@@ -73,8 +79,13 @@ class PairingResult:
     bound: float | None = None
     gap: float | None = None
     seconds: float = 0.0
-    reasons: dict[int, str] = field(default_factory=dict)
+    reason_parts: dict[int, list[Reason]] = field(default_factory=dict)
     explanation: str = ""
+
+    @property
+    def reasons(self) -> dict[int, str]:
+        """Each cadre's reasons, worded in the active language."""
+        return {cid: reason_text(parts) for cid, parts in self.reason_parts.items()}
 
     @property
     def ok(self) -> bool:
@@ -124,20 +135,53 @@ def check_capacity(cadres: Sequence[CadreIn], points: Sequence[PointIn], rules: 
     return problems
 
 
-def _reason(
-    cadre: CadreIn, point: PointIn, rules: PairingRules, required: int, kind_labels: dict[str, str]
-) -> str:
+# The reasons a proposal gives, as message keys: stored with their values, and worded in the reader's
+# language when shown (see ``reason_text``).
+REASONS = {
+    "keep": gettext_noop("保留原结对「%(p)s」，减少调整。"),
+    "affinity": gettext_noop("%(dept)s对口%(kind)s，派往「%(p)s」。"),
+    "fill": gettext_noop("补足「%(p)s」的人手（需要 %(n)d 名）。"),
+    "home": gettext_noop("不派往本人居住的居民区。"),
+    "remove": gettext_noop("按新方案撤销。"),
+}
+
+
+def _reason(cadre: CadreIn, point: PointIn, rules: PairingRules, required: int) -> Reason:
     if point.id in cadre.current_points:
-        return _("保留原结对「%(p)s」，减少调整。") % {"p": point.name}
+        return "keep", {"p": point.name}
     aff = rules.affinity_of(cadre.dept_kind, point.kind)
-    kind_label = kind_labels.get(point.kind, point.kind)
     if aff >= 2:
-        return _("%(dept)s对口%(kind)s，派往「%(p)s」。") % {
-            "dept": cadre.dept_label or cadre.dept_kind,
-            "kind": kind_label,
+        return "affinity", {
+            "dept_kind": cadre.dept_kind,
+            "dept": cadre.dept_label,
+            "kind": point.kind,
             "p": point.name,
         }
-    return _("补足「%(p)s」的人手（需要 %(n)d 名）。") % {"p": point.name, "n": required}
+    return "fill", {"p": point.name, "n": required}
+
+
+def reason_text(parts: Sequence[Sequence[Any]]) -> str:
+    """The reasons ``[(key, values), ...]`` in the active language; kinds are named by their labels."""
+    from fangkong.pairing.choices import PointKind
+    from fangkong.registry.choices import DepartmentKind
+
+    depts = dict(DepartmentKind.choices)
+    kinds = dict(PointKind.choices)
+    out = []
+    for key, values in parts:
+        if key not in REASONS:
+            continue
+        values = dict(values)
+        if key == "affinity":
+            values["dept"] = str(
+                depts.get(values.get("dept_kind", ""), values.get("dept") or values.get("dept_kind", ""))
+            )
+            values["kind"] = str(kinds.get(values.get("kind", ""), values.get("kind", "")))
+        try:
+            out.append(_(REASONS[key]) % values)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return "".join(out)
 
 
 def solve_pairing(
@@ -147,14 +191,12 @@ def solve_pairing(
     *,
     time_limit: float = 10.0,
     workers: int = 2,
-    kind_labels: dict[str, str] | None = None,
     seed: int = 0,
 ) -> PairingResult:
     started = time.perf_counter()
     problems = check_capacity(cadres, points, rules)
     if problems:
         return PairingResult(status="infeasible", explanation="\n".join(problems), seconds=0.0)
-    kind_labels = kind_labels or {}
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     for c in cadres:
@@ -218,13 +260,13 @@ def solve_pairing(
         if solver.value(var):
             assignment[cid].append(pid)
     required = {p.id: p.required for p in points}
-    reasons = {}
+    reason_parts: dict[int, list[Reason]] = {}
     for c in cadres:
         pids = assignment[c.id]
-        lines = [_reason(c, point_by_id[pid], rules, required[pid], kind_labels) for pid in pids[:1]]
-        if rules.avoid_home_neighborhood and c.home_neighborhood_id is not None and lines:
-            lines.append(_("不派往本人居住的居民区。"))
-        reasons[c.id] = "".join(lines)
+        parts = [_reason(c, point_by_id[pid], rules, required[pid]) for pid in pids[:1]]
+        if rules.avoid_home_neighborhood and c.home_neighborhood_id is not None and parts:
+            parts.append(("home", {}))
+        reason_parts[c.id] = parts
     objective = float(solver.objective_value)
     bound = float(solver.best_objective_bound)
     gap = 0.0 if status == cp_model.OPTIMAL else abs(objective - bound) / max(1.0, abs(objective))
@@ -235,5 +277,5 @@ def solve_pairing(
         bound=bound,
         gap=gap,
         seconds=seconds,
-        reasons=reasons,
+        reason_parts=reason_parts,
     )

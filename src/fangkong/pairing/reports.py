@@ -31,8 +31,14 @@ class BoardRow:
         return max(0, self.required - self.covered)
 
     @property
+    def buildings_unowned(self) -> int:
+        """Buildings of the point's neighborhood with nobody in charge under 分楼包干."""
+        return max(0, self.buildings - self.buildings_assigned)
+
+    @property
     def state(self) -> str:
-        if self.covered == 0:
+        """``gap`` when nobody is paired or a building has no owner, ``short`` when too few are paired."""
+        if self.covered == 0 or self.buildings_unowned:
             return "gap"
         if self.covered < self.required:
             return "short"
@@ -111,13 +117,16 @@ def coverage_board(user: Any) -> list[BoardRow]:
 
 
 def board_totals(rows: list[BoardRow]) -> dict[str, int]:
+    """The KPI cards. A point is covered when someone is paired and every building has an owner; a gap
+    otherwise (so 已覆盖 + 无人覆盖 = 点位)."""
     return {
         "points": len(rows),
-        "covered": sum(1 for r in rows if r.covered > 0),
-        "gaps": sum(1 for r in rows if r.covered == 0),
+        "covered": sum(1 for r in rows if r.state != "gap"),
+        "gaps": sum(1 for r in rows if r.state == "gap"),
         "short": sum(1 for r in rows if 0 < r.covered < r.required),
         "required": sum(r.required for r in rows),
         "cadres": sum(r.covered for r in rows),
+        "buildings_unowned": sum(r.buildings_unowned for r in rows),
     }
 
 
@@ -165,4 +174,45 @@ def missed_today(user: Any, now: dt.datetime | None = None) -> Any:
         .exclude(status=RoundStatus.DONE)
         .select_related("building__compound", "template", "neighborhood")
         .order_by("neighborhood__code", "building__compound__name", "building__name", "slot")
+    )
+
+
+# ------------------------------------------------------------------ the user's own work
+
+
+def task_list(user: Any, *, mine: bool) -> Any:
+    """The tasks the user may see (scope, plus their own pairings' tasks); ``mine`` keeps those of their own
+    pairings and of the teams they belong to."""
+    from fangkong.pairing.models import PairingTask
+
+    qs = PairingTask.objects.visible_to(user) | PairingTask.objects.filter(pairing__cadre__user=user)
+    if mine:
+        qs = qs.filter(
+            Q(pairing__cadre__user=user)
+            | Q(team__members__cadre__user=user)
+            | Q(team__members__staff__user=user)
+        )
+    return qs.select_related("pairing__cadre", "pairing__point", "team").distinct()
+
+
+def my_buildings(user: Any) -> Any:
+    """The buildings the user is in charge of under 分楼包干 (as cadre or committee worker)."""
+    return (
+        BuildingAssignment.objects.filter(Q(cadre__user=user) | Q(staff__user=user))
+        .select_related("building__compound", "neighborhood")
+        .order_by("neighborhood__code", "building__compound__name", "building__name")
+    )
+
+
+def my_shifts(user: Any, *, today: dt.date | None = None) -> Any:
+    """The user's coming duty shifts (today on), from rosters that were solved or edited."""
+    from fangkong.pairing.models import RosterAssignment
+
+    today = today or timezone.localdate()
+    return (
+        RosterAssignment.objects.filter(Q(person__cadre__user=user) | Q(person__staff__user=user))
+        .filter(date__gte=today)
+        .exclude(roster__status="infeasible")
+        .select_related("template__point", "roster")
+        .order_by("starts_at")
     )

@@ -18,9 +18,19 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction, Role
-from fangkong.core.exceptions import ScopeError
 from fangkong.core.notify import notify
-from fangkong.core.scope import scope_for
+from fangkong.pairing.access import (
+    check_scope,
+    is_manager,
+    may_check_in,
+    may_request_swap,
+    may_set_task_status,
+    owns_task,
+    require_hq,
+    require_hq_or_office,
+    require_manager,
+    require_roster_edit,
+)
 from fangkong.pairing.choices import (
     MemberKind,
     PairingSource,
@@ -71,38 +81,6 @@ DEFAULT_RESPONSIBILITIES = ["门岗值守", "入户排查", "楼组长", "巡查
 DEFAULT_TASK_TEMPLATES = [("电梯消毒", 2), ("入户大门消毒", 1), ("楼梯扶手消毒", 1)]
 MAX_PHOTO_SIDE = 1280
 MAX_ROSTER_DAYS = 62
-MANAGER_ROLES = {Role.HQ, Role.OFFICE, Role.STAFF}
-
-
-# ------------------------------------------------------------------ who may do what
-
-
-def is_hq(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.HQ)
-
-
-def is_manager(user: Any) -> bool:
-    """HQ, offices with the pairing domain, and committee staff manage pairings in their scope."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return getattr(user, "role", None) in MANAGER_ROLES and not getattr(user, "is_read_only", False)
-
-
-def require_hq(user: Any) -> None:
-    if not is_hq(user):
-        raise PermissionDenied(_("只有指挥部可以执行此操作。"))
-
-
-def require_manager(user: Any) -> None:
-    if not is_manager(user):
-        raise PermissionDenied(_("您的角色不能执行此操作。"))
-
-
-def _check_scope(actor: Any, obj: Any) -> None:
-    try:
-        core_services.check_write_scope(actor, obj)
-    except ScopeError:
-        raise PermissionDenied(_("超出您的管理范围。"))
 
 
 # ------------------------------------------------------------------ scope provider and lookups
@@ -244,6 +222,7 @@ SETTINGS_FIELDS = (
     "avoid_home_neighborhood",
     "households_per_cadre",
     "unit_required_default",
+    "roster_cover_elsewhere",
     "affinity",
 )
 MAX_POINTS_PER_CADRE = 10
@@ -312,6 +291,8 @@ def _check_settings(values: dict[str, Any]) -> None:
     )
     if "avoid_home_neighborhood" in values and not isinstance(values["avoid_home_neighborhood"], bool):
         raise ValidationError(_("“不派往本人居住的居民区”应为是或否。"))
+    if "roster_cover_elsewhere" in values and not isinstance(values["roster_cover_elsewhere"], bool):
+        raise ValidationError(_("“值班可跨点位顶岗”应为是或否。"))
     if "affinity" in values:
         values["affinity"] = clean_affinity(values["affinity"])
 
@@ -445,7 +426,7 @@ def add_team_member(
     is_leader: bool = False,
 ) -> TeamMember:
     require_manager(actor)
-    _check_scope(actor, team)
+    check_scope(actor, team)
     chosen = [p for p in (cadre, staff, volunteer) if p is not None]
     if len(chosen) != 1:
         raise ValidationError(_("请选择一名成员。"))
@@ -471,7 +452,7 @@ def add_team_member(
 @transaction.atomic
 def set_team_leader(*, actor: Any, member: TeamMember) -> TeamMember:
     require_manager(actor)
-    _check_scope(actor, member.team)
+    check_scope(actor, member.team)
     TeamMember.objects.filter(team=member.team, is_leader=True).exclude(pk=member.pk).update(is_leader=False)
     member.is_leader = True
     member.save(update_fields=["is_leader"])
@@ -483,7 +464,7 @@ def set_team_leader(*, actor: Any, member: TeamMember) -> TeamMember:
 def remove_team_member(*, actor: Any, member: TeamMember) -> None:
     require_manager(actor)
     team = member.team
-    _check_scope(actor, team)
+    check_scope(actor, team)
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=team, changes={"member_removed": str(member)})
     member.delete()
 
@@ -541,9 +522,9 @@ def set_task_status(
 ) -> PairingTask:
     if status not in TaskStatus.values:
         raise ValidationError(_("无效的任务状态。"))
-    own = task.pairing_id and task.pairing and task.pairing.cadre.user_id == getattr(actor, "pk", None)
-    if not own:
-        require_manager(actor)
+    own = owns_task(actor, task)
+    if not may_set_task_status(actor, task):
+        raise PermissionDenied(_("您的角色不能执行此操作。"))
     task.status = status
     if own and not is_manager(actor):
         # a cadre updates the status of their own pairing's task; the scope check is the ownership itself
@@ -612,14 +593,12 @@ def optimiser_input(subdistrict_id: int) -> tuple[list, list, Any]:
 @transaction.atomic
 def propose_pairings(*, actor: Any, subdistrict: SubDistrict, time_limit: float = 10.0) -> PairingProposal:
     """Run the optimiser and store its proposal for review; infeasible input stores the explanation."""
-    from fangkong.pairing.optimiser import solve_pairing
+    from fangkong.pairing.optimiser import reason_text, solve_pairing
 
     if actor is not None:
         require_hq(actor)
     cadres, points, rules = optimiser_input(subdistrict.pk)
-    result = solve_pairing(
-        cadres, points, rules, time_limit=time_limit, kind_labels={k: str(v) for k, v in PointKind.choices}
-    )
+    result = solve_pairing(cadres, points, rules, time_limit=time_limit)
     proposal = PairingProposal.objects.create(
         subdistrict=subdistrict,
         status=ProposalStatus.OPEN if result.ok else ProposalStatus.INFEASIBLE,
@@ -650,12 +629,17 @@ def propose_pairings(*, actor: Any, subdistrict: SubDistrict, time_limit: float 
                     action = ProposalAction.ADD
                 else:
                     action = ProposalAction.REMOVE
-                reason = (
-                    result.reasons.get(c.id, "") if action != ProposalAction.REMOVE else _("按新方案撤销。")
+                parts = (
+                    result.reason_parts.get(c.id, []) if action != ProposalAction.REMOVE else [("remove", {})]
                 )
                 items.append(
                     ProposalItem(
-                        proposal=proposal, cadre_id=c.id, point_id=pid, action=action, reason=reason[:200]
+                        proposal=proposal,
+                        cadre_id=c.id,
+                        point_id=pid,
+                        action=action,
+                        reason=reason_text(parts)[:200],
+                        reason_args=[list(part) for part in parts],
                     )
                 )
         ProposalItem.objects.bulk_create(items)
@@ -762,7 +746,7 @@ def assign_compound(
     """Assign every building of a compound to one person in bulk (one audit event)."""
     require_manager(actor)
     fields = _person_fields(cadre, staff)
-    _check_scope(
+    check_scope(
         actor,
         BuildingAssignment(subdistrict_id=compound.subdistrict_id, neighborhood_id=compound.neighborhood_id),
     )
@@ -935,26 +919,6 @@ def generate_rounds(*, actor: Any, subdistrict: SubDistrict, start: dt.date, day
         subdistrict_id=subdistrict.pk,
     )
     return created
-
-
-def may_check_in(user: Any, building: Building) -> bool:
-    """The person in charge, their team, the neighborhood's committee staff and the HQ may check in."""
-    if not scope_for(user).covers_neighborhood(building.subdistrict_id, building.neighborhood_id):
-        return False
-    if is_manager(user):
-        return not getattr(user, "is_read_only", False)
-    if getattr(user, "role", None) != Role.CADRE:
-        return False
-    row = BuildingAssignment.objects.filter(building=building).select_related("cadre", "staff").first()
-    if row is None:
-        return False
-    if row.cadre and row.cadre.user_id == user.pk:
-        return True
-    if row.team_id:
-        return TeamMember.objects.filter(
-            Q(cadre__user=user) | Q(staff__user=user), team_id=row.team_id
-        ).exists()
-    return False
 
 
 def resize_photo(upload: Any) -> ContentFile:
@@ -1201,7 +1165,7 @@ def record_leave(
     note: str = "",
 ) -> Unavailability:
     require_manager(actor)
-    _check_scope(actor, person) if person.neighborhood_id else require_hq_or_office(actor)
+    check_scope(actor, person) if person.neighborhood_id else require_hq_or_office(actor)
     if end_date < start_date:
         raise ValidationError(_("结束日期不能早于开始日期。"))
     row = Unavailability.objects.create(
@@ -1214,11 +1178,6 @@ def record_leave(
         changes={"leave": [start_date.isoformat(), end_date.isoformat()]},
     )
     return row
-
-
-def require_hq_or_office(actor: Any) -> None:
-    if not (is_hq(actor) or getattr(actor, "role", None) == Role.OFFICE):
-        raise PermissionDenied(_("只有指挥部可以执行此操作。"))
 
 
 @transaction.atomic
@@ -1286,11 +1245,7 @@ def roster_input(roster: Roster) -> tuple[list, list, Any]:
         while day <= min(leave.end_date, roster.end_date):
             leaves[leave.person_id].add(day)
             day += dt.timedelta(days=1)
-    paired: dict[int, set[int]] = defaultdict(set)
-    for cadre_id, point_id in Pairing.objects.filter(active=True, cadre__duty_person__in=people).values_list(
-        "cadre_id", "point_id"
-    ):
-        paired[cadre_id].add(point_id)
+    points = duty_points(people)
     persons = [
         PersonIn(
             id=p.pk,
@@ -1299,12 +1254,39 @@ def roster_input(roster: Roster) -> tuple[list, list, Any]:
             available_weekdays=frozenset(p.available_weekdays),
             unavailable_dates=frozenset(leaves.get(p.pk, set())),
             max_per_week=p.max_shifts_per_week,
-            points=frozenset(paired.get(p.cadre_id, set())) if p.cadre_id else frozenset(),
+            points=frozenset(points.get(p.pk, set())),
         )
         for p in people
     ]
-    rules = RosterRules(max_shifts_per_week=roster.max_shifts_per_week, min_rest_hours=roster.min_rest_hours)
+    rules = RosterRules(
+        max_shifts_per_week=roster.max_shifts_per_week,
+        min_rest_hours=roster.min_rest_hours,
+        cover_elsewhere=settings_for(roster.subdistrict_id).roster_cover_elsewhere,
+    )
     return shifts, persons, rules
+
+
+def duty_points(people: Sequence[DutyPerson]) -> dict[int, set[int]]:
+    """Each duty person's paired points (person id -> point ids), where the roster puts their shifts: a
+    cadre's are the points of their active pairings; a committee worker's or volunteer's are the active
+    points of their own neighborhood. Nobody listed may work anywhere. Two queries."""
+    out: dict[int, set[int]] = defaultdict(set)
+    by_cadre = {p.cadre_id: p.pk for p in people if p.cadre_id}
+    for cadre_id, point_id in Pairing.objects.filter(active=True, cadre_id__in=list(by_cadre)).values_list(
+        "cadre_id", "point_id"
+    ):
+        out[by_cadre[cadre_id]].add(point_id)
+    by_hood: dict[int, list[int]] = defaultdict(list)
+    for p in people:
+        if not p.cadre_id and p.neighborhood_id:
+            by_hood[p.neighborhood_id].append(p.pk)
+    if by_hood:
+        for hood_id, point_id in Point.objects.filter(
+            active=True, neighborhood_id__in=list(by_hood)
+        ).values_list("neighborhood_id", "pk"):
+            for pid in by_hood[hood_id]:
+                out[pid].add(point_id)
+    return out
 
 
 def _aware_interval(day: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
@@ -1321,7 +1303,7 @@ def solve_roster(*, actor: Any, roster: Roster, time_limit: float = 10.0) -> Ros
 
     if actor is not None:
         require_manager(actor)
-        _check_scope(actor, roster) if roster.neighborhood_id else require_hq_or_office(actor)
+        check_scope(actor, roster) if roster.neighborhood_id else require_hq_or_office(actor)
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     shifts, persons, rules = roster_input(roster)
     result = rostering.solve_roster(
@@ -1392,15 +1374,12 @@ def roster_warnings(roster: Roster) -> list[str]:
         assignments=rows,
         max_shifts_per_week=rules.max_shifts_per_week,
         min_rest_hours=rules.min_rest_hours,
+        cover_elsewhere=rules.cover_elsewhere,
     )
 
 
 def _roster_write(actor: Any, roster: Roster) -> None:
-    require_manager(actor)
-    if roster.neighborhood_id:
-        _check_scope(actor, roster)
-    else:
-        require_hq_or_office(actor)
+    require_roster_edit(actor, roster)
 
 
 @transaction.atomic
@@ -1463,12 +1442,8 @@ def request_swap(
         raise ValidationError(_("换班须是同一值班表中的两个不同班次。"))
     if first.person_id == second.person_id:
         raise ValidationError(_("两个班次是同一人，无需换班。"))
-    if not is_manager(actor):
-        mine = DutyPerson.objects.filter(pk__in=[first.person_id, second.person_id]).filter(
-            Q(cadre__user=actor) | Q(staff__user=actor)
-        )
-        if not mine.exists():
-            raise PermissionDenied(_("只能为自己的班次申请换班。"))
+    if not may_request_swap(actor, first, second):
+        raise PermissionDenied(_("只能为自己的班次申请换班。"))
     if ShiftSwap.objects.filter(
         Q(first__in=[first, second]) | Q(second__in=[first, second]), status=SwapStatus.PENDING
     ).exists():

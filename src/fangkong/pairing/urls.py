@@ -26,5 +26,6 @@ urlpatterns = [
     path("rosters/", views.rosters, name="rosters"),
     path("rosters/setup/", views.roster_setup, name="roster_setup"),
     path("rosters/<int:pk>/", views.roster_detail, name="roster"),
+    path("rosters/people/<int:pk>/", views.duty_person, name="duty_person"),
     path("ical/<str:token>.ics", views.ical, name="ical"),
 ]

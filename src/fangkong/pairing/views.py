@@ -25,8 +25,8 @@ from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.core.links import public_base_url, public_url
 from fangkong.core.qr import qr_svg_document, qr_svg_inline
-from fangkong.pairing import exports, reports, services
-from fangkong.pairing.choices import ProposalStatus, SwapStatus
+from fangkong.pairing import access, exports, reports, services
+from fangkong.pairing.choices import ProposalAction, ProposalStatus, SwapStatus, solver_label
 from fangkong.pairing.forms import (
     CheckInForm,
     CompoundAssignForm,
@@ -64,27 +64,24 @@ from fangkong.pairing.models import (
 )
 from fangkong.registry.models import Building, Neighborhood, PartyBranch, SubDistrict, SupportCadre
 
-READ_ROLES = {Role.HQ, Role.OFFICE, Role.STAFF, Role.CADRE, Role.AUDITOR, Role.DISTRICT_VIEWER}
-WORK_ROLES = {Role.HQ, Role.OFFICE, Role.STAFF, Role.CADRE}
-
 
 def _readers_only(user: Any) -> None:
-    if not (user.is_superuser or user.role in READ_ROLES):
+    if not access.may_read(user):
         raise Http404
 
 
 def _workers_only(user: Any) -> None:
-    if not (user.is_superuser or user.role in WORK_ROLES):
+    if not access.may_work(user):
         raise Http404
 
 
 def _managers_only(user: Any) -> None:
-    if not services.is_manager(user):
+    if not access.is_manager(user):
         raise Http404
 
 
 def _hq_only(user: Any) -> None:
-    if not services.is_hq(user):
+    if not access.is_hq(user):
         raise Http404
 
 
@@ -111,6 +108,7 @@ def board(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     _readers_only(user)
     rows = reports.coverage_board(user)
+    totals = reports.board_totals(rows)  # the whole scope's figures, whatever the list shows
     show = request.GET.get("show", "")
     if show == "gaps":
         rows = [r for r in rows if r.state != "ok"]
@@ -126,10 +124,10 @@ def board(request: HttpRequest) -> HttpResponse:
         return response
     context = {
         "rows": rows,
-        "totals": reports.board_totals(rows),
+        "totals": totals,
         "show": show,
-        "is_hq": services.is_hq(user),
-        "unit_form": UnitPointForm(user=user) if services.is_hq(user) else None,
+        "is_hq": access.is_hq(user),
+        "unit_form": UnitPointForm(user=user) if access.is_hq(user) else None,
         "my_pairings": Pairing.objects.filter(cadre__user=user, active=True).select_related(
             "point", "responsibility"
         )
@@ -184,7 +182,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("cadre__department", "responsibility")
         .prefetch_related("tasks")
     )
-    manager = services.is_manager(user)
+    manager = access.is_manager(user)
     pair_form = PairForm(user=user) if manager else None
     if request.method == "POST":
         _managers_only(user)
@@ -318,18 +316,23 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
+    """The tasks list. A cadre sees their own tasks first (a switch shows all they may see), under their
+    buildings and coming shifts; managers see every task in their scope."""
     user: Any = request.user
     _readers_only(user)
-    qs = (
-        (PairingTask.objects.visible_to(user) | PairingTask.objects.filter(pairing__cadre__user=user))
-        .select_related("pairing__cadre", "pairing__point", "team")
-        .distinct()
-    )
+    who = request.GET.get("who", "")
+    if who not in ("mine", "all"):
+        who = "all" if access.is_manager(user) or not access.may_work(user) else "mine"
+    qs = reports.task_list(user, mine=who == "mine")
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("status", "due_date", "id"), 50).get_page(request.GET.get("page"))
-    return render(request, "pairing/tasks.html", {"page": page, "status": status})
+    context = {"page": page, "status": status, "who": who}
+    if access.may_work(user):
+        context["my_buildings"] = list(reports.my_buildings(user)[:50])
+        context["my_shifts"] = list(reports.my_shifts(user)[:10])
+    return render(request, "pairing/tasks.html", context)
 
 
 @login_required
@@ -361,7 +364,7 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
 def teams(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     _readers_only(user)
-    form = TeamForm(request.POST or None, user=user) if services.is_manager(user) else None
+    form = TeamForm(request.POST or None, user=user) if access.is_manager(user) else None
     if request.method == "POST":
         _managers_only(user)
         assert form is not None
@@ -391,7 +394,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     _readers_only(user)
     team = get_object_or_404(Team.objects.visible_to(user).select_related("point", "neighborhood"), pk=pk)
-    manager = services.is_manager(user)
+    manager = access.is_manager(user)
     form = MemberForm(request.POST or None, user=user) if manager else None
     if request.method == "POST":
         _managers_only(user)
@@ -454,7 +457,7 @@ def branch(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pairing/branch.html",
-        {"branches": branches, "unbranched": unbranched, "is_hq": services.is_hq(user)},
+        {"branches": branches, "unbranched": unbranched, "is_hq": access.is_hq(user)},
     )
 
 
@@ -527,15 +530,17 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc)
         return redirect("pairing:proposal", pk=proposal.pk)
-    items = proposal.items.select_related("cadre__department", "point")
-    changes = [i for i in items if i.action != "keep"]
+    items = list(proposal.items.select_related("cadre__department", "point"))
+    changed = [i for i in items if i.action != ProposalAction.KEEP]
     return render(
         request,
         "pairing/proposal.html",
         {
             "proposal": proposal,
             "items": items,
-            "changes": len(changes),
+            "changed": changed,
+            "kept": [i for i in items if i.action == ProposalAction.KEEP],
+            "changes": len(changed),
             "open": proposal.status in (ProposalStatus.OPEN, ProposalStatus.PARTLY),
         },
     )
@@ -548,7 +553,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def buildings(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     _workers_only(user)
-    form = CompoundAssignForm(request.POST or None, user=user) if services.is_manager(user) else None
+    form = CompoundAssignForm(request.POST or None, user=user) if access.is_manager(user) else None
     if request.method == "POST":
         _managers_only(user)
         assert form is not None
@@ -605,7 +610,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
         Building.objects.visible_to(user).select_related("compound", "neighborhood"), pk=pk
     )
     today = timezone.localdate()
-    allowed = services.may_check_in(user, building)
+    allowed = access.may_check_in(user, building)
     if request.method == "POST":
         form = CheckInForm(request.POST, request.FILES)
         if not allowed:
@@ -726,7 +731,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
             "today_rows": today_rows,
             "missed": missed,
             "today": today,
-            "manager": services.is_manager(user),
+            "manager": access.is_manager(user),
         },
     )
 
@@ -738,7 +743,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 def rosters(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     _workers_only(user)
-    manager = services.is_manager(user)
+    manager = access.is_manager(user)
     form = RosterForm(request.POST or None, user=user) if manager else None
     if request.method == "POST":
         _managers_only(user)
@@ -772,7 +777,11 @@ def rosters(request: HttpRequest) -> HttpResponse:
                 _errors(request, exc)
     qs = Roster.objects.visible_to(user).annotate(n=Count("assignments"))
     mine = DutyPerson.objects.filter(Q(cadre__user=user) | Q(staff__user=user)).first()
-    return render(request, "pairing/rosters.html", {"rosters": qs, "form": form, "mine": mine})
+    return render(
+        request,
+        "pairing/rosters.html",
+        {"rosters": qs, "form": form, "mine": mine, "calendar": calendar_card(mine)},
+    )
 
 
 @login_required
@@ -849,7 +858,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     _workers_only(user)
     roster = get_object_or_404(Roster.objects.visible_to(user), pk=pk)
-    manager = services.is_manager(user)
+    manager = access.is_manager(user)
     edit_form = HandEditForm(user=user, roster=roster) if manager else None
     mine = DutyPerson.objects.filter(Q(cadre__user=user) | Q(staff__user=user)).first()
     if request.method == "POST":
@@ -860,7 +869,8 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 limit = min(max(float(request.POST.get("time_limit", 10)), 1.0), 60.0)
                 roster = services.solve_roster(actor=user, roster=roster, time_limit=limit)
                 if roster.solver_status in ("optimal", "feasible"):
-                    messages.success(request, _("排班完成（%(s)s）。") % {"s": roster.solver_status})
+                    label = solver_label(roster.solver_status, roster.gap)
+                    messages.success(request, _("排班完成（%(s)s）。") % {"s": label})
                 else:
                     messages.error(request, roster.explanation)
             elif action == "add":
@@ -935,11 +945,51 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "first__person", "second__person", "first__template", "second__template"
             ),
             "mine": mine,
+            "calendar": calendar_card(mine),
         }
     )
     if request.GET.get("print"):
         return render(request, "pairing/roster_print.html", context)
     return render(request, "pairing/roster_detail.html", context)
+
+
+def ical_url(person: DutyPerson) -> str:
+    """The public address of a person's duty calendar (a secret: it opens without a login)."""
+    return public_url("pairing:ical", person.calendar_token)
+
+
+def calendar_card(person: DutyPerson | None) -> dict[str, Any] | None:
+    """What the calendar card shows: the subscription address and its QR code."""
+    if person is None:
+        return None
+    url = ical_url(person)
+    return {"person": person, "url": url, "qr_svg": qr_svg_inline(url, scale=4)}
+
+
+@login_required
+def duty_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's duty page: their coming shifts and the calendar address with its QR code, for the person
+    and for the managers who see them."""
+    user: Any = request.user
+    _workers_only(user)
+    people = DutyPerson.objects.visible_to(user) | DutyPerson.objects.filter(
+        Q(cadre__user=user) | Q(staff__user=user)
+    )
+    person = get_object_or_404(people.distinct().select_related("cadre", "staff", "neighborhood"), pk=pk)
+    if not access.may_see_calendar(user, person):
+        raise Http404
+    since = timezone.localdate()
+    shifts = (
+        RosterAssignment.objects.filter(person=person, date__gte=since)
+        .exclude(roster__status="infeasible")
+        .select_related("template__point", "roster")
+        .order_by("starts_at")[:60]
+    )
+    return render(
+        request,
+        "pairing/duty_person.html",
+        {"person": person, "shifts": shifts, "calendar": calendar_card(person)},
+    )
 
 
 def ical(request: HttpRequest, token: str) -> HttpResponse:

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from fangkong.pairing import reports, services
 from fangkong.pairing.models import Point
-from fangkong.registry.models import Neighborhood, SupportCadre
+from fangkong.registry.models import Building, Compound, Neighborhood, SupportCadre
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,13 @@ def _rows(user):
     return {r.point.pk: r for r in reports.coverage_board(user)}
 
 
+def _own_buildings(pw, hood):
+    for building in Building.objects.filter(neighborhood=hood):
+        services.assign_building(actor=pw.w.hq, building=building, cadre=pw.cadre_a)
+
+
 def test_gaps_and_short_points_stand_out(pw):
+    _own_buildings(pw, pw.w.hood_a)
     rows = _rows(pw.w.hq)
     assert rows[pw.point_a.pk].covered == 1
     assert rows[pw.point_b.pk].state == "gap"
@@ -28,9 +34,40 @@ def test_gaps_and_short_points_stand_out(pw):
 
 
 def test_board_page_marks_gap(pw, as_persona):
+    _own_buildings(pw, pw.w.hood_a)
     html = as_persona("hq").get(reverse("pairing:board")).content.decode()
     assert f'class="state-gap" data-point="{pw.point_b.pk}"' in html
     assert f'class="state-ok" data-point="{pw.point_a.pk}"' in html
+
+
+def test_point_whose_buildings_lack_an_owner_is_a_gap(pw, as_persona):
+    """分楼包干: a paired point with a building nobody is in charge of is a gap on the board, in 无人覆盖
+    and under 只看缺口; once every building has an owner it is covered."""
+    row = _rows(pw.w.hq)[pw.point_a.pk]
+    assert row.covered == 1 and row.buildings_unowned == 1 and row.state == "gap"
+    client = as_persona("hq")
+    html = client.get(reverse("pairing:board")).content.decode()
+    assert f'class="state-gap" data-point="{pw.point_a.pk}"' in html
+    assert 'data-unowned="1"' in html
+    gaps = client.get(reverse("pairing:board") + "?show=gaps")
+    assert f'data-point="{pw.point_a.pk}"' in gaps.content.decode()
+    assert gaps.context["totals"]["gaps"] == 3 and gaps.context["totals"]["buildings_unowned"] == 2
+    _own_buildings(pw, pw.w.hood_a)
+    row = _rows(pw.w.hq)[pw.point_a.pk]
+    assert row.buildings_unowned == 0 and row.state == "ok"
+    gaps = client.get(reverse("pairing:board") + "?show=gaps")
+    assert f'data-point="{pw.point_a.pk}"' not in gaps.content.decode()
+    assert gaps.context["totals"]["gaps"] == 2
+
+
+def test_kpis_keep_the_whole_scope_when_the_list_is_filtered(pw, as_persona):
+    _own_buildings(pw, pw.w.hood_a)
+    client = as_persona("hq")
+    everything = client.get(reverse("pairing:board")).context["totals"]
+    filtered = client.get(reverse("pairing:board") + "?show=gaps")
+    assert len(filtered.context["rows"]) < everything["points"]
+    assert filtered.context["totals"] == everything
+    assert everything["points"] == 3 and everything["covered"] == 1 and everything["gaps"] == 2
 
 
 def test_staff_sees_own_neighborhood_only(pw, as_persona):
@@ -65,11 +102,17 @@ def test_board_query_count_flat(pw, as_persona, django_assert_max_num_queries):
         client.get(reverse("pairing:board"))
     for i in range(12):
         hood = Neighborhood.objects.create(subdistrict=pw.w.sub, name=f"新居民区{i}", code=f"N{i}")
+        compound = Compound.objects.create(subdistrict=pw.w.sub, neighborhood=hood, name=f"新小区{i}")
+        for j in range(3):
+            Building.objects.create(subdistrict=pw.w.sub, neighborhood=hood, compound=compound, name=f"{j}号")
         cadre = SupportCadre.objects.create(subdistrict=pw.w.sub, name=f"干部{i}", department=pw.w.dept)
         services.ensure_points(actor=pw.w.hq, subdistrict=pw.w.sub)
         services.pair_cadre(actor=pw.w.hq, cadre=cadre, point=Point.objects.get(neighborhood=hood))
     with django_assert_max_num_queries(16):
-        client.get(reverse("pairing:board"))
+        html = client.get(reverse("pairing:board")).content.decode()
+    assert html.count('data-unowned="3"') == 12
+    with django_assert_max_num_queries(16):
+        client.get(reverse("pairing:board") + "?show=gaps")
 
 
 def test_default_requirement_in_proportion_to_households():

@@ -4,7 +4,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from fangkong.pairing import demo, reports
+from fangkong.pairing import demo, reports, services
 from fangkong.pairing.models import BuildingAssignment, CheckInRound, Pairing, Roster, Team
 from fangkong.registry import demo as registry_demo
 from fangkong.registry.models import SupportCadre
@@ -36,3 +36,7 @@ def test_demo_seed_covers_every_point(settings):
     roster = Roster.objects.get(subdistrict=sub)
     assert roster.solver_status in ("optimal", "feasible"), roster.explanation
     assert roster.assignments.exists()
+    # the roster covers every neighborhood, each person at their own points
+    hoods = set(roster.assignments.values_list("template__point__neighborhood_id", flat=True))
+    assert len(hoods) == 34
+    assert services.roster_warnings(roster) == []

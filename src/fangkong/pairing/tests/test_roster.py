@@ -62,7 +62,9 @@ def roster_instances(draw, max_people=8, max_days=9, max_shifts=3, max_head=2):
             )
         )
     rules = RosterRules(
-        max_shifts_per_week=draw(st.integers(2, 5)), min_rest_hours=draw(st.sampled_from([8, 11, 12]))
+        max_shifts_per_week=draw(st.integers(2, 5)),
+        min_rest_hours=draw(st.sampled_from([8, 11, 12])),
+        cover_elsewhere=draw(st.booleans()),
     )
     return shifts, persons, days[0], days[-1], rules
 
@@ -76,6 +78,7 @@ def _violations(shifts, persons, start, end, rules, assignments):
         assignments=assignments,
         max_shifts_per_week=rules.max_shifts_per_week,
         min_rest_hours=rules.min_rest_hours,
+        cover_elsewhere=rules.cover_elsewhere,
     )
 
 
@@ -127,6 +130,85 @@ def test_checker_catches_each_rule():
     assert "实排 0 人" in text  # night shift of day 2 empty
     rows_skill = [(2, day, 2)]
     assert any("技能" in v for v in _violations(shifts, persons, day, day, rules, rows_skill))
+
+
+def test_checker_keeps_people_at_their_paired_points():
+    day = START
+    shifts = [ShiftIn(1, "甲门岗", 1, T(7), T(19), 1), ShiftIn(2, "乙门岗", 2, T(7), T(19), 1)]
+    persons = [PersonIn(1, "甲", points=frozenset({1})), PersonIn(2, "乙")]
+    rules = RosterRules(max_shifts_per_week=5, min_rest_hours=11)
+    rows = [(2, day, 1), (1, day, 2)]
+    assert _violations(shifts, persons, day, day, rules, rows) == [
+        "甲 在 2020-02-06 排在班次「乙门岗」，不是其结对点位。"
+    ]
+    allowed = RosterRules(max_shifts_per_week=5, min_rest_hours=11, cover_elsewhere=True)
+    assert _violations(shifts, persons, day, day, allowed, rows) == []
+    assert _violations(shifts, persons, day, day, rules, [(1, day, 1), (2, day, 2)]) == []
+
+
+def _two_gates(n_a, n_b, days=7):
+    """Two points with a day and a night shift each; n_a people paired to point 1, n_b to point 2."""
+    shifts = [
+        ShiftIn(1, "甲白班", 1, T(7), T(19), 1),
+        ShiftIn(2, "甲夜班", 1, T(19), T(7), 1),
+        ShiftIn(3, "乙白班", 2, T(7), T(19), 1),
+        ShiftIn(4, "乙夜班", 2, T(19), T(7), 1),
+    ]
+    persons = [PersonIn(i, f"甲{i}", points=frozenset({1})) for i in range(1, n_a + 1)]
+    persons += [PersonIn(100 + i, f"乙{i}", points=frozenset({2})) for i in range(1, n_b + 1)]
+    start = dt.date(2020, 2, 3)
+    return shifts, persons, start, start + dt.timedelta(days=days - 1)
+
+
+def test_solver_keeps_people_at_their_paired_points():
+    shifts, persons, start, end = _two_gates(4, 4)
+    rules = RosterRules(5, 11)
+    result = solve_roster(shifts, persons, start, end, rules, time_limit=10)
+    assert result.ok
+    point_of = {s.id: s.point_id for s in shifts}
+    paired = {p.id: p.points for p in persons}
+    assert all(point_of[sid] in paired[pid] for sid, _d, pid in result.assignments)
+    assert not _violations(shifts, persons, start, end, rules, result.assignments)
+
+
+def test_too_few_paired_people_is_explained_unless_cover_is_allowed():
+    shifts, persons, start, end = _two_gates(5, 1)
+    hard = solve_roster(shifts, persons, start, end, RosterRules(5, 11), time_limit=10)
+    assert hard.status == "infeasible"
+    assert "结对人员" in hard.explanation and "乙白班" in hard.explanation
+    cover = RosterRules(5, 11, cover_elsewhere=True)
+    result = solve_roster(shifts, persons, start, end, cover, time_limit=10)
+    assert result.ok
+    assert not _violations(shifts, persons, start, end, cover, result.assignments)
+    point_of = {s.id: s.point_id for s in shifts}
+    paired = {p.id: p.points for p in persons}
+    away = [row for row in result.assignments if point_of[row[0]] not in paired[row[2]]]
+    # point 2 needs 14 shifts a week and its one person can work 5: the other 9 are covered from point 1,
+    # and nobody from point 2 is sent to point 1
+    assert len(away) == 9
+    assert all(point_of[sid] == 2 for sid, _d, _p in away)
+
+
+def test_cover_is_only_a_cost_when_the_paired_people_suffice():
+    shifts, persons, start, end = _two_gates(4, 4)
+    result = solve_roster(
+        shifts, persons, start, end, RosterRules(5, 11, cover_elsewhere=True), time_limit=10
+    )
+    assert result.ok
+    point_of = {s.id: s.point_id for s in shifts}
+    paired = {p.id: p.points for p in persons}
+    assert all(point_of[sid] in paired[pid] for sid, _d, pid in result.assignments)
+
+
+def test_parts_that_share_nobody_are_solved_apart_with_the_same_optimum():
+    shifts, persons, start, end = _two_gates(4, 5)
+    rules = RosterRules(5, 11)
+    apart = solve_roster(shifts, persons, start, end, rules, time_limit=10)
+    joint = solve_roster(shifts, persons, start, end, rules, time_limit=10, split=False)
+    assert apart.status == joint.status == "optimal"
+    assert apart.objective == joint.objective
+    assert not _violations(shifts, persons, start, end, rules, apart.assignments)
+    assert len(apart.assignments) == 4 * 7
 
 
 def test_night_definition():
@@ -274,6 +356,35 @@ def test_swap_with_approval(roster_world):
 
 
 @pytest.mark.django_db
+def test_roster_keeps_each_person_at_their_paired_points(roster_world):
+    """A cadre paired to 新南二 is not rostered on 安汾's gates, unless the HQ allows cover elsewhere."""
+    pw = roster_world
+    services.pair_cadre(actor=pw.w.hq, cadre=pw.cadre_b, point=pw.point_b)
+    elsewhere = services.add_duty_person(actor=pw.w.hq, subdistrict=pw.w.sub, cadre=pw.cadre_b)
+    pw.roster.people.add(elsewhere)
+    _shifts, persons, rules = services.roster_input(pw.roster)
+    points = {p.id: p.points for p in persons}
+    assert points[elsewhere.pk] == {pw.point_b.pk}
+    assert all(points[p.pk] == {pw.point_a.pk} for p in pw.people)  # 张老师 and 安汾's volunteers
+    assert rules.cover_elsewhere is False
+    services.solve_roster(actor=pw.w.hq, roster=pw.roster, time_limit=5)
+    pw.roster.refresh_from_db()
+    assert pw.roster.solver_status == "optimal"
+    assert RosterAssignment.objects.filter(roster=pw.roster).count() == 14
+    assert not RosterAssignment.objects.filter(person=elsewhere).exists()
+    assert services.roster_warnings(pw.roster) == []
+    # a hand edit that puts them on 安汾's gate is flagged
+    services.add_roster_assignment(
+        actor=pw.w.hq, roster=pw.roster, template=pw.gate, person=elsewhere, day=pw.roster.end_date
+    )
+    assert any("不是其结对点位" in w for w in services.roster_warnings(pw.roster))
+    # the HQ allows cover elsewhere: the same edit is no longer a broken rule
+    services.save_settings(actor=pw.w.hq, subdistrict=pw.w.sub, roster_cover_elsewhere=True)
+    assert not any("不是其结对点位" in w for w in services.roster_warnings(pw.roster))
+    assert services.roster_input(pw.roster)[2].cover_elsewhere is True
+
+
+@pytest.mark.django_db
 def test_ical_feed_by_token(roster_world, client):
     pw = roster_world
     services.solve_roster(actor=pw.w.hq, roster=pw.roster, time_limit=5)
@@ -348,10 +459,13 @@ def test_fair_first_proves_a_perfectly_fair_roster_optimal():
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instance=roster_instances(max_people=6, max_days=5, max_shifts=2))
 def test_speedups_keep_the_optimum(instance):
-    """The fair-first phase and the counting bound never change the optimal objective."""
+    """The fair-first phase, the counting bound and solving independent parts apart never change the
+    optimal objective."""
     shifts, persons, start, end, rules = instance
     fast = solve_roster(shifts, persons, start, end, rules, time_limit=5)
-    plain = solve_roster(shifts, persons, start, end, rules, time_limit=5, fair_first=0, counting_bound=False)
+    plain = solve_roster(
+        shifts, persons, start, end, rules, time_limit=5, fair_first=0, counting_bound=False, split=False
+    )
     assert fast.ok == plain.ok
     if fast.status == "optimal" and plain.status == "optimal":
         assert fast.objective == plain.objective
