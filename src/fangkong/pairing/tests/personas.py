@@ -131,6 +131,10 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=LOGIN),
     ),
+    "pairing:duty_person": Case(
+        kwargs=lambda w: {"pk": w.duty_person.pk},
+        get=answers(404, hq=200, staff_a=200, cadre=200, anonymous=LOGIN),
+    ),
     "pairing:ical": Case(kwargs=lambda w: {"token": w.duty_person.calendar_token}, get=answers(200)),
     "GET /api/v1/pairing/coverage": Case(get=answers(200, anonymous=401)),
     "GET /api/v1/pairing/pairings": Case(get=answers(200, anonymous=401)),
