@@ -148,7 +148,9 @@ class PickupSlot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.starts_at):%m-%d %H:%M}–{timezone.localtime(self.ends_at):%H:%M}"
+        starts, ends = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        end = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%m-%d %H:%M}"
+        return f"{starts:%m-%d %H:%M}–{end}"
 
 
 class StockBatch(ScopedModel):

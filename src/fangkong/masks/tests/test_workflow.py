@@ -200,3 +200,13 @@ def test_masks_form_labels_carry_no_colon(world, mround, as_persona, client):
     for page in pages:
         body = page.content.decode()
         assert "</label>" in body and not re.search(r":\s*</label>", body), page.request["PATH_INFO"]
+
+
+def test_a_slot_over_several_days_shows_its_end_date(world, mround):
+    from fangkong.masks.models import PickupSlot
+
+    start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    one_day = PickupSlot(starts_at=start, ends_at=start + dt.timedelta(hours=3))
+    two_days = PickupSlot(starts_at=start, ends_at=start + dt.timedelta(days=2))
+    assert str(one_day) == f"{start:%m-%d} 09:00–12:00"
+    assert str(two_days) == f"{start:%m-%d} 09:00–{start + dt.timedelta(days=2):%m-%d} 09:00"
