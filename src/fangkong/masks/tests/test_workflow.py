@@ -210,3 +210,21 @@ def test_a_slot_over_several_days_shows_its_end_date(world, mround):
     two_days = PickupSlot(starts_at=start, ends_at=start + dt.timedelta(days=2))
     assert str(one_day) == f"{start:%m-%d} 09:00–12:00"
     assert str(two_days) == f"{start:%m-%d} 09:00–{start + dt.timedelta(days=2):%m-%d} 09:00"
+
+
+def test_masks_pages_carry_no_inline_script(world, mround, people, as_persona, client):
+    """The pages run under a CSP without inline scripts: behaviour comes from the static script."""
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    result = services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **people())
+    staff = as_persona("staff_a")
+    pages = [
+        staff.get(reverse("masks:pickup")),
+        staff.get(reverse("masks:poster", args=[mround.pk])),
+        staff.get(reverse("masks:voucher", args=[result.voucher_number])),
+        client.get(reverse("masks:my_booking", args=[result.number, services.booking_token(result.number)])),
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert not re.search(r"\son[a-z]+=", body), page.request["PATH_INFO"]  # no inline event handler
+    assert "data-print" in pages[1].content.decode() and "data-autosubmit" in pages[0].content.decode()
