@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "fangkong.core",
     "fangkong.registry",
     "fangkong.pairing",
@@ -175,6 +177,22 @@ FANGKONG_NOTIFY_BACKENDS = env_list("FANGKONG_NOTIFY_BACKENDS", ["console"])
 FANGKONG_NOTIFY_FILE = env_str("FANGKONG_NOTIFY_FILE", str(VAR_DIR / "notifications.log"))
 FANGKONG_NOTIFY_WEBHOOK_URL = env_str("FANGKONG_NOTIFY_WEBHOOK_URL", "")
 FANGKONG_PUBLIC_BASE_URL = env_str("FANGKONG_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+FANGKONG_NOTIFY_MAX_ATTEMPTS = env_int("FANGKONG_NOTIFY_MAX_ATTEMPTS", 6)
+# Quiet hours hold back the delivery (not the inbox) of non-urgent messages, e.g. "22:00-07:00"; empty: none.
+FANGKONG_QUIET_HOURS = env_str("FANGKONG_QUIET_HOURS", "")
+# Minutes an alert may stay unread before it goes to the next level (person in charge → committee → HQ).
+FANGKONG_ESCALATE_MINUTES = env_str(
+    "FANGKONG_ESCALATE_MINUTES",
+    "fever=30,pairing.round_overdue=120,missed_report=120,returnees.referral_pending=60",
+)
+
+# The job runner (`fangkong worker`, started by `fangkong demo` and `fangkong serve`): periodic jobs with their
+# schedules as settings ("name=every 5m;name=daily 23:55;name=off"), and django-tasks for one-off long work.
+FANGKONG_JOB_SCHEDULES = env_str("FANGKONG_JOB_SCHEDULES", "")
+FANGKONG_JOBS_CATCHUP_DAYS = env_int("FANGKONG_JOBS_CATCHUP_DAYS", 7)
+FANGKONG_WORKER_TICK_SECONDS = env_int("FANGKONG_WORKER_TICK_SECONDS", 10)
+FANGKONG_WORKER = env_bool("FANGKONG_WORKER", True)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Production hardening (checked by `fangkong check --deploy`).
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -21,5 +21,10 @@ class CoreConfig(AppConfig):
                 roles=(Role.HQ, Role.STAFF, Role.AUDITOR, Role.DISTRICT_VIEWER),
                 order=90,
             ),
+            MenuItem(_("后台任务"), "jobs", roles=(Role.HQ, Role.AUDITOR), order=91),
             *IO_MENU_ITEMS,
         )
+
+        from fangkong.core.core_jobs import register_jobs
+
+        register_jobs()

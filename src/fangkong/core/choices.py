@@ -41,3 +41,19 @@ class DocumentType(models.TextChoices):
     HK_MACAO = "hk_macao", _("港澳居民来往内地通行证")
     TAIWAN = "taiwan", _("台湾居民来往大陆通行证")
     FOREIGN_PR = "foreign_pr", _("外国人永久居留身份证")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    OK = "ok", _("成功")
+    FAILED = "failed", _("失败待重试")
+    DEAD = "dead", _("已放弃")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("失败待重试")
+    DEAD = "dead", _("已放弃")

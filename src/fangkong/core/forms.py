@@ -32,6 +32,10 @@ class PolicyForm(forms.Form):
                 value = round(float(raw), 1)
                 if not 35.0 <= value <= 40.0:
                     raise ValidationError(_("发热线应在 35.0–40.0 °C 之间。"))
+            elif key == "personal_data_purge":
+                if raw not in ("report", "apply"):
+                    raise ValueError
+                value = raw
             else:
                 resumption_datetime(raw)
                 value = raw

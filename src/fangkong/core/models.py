@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.choices import AuditAction, Domain, Role
+from fangkong.core.choices import AuditAction, DeliveryStatus, Domain, JobStatus, Role
 from fangkong.core.querysets import ScopedManager, ScopedQuerySet
 
 
@@ -219,14 +219,114 @@ class Notification(models.Model):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The columns below have database defaults too: the mask booking statement inserts notifications in SQL.
+    link = models.CharField(_("链接"), max_length=300, blank=True, default="", db_default="")
+    dedupe_key = models.CharField(_("去重键"), max_length=120, blank=True, default="", db_default="")
+    urgent = models.BooleanField(_("紧急"), default=False, db_default=False)
+    level = models.PositiveSmallIntegerField(_("提醒层级"), default=0, db_default=0)
+    escalated_at = models.DateTimeField(_("已升级时间"), null=True, blank=True)
+    delivery_status = models.CharField(
+        _("发送状态"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_default=DeliveryStatus.PENDING,
+    )
+    delivery_attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0, db_default=0)
+    deliver_after = models.DateTimeField(_("最早发送时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    delivered_backends = models.CharField(
+        _("已送达渠道"), max_length=100, blank=True, default="", db_default=""
+    )
+    delivery_error = models.CharField(_("发送错误"), max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["delivery_status", "deliver_after"], name="notification_delivery"),
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_once_per_recipient",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+
+class JobRun(models.Model):
+    """One run of a periodic job for one scheduled period (unique: a period runs once), or a manual run."""
+
+    job = models.CharField(_("任务"), max_length=80)
+    period = models.DateTimeField(_("周期"))
+    status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=1)
+    manual = models.BooleanField(_("手动运行"), default=False)
+    triggered_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发起人")
+    )
+    worker = models.CharField(_("执行进程"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("下次重试"), null=True, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务运行")
+        verbose_name_plural = _("定时任务运行")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["job", "period"], name="jobrun_once_per_period")]
+        indexes = [models.Index(fields=["job", "status"], name="jobrun_job_status")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period:%Y-%m-%d %H:%M}"
+
+
+class DailyFigure(models.Model):
+    """A figure of one day, per sub-district and (where it has one) neighborhood, kept by the daily snapshot
+    job so that trends read a small table instead of counting raw rows."""
+
+    subdistrict = models.ForeignKey(
+        "registry.SubDistrict", on_delete=models.CASCADE, related_name="+", verbose_name=_("街道")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    day = models.DateField(_("日期"))
+    key = models.CharField(_("指标"), max_length=60)
+    value = models.FloatField(_("数值"))
+
+    class Meta:
+        verbose_name = _("每日指标")
+        verbose_name_plural = _("每日指标")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subdistrict", "neighborhood", "day", "key"], name="dailyfigure_one_value"
+            ),
+            models.UniqueConstraint(
+                fields=["subdistrict", "day", "key"],
+                condition=models.Q(neighborhood__isnull=True),
+                name="dailyfigure_one_total",
+            ),
+        ]
+        indexes = [models.Index(fields=["subdistrict", "key", "day"], name="dailyfigure_trend")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.key}={self.value}"
 
 
 def model_label(obj: Any) -> str:

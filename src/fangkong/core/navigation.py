@@ -20,7 +20,7 @@ GROUPS: dict[str, Any] = {
     "command": _("指挥部"),
     "system": _("系统"),
 }
-_SYSTEM = {"io", "policies", "audit_log"}
+_SYSTEM = {"io", "policies", "audit_log", "jobs", "inbox"}
 
 
 @dataclass

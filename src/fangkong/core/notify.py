@@ -1,26 +1,50 @@
-"""Notification backends: console, file and webhook (an SMS gateway plugs in as another backend).
+"""Alerts and notifications: stored for the in-app inbox, delivered by the job runner.
 
-``notify(...)`` stores the message for the in-app inbox and sends it through the configured backends after
-the surrounding transaction commits.
+``notify(...)`` stores one message; ``alert(...)`` stores one per named recipient, once per recipient and
+de-duplication key (one fever is one alert per recipient). Nothing is sent inside a request: ``fangkong
+worker`` (started with ``fangkong demo`` and ``fangkong serve``) delivers pending messages through the
+configured backends (console, file, webhook; an SMS gateway sits behind the webhook) with retries and growing
+back-off, at least once: the webhook receives an idempotency key (the same on every retry), so a receiver can
+drop a repeat. After ``FANGKONG_NOTIFY_MAX_ATTEMPTS`` failures a message is dead and listed on the jobs page.
+
+Quiet hours (``FANGKONG_QUIET_HOURS``, e.g. ``22:00-07:00``) hold back the delivery of a non-urgent message
+until they end; the inbox shows it at once. Fevers and escalations to HQ are urgent.
+
+Escalation: an alert with a de-duplication key that nobody of its level has read within the minutes set for
+its kind (``FANGKONG_ESCALATE_MINUTES``, e.g. ``fever=30``) goes to the next level: the person in charge →
+the neighborhood committee → HQ.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from fangkong.core.choices import DeliveryStatus, Role
 
 logger = logging.getLogger("fangkong.notify")
 
+URGENT_KINDS = {"fever"}
+LEVEL_OWNER, LEVEL_COMMITTEE, LEVEL_HQ = 0, 1, 2
+
+
+class DeliveryError(Exception):
+    pass
+
 
 def _console(message: dict[str, Any]) -> None:
-    print(f"[notify] {message['kind']}: {message['subject']} — {message['body']}")
+    print(f"[notify] {message['kind']}: {message['subject']} — {message['body']}", flush=True)
 
 
 def _file(message: dict[str, Any]) -> None:
@@ -35,24 +59,45 @@ def _webhook(message: dict[str, Any]) -> None:
     if not url:
         return
     req = urllib.request.Request(
-        url, data=json.dumps(message).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        url,
+        data=json.dumps(message, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json", "Idempotency-Key": message["idempotency_key"]},
+        method="POST",
     )
     try:
-        urllib.request.urlopen(req, timeout=5).close()
-    except OSError:
-        logger.warning("webhook notification failed", exc_info=True)
+        with urllib.request.urlopen(req, timeout=5) as response:
+            if response.status >= 300:
+                raise DeliveryError(f"webhook answered {response.status}")
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"webhook answered {exc.code}") from exc
+    except OSError as exc:
+        raise DeliveryError(f"webhook unreachable: {exc}") from exc
 
 
 BACKENDS = {"console": _console, "file": _file, "webhook": _webhook}
 
 
-def send(message: dict[str, Any]) -> None:
-    for name in settings.FANGKONG_NOTIFY_BACKENDS:
-        backend = BACKENDS.get(name)
-        if backend is None:
-            logger.warning("unknown notification backend %s", name)
-            continue
-        backend(message)
+# ------------------------------------------------------------------------------------------- storing
+
+
+def _quiet_until(now: dt.datetime) -> dt.datetime | None:
+    """The end of the quiet hours ``now`` falls in, or None outside them."""
+    spec = getattr(settings, "FANGKONG_QUIET_HOURS", "") or ""
+    start_text, sep, end_text = spec.partition("-")
+    if not sep:
+        return None
+    start, end = dt.time.fromisoformat(start_text.strip()), dt.time.fromisoformat(end_text.strip())
+    local = timezone.localtime(now)
+    clock = local.time()
+    inside = (start <= clock < end) if start < end else (clock >= start or clock < end)
+    if not inside:
+        return None
+    day = local.date() if clock < end else local.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, end), local.tzinfo)  # type: ignore[arg-type]
+
+
+def _deliver_after(urgent: bool, now: dt.datetime) -> dt.datetime | None:
+    return None if urgent else _quiet_until(now)
 
 
 def notify(
@@ -63,50 +108,288 @@ def notify(
     recipient: Any = None,
     subdistrict_id: int | None = None,
     neighborhood_id: int | None = None,
+    link: str = "",
+    dedupe_key: str = "",
+    urgent: bool | None = None,
+    level: int = LEVEL_OWNER,
 ) -> Any:
+    """Store one message for ``recipient`` (None: a message with no account behind it, such as a household's
+    voucher text); the worker delivers it. With a ``dedupe_key`` a recipient gets it once: a repeat answers
+    the stored message."""
     from fangkong.core.models import Notification
 
-    note = Notification.objects.create(
+    urgent = kind in URGENT_KINDS if urgent is None else urgent
+    now = timezone.now()
+    fields = dict(
         kind=kind,
         subject=subject[:200],
         body=body,
         recipient=recipient,
         subdistrict_id=subdistrict_id,
         neighborhood_id=neighborhood_id,
+        link=link[:300],
+        dedupe_key=dedupe_key[:120],
+        urgent=urgent,
+        level=level,
+        deliver_after=_deliver_after(urgent, now),
+        created_at=now,
     )
-    announce(
-        note.pk,
-        kind=kind,
-        subject=subject,
-        body=body,
-        recipient=recipient,
-        subdistrict_id=subdistrict_id,
-        neighborhood_id=neighborhood_id,
-    )
-    return note
+    if dedupe_key and recipient is not None:
+        existing = Notification.objects.filter(recipient=recipient, dedupe_key=fields["dedupe_key"]).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                return Notification.objects.create(**fields)
+        except IntegrityError:
+            return Notification.objects.get(recipient=recipient, dedupe_key=fields["dedupe_key"])
+    return Notification.objects.create(**fields)
 
 
-def announce(
-    note_id: int,
+def alert(
     *,
     kind: str,
     subject: str,
+    recipients: Iterable[Any],
+    key: str,
     body: str = "",
-    recipient: Any = None,
+    link: str = "",
     subdistrict_id: int | None = None,
     neighborhood_id: int | None = None,
-) -> None:
-    """Send a stored notification through the backends once the surrounding transaction commits (at once in
-    autocommit). ``notify`` stores and announces; a service that wrote the row in its own statement announces
-    it here."""
-    message = {
-        "id": note_id,
-        "kind": kind,
-        "subject": subject,
-        "body": body,
-        "recipient": getattr(recipient, "username", None),
-        "subdistrict_id": subdistrict_id,
-        "neighborhood_id": neighborhood_id,
-        "at": timezone.now().isoformat(),
+    level: int = LEVEL_OWNER,
+    urgent: bool | None = None,
+) -> list[Any]:
+    """One stored alert per distinct active recipient, once per ``key``. With nobody named at this level, the
+    alert goes to the next level up (committee, then HQ), so an alert always reaches somebody."""
+    people = {u.pk: u for u in recipients if u is not None and getattr(u, "is_active", True)}
+    while not people and level < LEVEL_HQ and subdistrict_id is not None:
+        level += 1
+        people = {u.pk: u for u in recipients_at(level, subdistrict_id, neighborhood_id)}
+    return [
+        notify(
+            kind=kind,
+            subject=subject,
+            body=body,
+            recipient=user,
+            subdistrict_id=subdistrict_id,
+            neighborhood_id=neighborhood_id,
+            link=link,
+            dedupe_key=key,
+            urgent=urgent,
+            level=level,
+        )
+        for user in people.values()
+    ]
+
+
+def committee_of(subdistrict_id: int, neighborhood_id: int | None) -> list[Any]:
+    from fangkong.core.models import User
+
+    if neighborhood_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True, role=Role.STAFF, subdistrict_id=subdistrict_id, neighborhoods__id=neighborhood_id
+        ).distinct()
+    )
+
+
+def hq_of(subdistrict_id: int) -> list[Any]:
+    from fangkong.core.models import User
+
+    return list(User.objects.filter(is_active=True, role=Role.HQ, subdistrict_id=subdistrict_id))
+
+
+def recipients_at(level: int, subdistrict_id: int, neighborhood_id: int | None) -> list[Any]:
+    if level <= LEVEL_COMMITTEE:
+        return committee_of(subdistrict_id, neighborhood_id)
+    return hq_of(subdistrict_id)
+
+
+def announce(note_id: int, **_ignored: Any) -> None:
+    """Kept for callers that store a notification in their own SQL statement: delivery is the worker's job,
+    so there is nothing to do in the request."""
+
+
+# ------------------------------------------------------------------------------------------ delivering
+
+
+def message_of(note: Any) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "idempotency_key": f"fangkong-notification-{note.pk}",
+        "kind": note.kind,
+        "subject": note.subject,
+        "body": note.body,
+        "link": note.link,
+        "recipient": note.recipient.username if note.recipient_id else None,
+        "subdistrict_id": note.subdistrict_id,
+        "neighborhood_id": note.neighborhood_id,
+        "urgent": note.urgent,
+        "at": note.created_at.isoformat(),
     }
-    transaction.on_commit(lambda: send(message))
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def deliver_pending(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send messages whose delivery is due through every configured backend; returns how many were sent.
+
+    Each message is taken with a conditional UPDATE (status and attempt count), so two workers never send the
+    same attempt. A backend that already took a message is not asked again on a retry."""
+    from fangkong.core.models import Notification
+
+    now = now or timezone.now()
+    max_attempts = getattr(settings, "FANGKONG_NOTIFY_MAX_ATTEMPTS", 6)
+    stale = now - dt.timedelta(minutes=5)
+    Notification.objects.filter(delivery_status=DeliveryStatus.SENDING, deliver_after__lt=stale).update(
+        delivery_status=DeliveryStatus.FAILED, delivery_error="worker stopped while sending"
+    )
+    candidates = list(
+        Notification.objects.filter(delivery_status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED))
+        .filter(Q(deliver_after__isnull=True) | Q(deliver_after__lte=now))
+        .order_by("id")
+        .values_list("pk", "delivery_status", "delivery_attempts")[:limit]
+    )
+    sent = 0
+    backends = list(settings.FANGKONG_NOTIFY_BACKENDS)
+    for pk, status, attempts in candidates:
+        taken = Notification.objects.filter(pk=pk, delivery_status=status, delivery_attempts=attempts).update(
+            delivery_status=DeliveryStatus.SENDING, delivery_attempts=attempts + 1, deliver_after=now
+        )
+        if taken != 1:
+            continue
+        note = Notification.objects.select_related("recipient").get(pk=pk)
+        done = set(filter(None, note.delivered_backends.split(",")))
+        errors = []
+        message = message_of(note)
+        for name in backends:
+            if name in done:
+                continue
+            backend = BACKENDS.get(name)
+            if backend is None:
+                done.add(name)
+                logger.warning("unknown notification backend %s", name)
+                continue
+            try:
+                backend(message)
+            except Exception as exc:  # a failing backend is retried; the others keep their delivery
+                errors.append(f"{name}: {exc}")
+            else:
+                done.add(name)
+        update: dict[str, Any] = {"delivered_backends": ",".join(sorted(done))[:100]}
+        if errors:
+            dead = attempts + 1 >= max_attempts
+            update.update(
+                delivery_status=DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED,
+                delivery_error="; ".join(errors)[:300],
+                deliver_after=None if dead else now + _backoff(attempts + 1),
+            )
+        else:
+            update.update(delivery_status=DeliveryStatus.SENT, delivered_at=timezone.now(), delivery_error="")
+            sent += 1
+        Notification.objects.filter(pk=pk).update(**update)
+    return sent
+
+
+def retry_dead(*, actor: Any, note_id: int) -> int:
+    """Put a dead message back in the queue (from the jobs page); audited."""
+    from fangkong.core import audit
+    from fangkong.core.choices import AuditAction
+    from fangkong.core.models import Notification
+
+    note = Notification.objects.get(pk=note_id, delivery_status=DeliveryStatus.DEAD)
+    changed = Notification.objects.filter(pk=note.pk, delivery_status=DeliveryStatus.DEAD).update(
+        delivery_status=DeliveryStatus.PENDING, delivery_attempts=0, deliver_after=None
+    )
+    audit.record(actor=actor, action=AuditAction.ACTION, obj=note, note="retry delivery")
+    return changed
+
+
+# ------------------------------------------------------------------------------------------- escalating
+
+
+def escalation_minutes() -> dict[str, int]:
+    raw = getattr(settings, "FANGKONG_ESCALATE_MINUTES", "") or ""
+    out = {}
+    for part in raw.split(","):
+        kind, sep, minutes = part.partition("=")
+        if sep and kind.strip() and minutes.strip().isdigit():
+            out[kind.strip()] = int(minutes)
+    return out
+
+
+def escalate(*, now: dt.datetime | None = None) -> int:
+    """Send every unacknowledged alert past its kind's minutes to the next level, once."""
+    from fangkong.core.models import Notification
+
+    now = now or timezone.now()
+    created = 0
+    for kind, minutes in escalation_minutes().items():
+        cutoff = now - dt.timedelta(minutes=minutes)
+        open_alerts = (
+            Notification.objects.filter(
+                kind=kind,
+                recipient__isnull=False,
+                escalated_at__isnull=True,
+                level__lt=LEVEL_HQ,
+                created_at__lte=cutoff,
+            )
+            .exclude(dedupe_key="")
+            .order_by("id")
+        )
+        groups: dict[tuple[str, int], list[Any]] = {}
+        for note in open_alerts[:2000]:
+            groups.setdefault((note.dedupe_key, note.level), []).append(note)
+        for (key, level), notes in groups.items():
+            read = Notification.objects.filter(dedupe_key=key, level=level, read_at__isnull=False).exists()
+            ids = [n.pk for n in notes]
+            Notification.objects.filter(pk__in=ids).update(escalated_at=now)
+            if read:
+                continue
+            first = notes[0]
+            if first.subdistrict_id is None:
+                continue
+            nxt = level + 1
+            people = recipients_at(nxt, first.subdistrict_id, first.neighborhood_id)
+            if not people and nxt < LEVEL_HQ:
+                nxt = LEVEL_HQ
+                people = recipients_at(nxt, first.subdistrict_id, first.neighborhood_id)
+            created += len(
+                alert(
+                    kind=kind,
+                    subject=f"【升级】{first.subject}"[:200],
+                    body=first.body,
+                    recipients=people,
+                    key=f"{key}|up{nxt}"[:120],
+                    link=first.link,
+                    subdistrict_id=first.subdistrict_id,
+                    neighborhood_id=first.neighborhood_id,
+                    level=nxt,
+                    urgent=True if nxt == LEVEL_HQ else first.urgent,
+                )
+            )
+    return created
+
+
+# ------------------------------------------------------------------------------------------------ inbox
+
+
+def unread_count(user: Any) -> int:
+    from fangkong.core.models import Notification
+
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own messages read (all of them when ``ids`` is None); reading acknowledges."""
+    from fangkong.core.models import Notification
+
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

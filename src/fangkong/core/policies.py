@@ -14,6 +14,8 @@ DEFAULTS: dict[str, Any] = {
     "masks_per_household": 5,
     "earliest_resumption": "2020-02-09T24:00",
     "key_area_days": 14,
+    "personal_data_retention_days": 28,
+    "personal_data_purge": "report",
 }
 
 LABELS = {
@@ -22,6 +24,8 @@ LABELS = {
     "masks_per_household": _("每户口罩数"),
     "earliest_resumption": _("最早复工时间"),
     "key_area_days": _("重点地区回溯天数"),
+    "personal_data_retention_days": _("个人信息保留天数（目的结束后）"),
+    "personal_data_purge": _("个人信息清理方式（report 预检 / apply 清理）"),
 }
 
 

@@ -135,17 +135,29 @@ class PurgeCount:
     rows: int
 
 
-def plan(before: dt.date) -> list[PurgeCount]:
-    """How many rows each rule would blank (nothing is changed)."""
-    return [PurgeCount(rule, rule.queryset(before).count()) for rule in rules()]
+def _in_subdistrict(qs: models.QuerySet[Any], subdistrict_id: int | None) -> models.QuerySet[Any]:
+    if subdistrict_id is None:
+        return qs
+    if any(f.attname == "subdistrict_id" for f in qs.model._meta.concrete_fields):
+        return qs.filter(subdistrict_id=subdistrict_id)
+    return qs.none()
+
+
+def plan(before: dt.date, *, subdistrict_id: int | None = None) -> list[PurgeCount]:
+    """How many rows each rule would blank (nothing is changed); one sub-district's when it is given."""
+    return [
+        PurgeCount(rule, _in_subdistrict(rule.queryset(before), subdistrict_id).count()) for rule in rules()
+    ]
 
 
 @transaction.atomic
-def purge_personal_data(*, actor: Any, before: dt.date) -> list[PurgeCount]:
+def purge_personal_data(
+    *, actor: Any, before: dt.date, subdistrict_id: int | None = None
+) -> list[PurgeCount]:
     """Blank the personal columns each rule selects, with one audit event per rule that changed rows."""
     done: list[PurgeCount] = []
     for rule in rules():
-        qs = rule.queryset(before)
+        qs = _in_subdistrict(rule.queryset(before), subdistrict_id)
         model = rule.model_class()
         by_sub: dict[Any, int] = {}
         if any(f.attname == "subdistrict_id" for f in model._meta.concrete_fields):

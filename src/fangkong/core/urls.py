@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fangkong.core import views
+from fangkong.core import inbox_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,5 +21,11 @@ urlpatterns = [
     path("accounts/<int:pk>/unlock/", views.account_unlock, name="account_unlock"),
     path("audit/", views.audit_log, name="audit_log"),
     path("policies/", views.policies, name="policies"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/badge/", inbox_views.inbox_badge, name="inbox_badge"),
+    path("inbox/read/", inbox_views.inbox_read, name="inbox_read"),
+    path("jobs/", inbox_views.jobs_page, name="jobs"),
+    path("jobs/run/<str:name>/", inbox_views.job_run, name="job_run"),
+    path("jobs/deliveries/<int:pk>/retry/", inbox_views.delivery_retry, name="delivery_retry"),
     path("reveal/<str:label>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
 ]

@@ -31,3 +31,7 @@ class MasksConfig(AppConfig):
             caches.forget("round")
 
         post_save.connect(_round_saved, sender=MaskRound, dispatch_uid="masks_round_cache")
+
+        from fangkong.masks.jobs import register_jobs
+
+        register_jobs()

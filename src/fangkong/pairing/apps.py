@@ -20,3 +20,7 @@ class PairingConfig(AppConfig):
             MenuItem(_("打卡"), "pairing:rounds", roles=everyone, order=22),
             MenuItem(_("值班表"), "pairing:rosters", roles=("hq", "office", "staff", "cadre"), order=23),
         )
+
+        from fangkong.pairing.jobs import register_jobs
+
+        register_jobs()

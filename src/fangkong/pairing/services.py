@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction, Role
-from fangkong.core.notify import notify
+from fangkong.core.notify import LEVEL_COMMITTEE, alert
 from fangkong.pairing.access import (
     check_scope,
     is_manager,
@@ -1013,13 +1014,17 @@ def detect_overdue(
             for r in items[:50]
         ) + ("\n…" if len(items) > 50 else "")
 
+    sweep = f"pairing.overdue:{now:%Y%m%d%H%M%S}"
+    link = reverse("pairing:rounds")
     for uid, items in by_user.items():
         first = items[0]
-        notify(
+        alert(
             kind="pairing.round_overdue",
             subject=_("%(n)d 项打卡已逾期") % {"n": len(items)},
             body=lines(items),
-            recipient=users[uid],
+            recipients=[users[uid]],
+            key=f"{sweep}:u{uid}",
+            link=link,
             subdistrict_id=first.subdistrict_id,
             neighborhood_id=first.neighborhood_id,
         )
@@ -1033,16 +1038,17 @@ def detect_overdue(
     for hood_id, items in by_hood.items():
         first = items[0]
         subject = _("%(hood)s %(n)d 项打卡已逾期") % {"hood": first.neighborhood.name, "n": len(items)}
-        recipients = staff_users.get(hood_id) or [None]
-        for user in recipients:
-            notify(
-                kind="pairing.round_overdue",
-                subject=subject,
-                body=lines(items),
-                recipient=user,
-                subdistrict_id=first.subdistrict_id,
-                neighborhood_id=hood_id,
-            )
+        alert(
+            kind="pairing.round_overdue",
+            subject=subject,
+            body=lines(items),
+            recipients=staff_users.get(hood_id, []),
+            key=f"{sweep}:h{hood_id}",
+            link=link,
+            subdistrict_id=first.subdistrict_id,
+            neighborhood_id=hood_id,
+            level=LEVEL_COMMITTEE,
+        )
     audit.record(
         actor=None,
         action=AuditAction.ACTION,

@@ -31,3 +31,7 @@ class ReturneesConfig(AppConfig):
             MenuItem(_("场所登记"), "returnees:venue_list", roles=(*staff, "org_contact"), order=43),
             MenuItem(_("风险规则"), "returnees:rule_list", roles=("hq", "office"), order=44),
         )
+
+        from fangkong.returnees.jobs import register_jobs
+
+        register_jobs()

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -666,6 +667,8 @@ def _act_on_classification(*, actor: Any, result: DeclarationResult, today: dt.d
         )
         audit.record(actor=actor, action=AuditAction.CREATE, obj=referral)
         _alert_fever(
+            key=f"fever:referral:{referral.pk}",
+            link=reverse("returnees:declaration_detail", args=[decl.pk]),
             subdistrict_id=decl.subdistrict_id,
             neighborhood_id=decl.neighborhood_id,
             subject=_("返沪申报发热/症状：%(name)s，请立即转诊") % {"name": decl.name},
@@ -825,28 +828,36 @@ def isolation_for_token(token: str, *, now: dt.datetime | None = None) -> Isolat
 # ---------------------------------------------------------------- reports, fevers, tasks
 
 
-def _alert_fever(*, subdistrict_id: int, neighborhood_id: int | None, subject: str, body: str) -> None:
-    from fangkong.core.models import User
+def _alert_fever(
+    *,
+    subdistrict_id: int,
+    neighborhood_id: int | None,
+    subject: str,
+    body: str,
+    key: str = "",
+    link: str = "",
+) -> None:
+    """A fever is one urgent alert per recipient: the neighborhood's committee staff and the sub-district's
+    HQ, each once per ``key`` (the referral), delivered by the job runner."""
+    import uuid
 
-    recipients = User.objects.filter(is_active=True, subdistrict_id=subdistrict_id).filter(
-        Q(role=Role.HQ) | Q(role=Role.STAFF, neighborhoods__id=neighborhood_id)
-    )
-    notify.notify(
+    key = key or f"fever:{uuid.uuid4().hex}"
+    common = dict(
         kind="fever",
         subject=subject,
         body=body,
+        key=key,
+        link=link,
         subdistrict_id=subdistrict_id,
         neighborhood_id=neighborhood_id,
+        urgent=True,
     )
-    for user in recipients.distinct():
-        notify.notify(
-            kind="fever",
-            subject=subject,
-            body=body,
-            recipient=user,
-            subdistrict_id=subdistrict_id,
-            neighborhood_id=neighborhood_id,
-        )
+    notify.alert(
+        recipients=notify.committee_of(subdistrict_id, neighborhood_id),
+        level=notify.LEVEL_COMMITTEE,
+        **common,
+    )
+    notify.alert(recipients=notify.hq_of(subdistrict_id), level=notify.LEVEL_HQ, **common)
 
 
 @dataclass
@@ -929,6 +940,8 @@ def submit_report(
         )
         audit.record(actor=actor, action=AuditAction.CREATE, obj=referral)
         _alert_fever(
+            key=f"fever:referral:{referral.pk}",
+            link=reverse("returnees:isolation_detail", args=[isolation.pk]),
             subdistrict_id=isolation.subdistrict_id,
             neighborhood_id=isolation.neighborhood_id,
             subject=_("隔离人员发热预警：%(name)s %(t)s °C") % {"name": name, "t": value},
@@ -1023,10 +1036,12 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
         if task.assignee is not None:
             per_user[task.assignee] = per_user.get(task.assignee, 0) + 1
     for user, count in per_user.items():
-        notify.notify(
+        notify.alert(
             kind="missed_report",
             subject=_("有 %(n)d 条健康上报漏报，请电话跟进") % {"n": count},
-            recipient=user,
+            recipients=[user],
+            key=f"missed_report:{user.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            link=reverse("returnees:board"),
             subdistrict_id=user.subdistrict_id,
         )
     if created:
@@ -1094,6 +1109,8 @@ def _venue_fever(*, actor: Any, visit: VenueVisit) -> Referral:
     )
     audit.record(actor=actor, action=AuditAction.CREATE, obj=referral)
     _alert_fever(
+        key=f"fever:referral:{referral.pk}",
+        link=reverse("returnees:venue_detail", args=[venue.pk]),
         subdistrict_id=visit.subdistrict_id,
         neighborhood_id=visit.neighborhood_id,
         subject=_("场所发热预警：%(venue)s %(t)s °C") % {"venue": venue.name, "t": visit.temperature},
@@ -1102,13 +1119,16 @@ def _venue_fever(*, actor: Any, visit: VenueVisit) -> Referral:
     )
     from fangkong.core.models import User
 
-    for contact in User.objects.filter(is_active=True, organization_id=venue.organization_id or -1):
-        notify.notify(
-            kind="fever",
-            subject=_("场所发热预警：%(venue)s") % {"venue": venue.name},
-            recipient=contact,
-            subdistrict_id=visit.subdistrict_id,
-        )
+    notify.alert(
+        kind="fever",
+        subject=_("场所发热预警：%(venue)s") % {"venue": venue.name},
+        recipients=User.objects.filter(is_active=True, organization_id=venue.organization_id or -1),
+        key=f"fever:referral:{referral.pk}",
+        subdistrict_id=visit.subdistrict_id,
+        neighborhood_id=visit.neighborhood_id,
+        level=notify.LEVEL_OWNER,
+        urgent=True,
+    )
     return referral
 
 

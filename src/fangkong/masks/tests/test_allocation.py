@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fangkong.core import notify
 from fangkong.core.models import Notification
 from fangkong.masks import services
 from fangkong.masks.choices import BookingStatus, LedgerKind, VoucherStatus
@@ -76,6 +77,8 @@ def test_inline_voucher_stores_and_sends_its_notification_in_few_statements(
     note = Notification.objects.get(kind="mask_voucher", subject__contains=result.voucher_number)
     assert note.neighborhood_id == world.hood_a.pk and note.subdistrict_id == world.hood_a.subdistrict_id
     assert result.number in note.body
+    assert not (tmp_path / "notify.jsonl").exists()  # the worker delivers, never the request
+    assert notify.deliver_pending() >= 1
     sent = [json.loads(line) for line in (tmp_path / "notify.jsonl").read_text().splitlines()]
     assert [m["id"] for m in sent if result.voucher_number in m["subject"]] == [note.pk]
     assert Notification.objects.filter(kind="mask_voucher").count() == 2

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from fangkong.core import notify
 from fangkong.core.models import Notification
 from fangkong.pairing import reports, services
 from fangkong.pairing.models import BuildingAssignment, CheckInRound, TaskTemplate
@@ -210,6 +211,9 @@ def test_overdue_writes_file_backend(rounds_world, tmp_path, django_capture_on_c
     with override_settings(FANGKONG_NOTIFY_BACKENDS=["file"], FANGKONG_NOTIFY_FILE=str(log)):
         with django_capture_on_commit_callbacks(execute=True):
             services.detect_overdue(now=late)
+        # nothing is sent inside the request or job that raised the alert: the worker delivers it
+        assert not log.exists()
+        assert notify.deliver_pending() >= 1
     lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
     assert any(m["recipient"] == "cadre" and "逾期" in m["subject"] for m in lines)
 
