@@ -16,7 +16,7 @@ from fangkong.core.policies import get_policy
 
 
 def escalate_job(period: dt.datetime) -> dict[str, int]:
-    return {"escalated": notify.escalate(now=min(period, timezone.now()))}
+    return {"escalated": notify.escalate(now=period)}
 
 
 def purge_job(period: dt.datetime) -> dict[str, Any]:

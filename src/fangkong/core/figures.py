@@ -74,3 +74,14 @@ def trend(
         .order_by("day")
         .values_list("day", "value")
     )
+
+
+def grouped(rows: Any, key: str) -> list[tuple[int | None, str, float]]:
+    """Per-neighborhood counts plus the sub-district's total, from ``(neighborhood_id, n)`` rows."""
+    out: list[tuple[int | None, str, float]] = []
+    total = 0
+    for hood_id, n in rows:
+        out.append((hood_id, key, n))
+        total += n
+    out.append((None, key, total))
+    return out

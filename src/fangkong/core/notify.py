@@ -112,6 +112,7 @@ def notify(
     dedupe_key: str = "",
     urgent: bool | None = None,
     level: int = LEVEL_OWNER,
+    now: dt.datetime | None = None,
 ) -> Any:
     """Store one message for ``recipient`` (None: a message with no account behind it, such as a household's
     voucher text); the worker delivers it. With a ``dedupe_key`` a recipient gets it once: a repeat answers
@@ -119,7 +120,7 @@ def notify(
     from fangkong.core.models import Notification
 
     urgent = kind in URGENT_KINDS if urgent is None else urgent
-    now = timezone.now()
+    now = now or timezone.now()
     fields = dict(
         kind=kind,
         subject=subject[:200],
@@ -158,6 +159,7 @@ def alert(
     neighborhood_id: int | None = None,
     level: int = LEVEL_OWNER,
     urgent: bool | None = None,
+    now: dt.datetime | None = None,
 ) -> list[Any]:
     """One stored alert per distinct active recipient, once per ``key``. With nobody named at this level, the
     alert goes to the next level up (committee, then HQ), so an alert always reaches somebody."""
@@ -177,6 +179,7 @@ def alert(
             dedupe_key=key,
             urgent=urgent,
             level=level,
+            now=now,
         )
         for user in people.values()
     ]
@@ -369,6 +372,7 @@ def escalate(*, now: dt.datetime | None = None) -> int:
                     neighborhood_id=first.neighborhood_id,
                     level=nxt,
                     urgent=True if nxt == LEVEL_HQ else first.urgent,
+                    now=now,
                 )
             )
     return created

@@ -22,7 +22,7 @@ def forfeit_and_reallocate(period: dt.datetime) -> dict[str, int]:
 
     totals = {"rounds": 0, "forfeited": 0, "reallocated": 0}
     for rnd in MaskRound.objects.exclude(status=RoundStatus.FINISHED):
-        done = forfeit_expired(actor=None, round=rnd, now=min(period, timezone.now()))
+        done = forfeit_expired(actor=None, round=rnd, now=period)
         totals["rounds"] += 1
         totals["forfeited"] += done["forfeited"]
         totals["reallocated"] += done["reallocated"]
@@ -83,3 +83,28 @@ def register_jobs() -> None:
         Job("masks.stock_shortfall", gettext_lazy("口罩库存不足提醒"), stock_shortfall, "every 30m"),
         Job("masks.rate_purge", gettext_lazy("清理过期的限流计数"), purge_rate_counters_job, "every 10m"),
     )
+    from fangkong.core.figures import register_figures
+
+    register_figures(mask_figures)
+
+
+def mask_figures(subdistrict_id: int, day: dt.date) -> list[tuple[int | None, str, float]]:
+    from fangkong.core.figures import grouped
+    from fangkong.masks.choices import VoucherStatus
+    from fangkong.masks.models import Booking, Voucher
+
+    bookings = (
+        Booking.objects.filter(subdistrict_id=subdistrict_id, created_at__date=day)
+        .values("neighborhood_id")
+        .annotate(n=Count("id"))
+        .values_list("neighborhood_id", "n")
+    )
+    pickups = (
+        Voucher.objects.filter(
+            subdistrict_id=subdistrict_id, status=VoucherStatus.COLLECTED, collected_at__date=day
+        )
+        .values("neighborhood_id")
+        .annotate(n=Count("id"))
+        .values_list("neighborhood_id", "n")
+    )
+    return [*grouped(bookings, "masks.bookings"), *grouped(pickups, "masks.pickups")]

@@ -30,7 +30,7 @@ def generate_tomorrow(period: dt.datetime) -> dict[str, int]:
 def overdue(period: dt.datetime) -> dict[str, int]:
     from fangkong.pairing.services import detect_overdue
 
-    return {"overdue": len(detect_overdue(now=min(period, timezone.now()) + dt.timedelta(seconds=1)))}
+    return {"overdue": len(detect_overdue(now=period + dt.timedelta(seconds=1)))}
 
 
 def register_jobs() -> None:
@@ -44,3 +44,30 @@ def register_jobs() -> None:
         ),
         Job("pairing.overdue", gettext_lazy("逾期打卡提醒"), overdue, "every 5m"),
     )
+    from fangkong.core.figures import register_figures
+
+    register_figures(checkin_figures)
+
+
+def checkin_figures(subdistrict_id: int, day: dt.date) -> list[tuple[int | None, str, float]]:
+    from django.db.models import Count, Q
+
+    from fangkong.core.figures import grouped
+    from fangkong.pairing.choices import RoundStatus
+    from fangkong.pairing.models import CheckInRound
+
+    rows = list(
+        CheckInRound.objects.filter(subdistrict_id=subdistrict_id, date=day)
+        .values("neighborhood_id")
+        .annotate(
+            n=Count("id"),
+            done=Count("id", filter=Q(status=RoundStatus.DONE)),
+            overdue=Count("id", filter=Q(status=RoundStatus.OVERDUE)),
+        )
+        .values_list("neighborhood_id", "n", "done", "overdue")
+    )
+    return [
+        *grouped([(r[0], r[1]) for r in rows], "pairing.checkins"),
+        *grouped([(r[0], r[2]) for r in rows], "pairing.checkins_done"),
+        *grouped([(r[0], r[3]) for r in rows], "pairing.checkins_overdue"),
+    ]

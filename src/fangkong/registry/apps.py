@@ -19,3 +19,7 @@ class RegistryConfig(AppConfig):
             MenuItem(_("下沉干部"), "registry:cadres_list", order=25),
             MenuItem(_("志愿者"), "registry:volunteers_list", order=26),
         )
+
+        from fangkong.registry.jobs import register_jobs
+
+        register_jobs()

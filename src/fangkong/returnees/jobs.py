@@ -18,7 +18,7 @@ from fangkong.core.jobs import CATCH_UP_EACH, Job, register
 def missed_reports(period: dt.datetime) -> dict[str, int]:
     from fangkong.returnees.services import generate_missed_report_tasks
 
-    return {"tasks": generate_missed_report_tasks(now=min(period, timezone.now()))}
+    return {"tasks": generate_missed_report_tasks(now=period)}
 
 
 def referrals_pending(period: dt.datetime) -> dict[str, int]:
@@ -27,7 +27,7 @@ def referrals_pending(period: dt.datetime) -> dict[str, int]:
     from fangkong.returnees.models import Referral
 
     hours = getattr(settings, "FANGKONG_REFERRAL_PENDING_HOURS", 4)
-    cutoff = min(period, timezone.now()) - dt.timedelta(hours=hours)
+    cutoff = period - dt.timedelta(hours=hours)
     sent = 0
     pending = Referral.objects.filter(outcome=ReferralOutcome.PENDING, created_at__lte=cutoff).select_related(
         "neighborhood"
@@ -94,3 +94,31 @@ def register_jobs() -> None:
             "returnees.isolation_ending", gettext_lazy("隔离期满待解除提醒"), isolations_ending, "daily 08:00"
         ),
     )
+
+
+def returnee_figures(subdistrict_id: int, day: dt.date) -> list[tuple[int | None, str, float]]:
+    from django.db.models import Count
+
+    from fangkong.core.figures import grouped
+    from fangkong.returnees.choices import IsolationStatus
+    from fangkong.returnees.models import Declaration, FollowUpTask, Isolation, Referral
+
+    def per_hood(qs):
+        return qs.values("neighborhood_id").annotate(n=Count("id")).values_list("neighborhood_id", "n")
+
+    base = {"subdistrict_id": subdistrict_id}
+    return [
+        *grouped(
+            per_hood(Declaration.objects.filter(**base, created_at__date=day)), "returnees.declarations"
+        ),
+        *grouped(
+            per_hood(
+                Isolation.objects.filter(**base, start_date__lte=day, end_date__gte=day).exclude(
+                    status=IsolationStatus.RELEASED, released_at__date__lt=day
+                )
+            ),
+            "returnees.isolated",
+        ),
+        *grouped(per_hood(Referral.objects.filter(**base, created_at__date=day)), "returnees.fevers"),
+        *grouped(per_hood(FollowUpTask.objects.filter(**base, day=day)), "returnees.missed_reports"),
+    ]

@@ -1,0 +1,66 @@
+"""The returnees app's periodic jobs: missed reports, referrals left pending, isolations to sign off."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import override_settings
+from django.utils import timezone
+
+from fangkong.core import notify
+from fangkong.core.models import Notification
+from fangkong.returnees import jobs as returnees_jobs
+from fangkong.returnees.models import FollowUpTask, Referral
+from fangkong.returnees.tests.conftest import at
+
+
+def test_missed_reports_job_makes_tasks_once(world, isolated):
+    iso = isolated.isolation
+    tomorrow = iso.start_date + dt.timedelta(days=1)
+    out = returnees_jobs.missed_reports(at(tomorrow, 12, 5))
+    assert out["tasks"] >= 1
+    assert FollowUpTask.objects.filter(isolation=iso).count() == out["tasks"]
+    assert returnees_jobs.missed_reports(at(tomorrow, 12, 5)) == {"tasks": 0}
+
+
+def test_pending_referral_goes_to_hq_once(world, isolated):
+    from fangkong.returnees import services
+
+    services.submit_report(actor=None, isolation=isolated.isolation, temperature="38.6")
+    referral = Referral.objects.get()
+    with override_settings(FANGKONG_REFERRAL_PENDING_HOURS=4):
+        assert returnees_jobs.referrals_pending(timezone.now()) == {"alerts": 0}
+        later = timezone.now() + dt.timedelta(hours=5)
+        assert returnees_jobs.referrals_pending(later) == {"alerts": 1}
+        assert returnees_jobs.referrals_pending(later) == {"alerts": 1}  # the same stored alert
+    note = Notification.objects.get(kind="returnees.referral_pending")
+    assert note.recipient == world.hq and note.level == notify.LEVEL_HQ and note.urgent
+    assert note.dedupe_key == f"returnees.referral_pending:{referral.pk}"
+
+
+def test_isolation_ending_alerts_the_committee(world, isolated):
+    iso = isolated.isolation
+    assert returnees_jobs.isolations_ending(at(iso.end_date - dt.timedelta(days=1), 8)) == {"alerts": 0}
+    assert returnees_jobs.isolations_ending(at(iso.end_date, 8)) == {"alerts": 1}
+    note = Notification.objects.get(kind="returnees.isolation_ending")
+    assert note.recipient == world.staff_a and note.link == f"/returnees/isolations/{iso.pk}/"
+    from fangkong.returnees import services
+
+    services.release_isolation(
+        actor=world.staff_a,
+        isolation=iso,
+        signoff_role="committee",
+        now=at(iso.end_date, 9) + dt.timedelta(days=1),
+    )
+    Notification.objects.all().delete()
+    assert returnees_jobs.isolations_ending(at(iso.end_date, 8)) == {"alerts": 0}
+
+
+def test_a_fever_is_one_alert_per_recipient(world, isolated):
+    from fangkong.returnees import services
+
+    services.submit_report(actor=None, isolation=isolated.isolation, temperature="38.9")
+    fevers = Notification.objects.filter(kind="fever")
+    recipients = list(fevers.values_list("recipient_id", flat=True))
+    assert len(recipients) == len(set(recipients)) and None not in recipients
+    assert set(recipients) == {world.staff_a.pk, world.hq.pk}
