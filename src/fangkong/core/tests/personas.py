@@ -24,6 +24,16 @@ def hq_upload(w: SimpleNamespace) -> str:
     return spreadsheets.UploadStore().save(user=w.hq, slug="households", upload=upload).token
 
 
+def dead_delivery(w: SimpleNamespace) -> int:
+    """A notification of sub-district 江湾 whose delivery gave up (listed on the jobs page)."""
+    from fangkong.core.choices import DeliveryStatus
+    from fangkong.core.models import Notification
+
+    return Notification.objects.create(
+        kind="fever", subject="发热", subdistrict_id=w.sub.pk, delivery_status=DeliveryStatus.DEAD
+    ).pk
+
+
 EXPECTATIONS: dict[str, Case] = {
     "home": Case(get=answers(200, anonymous=LOGIN)),
     "healthz": Case(get=answers(200)),
@@ -77,5 +87,19 @@ EXPECTATIONS: dict[str, Case] = {
     "io:template": Case(
         kwargs=lambda w: {"slug": "households"},
         get=answers(200, cadre=404, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+    ),
+    "inbox": Case(get=answers(200, anonymous=LOGIN)),
+    "inbox_badge": Case(get=answers(200, anonymous=LOGIN)),
+    "inbox_read": Case(get=answers(405, anonymous=LOGIN), post=answers(302, anonymous=LOGIN)),
+    "jobs": Case(get=answers(404, hq=200, other_hq=200, auditor=200, anonymous=LOGIN)),
+    "job_run": Case(
+        kwargs=lambda w: {"name": "core.escalate"},
+        get=answers(405, anonymous=LOGIN),
+        post=answers(404, hq=302, other_hq=302, anonymous=LOGIN),
+    ),
+    "delivery_retry": Case(
+        kwargs=lambda w: {"pk": dead_delivery(w)},
+        get=answers(405, anonymous=LOGIN),
+        post=answers(404, hq=302, anonymous=LOGIN),
     ),
 }

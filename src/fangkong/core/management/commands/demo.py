@@ -124,4 +124,13 @@ class Command(BaseCommand):
         base = set_public_base_url_for(options["host"], options["port"])
         self.stdout.write(f"请在浏览器打开 http://{options['host']}:{options['port']}/ （Ctrl-C 退出）")
         self.stdout.write(f"二维码与公开链接指向 {base}（FANGKONG_PUBLIC_BASE_URL）")
-        call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
+        from fangkong.core.worker import spawn_child
+
+        worker = spawn_child()
+        if worker is not None:
+            self.stdout.write("后台任务进程已启动（定时任务、提醒发送）。")
+        try:
+            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.terminate()

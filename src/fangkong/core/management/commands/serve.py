@@ -80,4 +80,8 @@ class Command(BaseCommand):
         )
         sys.stdout.flush()
         sys.stderr.flush()
+        from fangkong.core.worker import spawn_child
+
+        # The job runner runs beside gunicorn and stops when this process (gunicorn after the exec) ends.
+        spawn_child()
         os.execv(argv[0], argv)
