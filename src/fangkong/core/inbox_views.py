@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,18 +17,22 @@ from django.views.decorators.http import require_POST
 from fangkong.core import jobs, notify
 from fangkong.core.choices import DeliveryStatus
 from fangkong.core.exceptions import ScopeError
-from fangkong.core.models import Notification
+from fangkong.core.models import Notification, User
 from fangkong.core.scope import scope_for
+
+
+def _me(request: HttpRequest) -> User:
+    return cast(User, request.user)
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    qs = Notification.objects.filter(recipient=request.user).select_related("neighborhood")
+    qs = Notification.objects.filter(recipient=_me(request)).select_related("neighborhood")
     state = request.GET.get("state", "")
     if state == "unread":
         qs = qs.filter(read_at__isnull=True)
     kinds = dict(
-        Notification.objects.filter(recipient=request.user)
+        Notification.objects.filter(recipient=_me(request))
         .values("kind")
         .annotate(n=Count("id"))
         .values_list("kind", "n")
@@ -47,14 +53,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "kinds": sorted(kinds),
             "neighborhoods": sorted(hoods.items(), key=lambda kv: kv[1]),
             "filters": {"state": state, "kind": kind, "neighborhood": hood},
-            "unread": notify.unread_count(request.user),
+            "unread": notify.unread_count(_me(request)),
         },
     )
 
 
 def _neighborhoods(request: HttpRequest) -> dict[int, str]:
     rows = (
-        Notification.objects.filter(recipient=request.user, neighborhood__isnull=False)
+        Notification.objects.filter(recipient=_me(request), neighborhood__isnull=False)
         .values_list("neighborhood_id", "neighborhood__name")
         .distinct()
     )
@@ -64,7 +70,7 @@ def _neighborhoods(request: HttpRequest) -> dict[int, str]:
 @login_required
 def inbox_badge(request: HttpRequest) -> HttpResponse:
     """The bell's count, polled by htmx every few seconds from the header of every page."""
-    return render(request, "core/_bell.html", {"unread": notify.unread_count(request.user)})
+    return render(request, "core/_bell.html", {"unread": notify.unread_count(_me(request))})
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -80,13 +86,13 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.getlist("id")
     ids = [int(x) for x in raw if x.isdigit()]
     if request.POST.get("all") == "1":
-        count = notify.mark_read(user=request.user)
+        count = notify.mark_read(user=_me(request))
     elif ids:
-        count = notify.mark_read(user=request.user, ids=ids)
+        count = notify.mark_read(user=_me(request), ids=ids)
     else:
         count = 0
     if request.POST.get("open") and len(ids) == 1:
-        note = Notification.objects.filter(recipient=request.user, pk=ids[0]).values_list("link", flat=True)
+        note = Notification.objects.filter(recipient=_me(request), pk=ids[0]).values_list("link", flat=True)
         link = next(iter(note), "")
         if link and url_has_allowed_host_and_scheme(link, {request.get_host()}, request.is_secure()):
             return redirect(link)
@@ -97,7 +103,7 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def jobs_page(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _me(request)
     if not jobs.may_see_jobs(user):
         raise Http404
     scope = scope_for(user)
@@ -121,10 +127,10 @@ def jobs_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def job_run(request: HttpRequest, name: str) -> HttpResponse:
-    if not jobs.may_run_jobs(request.user) or name not in {j.name for j in jobs.registered()}:
+    if not jobs.may_run_jobs(_me(request)) or name not in {j.name for j in jobs.registered()}:
         raise Http404
     try:
-        jobs.run_now(actor=request.user, name=name)
+        jobs.run_now(actor=_me(request), name=name)
     except ScopeError:
         raise Http404
     messages.success(request, _("已排队，后台任务将在数秒内运行。"))
@@ -134,7 +140,7 @@ def job_run(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = _me(request)
     if not jobs.may_run_jobs(user):
         raise Http404
     scope = scope_for(user)

@@ -842,22 +842,22 @@ def _alert_fever(
     import uuid
 
     key = key or f"fever:{uuid.uuid4().hex}"
-    common = dict(
-        kind="fever",
-        subject=subject,
-        body=body,
-        key=key,
-        link=link,
-        subdistrict_id=subdistrict_id,
-        neighborhood_id=neighborhood_id,
-        urgent=True,
-    )
-    notify.alert(
-        recipients=notify.committee_of(subdistrict_id, neighborhood_id),
-        level=notify.LEVEL_COMMITTEE,
-        **common,
-    )
-    notify.alert(recipients=notify.hq_of(subdistrict_id), level=notify.LEVEL_HQ, **common)
+    for level, people in (
+        (notify.LEVEL_COMMITTEE, notify.committee_of(subdistrict_id, neighborhood_id)),
+        (notify.LEVEL_HQ, notify.hq_of(subdistrict_id)),
+    ):
+        notify.alert(
+            kind="fever",
+            subject=subject,
+            body=body,
+            recipients=people,
+            key=key,
+            link=link,
+            subdistrict_id=subdistrict_id,
+            neighborhood_id=neighborhood_id,
+            level=level,
+            urgent=True,
+        )
 
 
 @dataclass

@@ -105,14 +105,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str, timeout: float = 30.0) -> tuple[int, bytes]:
+def _get(url: str, timeout: float = 30.0, *, alive: subprocess.Popen | None = None) -> tuple[int, bytes]:
+    """GET ``url``, retrying until it answers. With ``alive``, keep waiting as long as that process runs (a
+    loaded machine builds the demo slowly; a crash ends the wait at once), up to ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.status, response.read()
         except OSError:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or (alive is not None and alive.poll() is not None):
                 raise
             time.sleep(0.3)
 
@@ -141,7 +143,7 @@ def test_demo_command_serves_the_login_page(tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        status, body = _get(f"http://127.0.0.1:{port}/accounts/login/", timeout=90)
+        status, body = _get(f"http://127.0.0.1:{port}/accounts/login/", timeout=900, alive=proc)
         assert status == 200
         assert "登录".encode() in body
         status, _body = _get(f"http://127.0.0.1:{port}/static/css/fangkong.css")
@@ -150,6 +152,7 @@ def test_demo_command_serves_the_login_page(tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=20)[0].decode()
     assert "zhihuibu" in output and "Jiangwan-2020" in output
+    assert "fangkong worker" in output  # the job runner started beside the server
     assert (tmp_path / "secrets.json").exists()
 
 
