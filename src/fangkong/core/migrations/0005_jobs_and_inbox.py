@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_initial'),
+        ('core', '0004_keyfingerprint'),
         ('registry', '0001_initial'),
     ]
 
