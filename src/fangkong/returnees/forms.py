@@ -122,7 +122,9 @@ class PublicDeclarationForm(DeclarationForm):
         self.fields["building"].error_messages["invalid_choice"] = _("所选楼栋不在所选小区内，请重新选择。")
         hoods = Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code", "name")
         self.fields["neighborhood"].choices = [("", "—")] + [(h.pk, h.name) for h in hoods]  # type: ignore[attr-defined]
-        hood_id = _int_or_none(self.data.get("neighborhood") if self.is_bound else None)
+        hood_id = _int_or_none(
+            self.data.get("neighborhood") if self.is_bound else self.initial.get("neighborhood")
+        )
         compound_id = _int_or_none(self.data.get("compound") if self.is_bound else None)
         self.fields["compound"].choices = [("", "—")] + place_options(  # type: ignore[attr-defined]
             Compound, subdistrict.pk, neighborhood_id=hood_id

@@ -76,6 +76,13 @@ class RiskRule(ReturneesModel):
     def prefixes(self) -> list[str]:
         return [p.strip() for p in self.region_prefixes.split(",") if p.strip()]
 
+    @property
+    def prefix_labels(self) -> list[str]:
+        """Each code prefix with its GB/T 2260 name beside it: "湖北省（42）"."""
+        from fangkong.returnees.regions import prefix_name
+
+        return [f"{prefix_name(p)}（{p}）" if prefix_name(p) else p for p in self.prefixes]
+
 
 class Declaration(ReturneesModel):
     """A returnee's declaration (返沪申报) for one trip. Same ID + arrival date + trip number = one row."""

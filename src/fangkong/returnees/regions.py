@@ -96,3 +96,13 @@ def lookup(code: str) -> Region:
 
 def is_known(code: str) -> bool:
     return code in _table()[0]
+
+
+def prefix_name(prefix: str) -> str:
+    """The GB/T 2260 name of a code prefix as risk rules hold them ("42" → 湖北省, "4201" → 湖北省武汉市);
+    '' when no region has that code."""
+    prefix = (prefix or "").strip()
+    if not prefix.isdigit() or len(prefix) > 6 or len(prefix) % 2:
+        return ""
+    region = _table()[0].get(prefix.ljust(6, "0"))
+    return region.full_name if region else ""

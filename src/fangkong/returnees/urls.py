@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("declarations/", views.declaration_list, name="declaration_list"),
     path("declarations/new/", views.declaration_new, name="declaration_new"),
+    path("declarations/poster/", views.declaration_poster, name="declaration_poster"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration_detail"),
     path("declarations/<int:pk>/isolate/", views.declaration_isolate, name="declaration_isolate"),
     path("amendments/", views.amendment_list, name="amendment_list"),

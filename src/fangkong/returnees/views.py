@@ -85,6 +85,14 @@ def _rules_user(request: HttpRequest) -> Any:
     return user
 
 
+def _link_context(token: str | None) -> dict[str, Any]:
+    """The personal report link (shown once) and its QR code, for the page that just made it."""
+    if not token:
+        return {"link": None}
+    link = public_url("returnees:report", token)
+    return {"link": link, "link_qr": qr_svg_inline(link, scale=1)}
+
+
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -182,8 +190,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_read(actor=user, declaration=decl)
     isolations = list(decl.isolations.order_by("-start_date"))
     token = request.session.pop("returnee_new_link", None)
-    link = public_url("returnees:report", token) if token else None
-    context: dict[str, Any] = {"d": decl, "isolations": isolations, "link": link}
+    context: dict[str, Any] = {"d": decl, "isolations": isolations, **_link_context(token)}
     # A duplicate declaration of the same trip (another neighborhood's), for those who may see both.
     context["duplicates"] = list(
         Declaration.objects.visible_to(user)
@@ -353,7 +360,6 @@ def isolation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reports = list(iso.reports.order_by("-day", "-slot")[:40])
     referrals = list(iso.referrals.order_by("-created_at"))
     token = request.session.pop("returnee_new_link", None)
-    link = public_url("returnees:report", token) if token else None
     today, slot = services.slot_of()
     return render(
         request,
@@ -362,7 +368,7 @@ def isolation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "iso": iso,
             "reports": reports,
             "referrals": referrals,
-            "link": link,
+            **_link_context(token),
             "can": access.isolation_controls(user, iso),
             "can_record_outcome": bool(referrals) and access.may_record_referral_outcome(user, referrals[0]),
             "extend_form": ExtendForm(initial={"new_end_date": iso.end_date}),
@@ -662,8 +668,29 @@ def venue_poster(request: HttpRequest, pk: int) -> HttpResponse:
     venue = get_object_or_404(Venue.objects.visible_to(user), pk=pk)
     url = public_url("returnees:checkin", venue.code)
     line = services.fever_line(venue.subdistrict_id, services.local_now().date())
-    context = {"venue": venue, "svg": qr_svg_inline(url, scale=8), "url": url, "fever_line": line}
+    # scale=1 draws the code with a viewBox and no fixed size, so the poster's CSS sizes and centres it.
+    context = {"venue": venue, "svg": qr_svg_inline(url, scale=1), "url": url, "fever_line": line}
     return render(request, "returnees/venue_poster.html", context)
+
+
+@login_required
+def declaration_poster(request: HttpRequest) -> HttpResponse:
+    """An A4 poster for a neighborhood: its name, the QR code of the public declaration form (opening on that
+    neighborhood) and one line of instructions. Staff pick among the neighborhoods they see."""
+    from fangkong.registry.models import Neighborhood
+
+    user = _returnee_user(request)
+    hoods = list(Neighborhood.objects.visible_to(user).select_related("subdistrict").order_by("code", "name"))
+    if not hoods:
+        raise Http404
+    picked = _int(request.GET.get("hood"))
+    hood = next((h for h in hoods if h.pk == picked), hoods[0])
+    url = public_url("returnees:public_declare", hood.subdistrict_id) + f"?n={hood.pk}"
+    return render(
+        request,
+        "returnees/declaration_poster.html",
+        {"hood": hood, "hoods": hoods, "url": url, "svg": qr_svg_inline(url, scale=1)},
+    )
 
 
 # ---------------------------------------------------------------- health forms
@@ -726,7 +753,9 @@ def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
     from fangkong.registry.models import SubDistrict
 
     sub = get_object_or_404(SubDistrict, pk=subdistrict_id)
-    form = PublicDeclarationForm(request.POST or None, subdistrict=sub)
+    # A neighborhood's poster links here with ?n=<neighborhood>: the form opens on that neighborhood.
+    initial = {"neighborhood": _int(request.GET.get("n"))} if request.GET.get("n") else {}
+    form = PublicDeclarationForm(request.POST or None, subdistrict=sub, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.declare_return(actor=None, data=form.to_input(), source=Source.PUBLIC)
@@ -738,7 +767,6 @@ def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
             if result.received_for_review:
                 # A repeat of a declared trip: nothing about the existing record (no risk, dates or link).
                 return render(request, "returnees/public_declared.html", {"received": True, "sub": sub})
-            link = public_url("returnees:report", result.token) if result.token else None
             return render(
                 request,
                 "returnees/public_declared.html",
@@ -746,9 +774,9 @@ def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
                     "created": result.created,
                     "level": result.declaration.get_risk_level_display(),
                     "action": result.declaration.get_risk_action_display(),
-                    "link": link,
                     "sub": sub,
                     "isolation": result.isolation,
+                    **_link_context(result.token),
                 },
             )
     return render(request, "returnees/public_declare.html", {"form": form, "sub": sub})

@@ -97,6 +97,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(200, org_contact=404, office=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, office=404, anonymous=LOGIN),
     ),
+    "returnees:declaration_poster": Case(get=answers(200, org_contact=404, office=404, anonymous=LOGIN)),
     "returnees:declaration_detail": Case(
         kwargs=lambda w: {"pk": w.declaration_a.pk},
         get=answers(200, staff_b=404, org_contact=404, office=404, other_hq=404, anonymous=LOGIN),

@@ -37,6 +37,7 @@ def _row(id_number, **kw):
         "id_number": id_number,
         "phone": "13812345678",
         "origin": "420100",
+        "origin_name": "",
         "transport": "火车",
         "number": "G1722",
         "dep": (today - dt.timedelta(days=3)).isoformat(),
