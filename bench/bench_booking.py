@@ -207,8 +207,8 @@ def _inprocess_costs(round_id: int, addresses: list[tuple[int, str]], rng: rando
 
 
 def _undo_probes(rnd: Any, hoods: list[Any]) -> None:
-    from fangkong.core.models import Notification
-    from fangkong.masks.models import Booking, LedgerEntry, PickupSlot, RateCounter, StockBalance, Voucher
+    from fangkong.core.models import Notification, RateCounter
+    from fangkong.masks.models import Booking, LedgerEntry, PickupSlot, StockBalance, Voucher
 
     RateCounter.objects.all().delete()
 
@@ -311,7 +311,7 @@ def _env(url: str, var: str) -> dict[str, str]:
             "FANGKONG_DEBUG": "0",
             "FANGKONG_SECURE_COOKIES": "0",
             "FANGKONG_NOTIFY_BACKENDS": "",
-            "FANGKONG_TRUST_X_FORWARDED_FOR": "1",
+            "FANGKONG_TRUST_PROXY": "1",
             "FANGKONG_LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "fangkong.settings",
             "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}",

@@ -83,7 +83,14 @@ def child(database_url: str | None) -> dict:
     from bench.loadgen_venue import run_load
 
     port = _free_port()
-    env = dict(os.environ, FANGKONG_VAR_DIR=var, FANGKONG_CONN_MAX_AGE="600", FANGKONG_NOTIFY_BACKENDS="file")
+    # each visitor comes from its own address (the rate limiter counts per client address)
+    env = dict(
+        os.environ,
+        FANGKONG_VAR_DIR=var,
+        FANGKONG_CONN_MAX_AGE="600",
+        FANGKONG_NOTIFY_BACKENDS="file",
+        FANGKONG_TRUST_PROXY="1",
+    )
     if database_url:
         env["DATABASE_URL"] = database_url
     else:
@@ -133,7 +140,8 @@ def child(database_url: str | None) -> dict:
                     "submission_id": f"bench-{i}",
                 }
             ).encode()
-            return ("POST", path, body, {"Content-Type": "application/json"})
+            ip = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
+            return ("POST", path, body, {"Content-Type": "application/json", "X-Forwarded-For": ip})
 
         surge = run_load("127.0.0.1", port, checkin, connections=CONNECTIONS, seconds=SECONDS)
     finally:

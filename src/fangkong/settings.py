@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fangkong.core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "fangkong.urls"

@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fangkong.api import routers
 from fangkong.api.auth import BearerToken, SessionAuth
+from fangkong.core import ratelimit
 
 api = NinjaAPI(
     title="fangkong API",
@@ -30,6 +31,11 @@ def not_found(request: HttpRequest, exc: Exception):  # type: ignore[no-untyped-
 @api.exception_handler(NinjaValidationError)
 def invalid(request: HttpRequest, exc: NinjaValidationError):  # type: ignore[no-untyped-def]
     return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(ratelimit.RateLimited)
+def rate_limited(request: HttpRequest, exc: ratelimit.RateLimited):  # type: ignore[no-untyped-def]
+    return ratelimit.response(request, exc)
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -44,12 +44,9 @@ ADDRESS = ""  # the username of an address's own row
 def client_ip(request: Any) -> str:
     """The client's address: REMOTE_ADDR, or the address the trusted proxy appended to X-Forwarded-For when
     FANGKONG_TRUST_PROXY is on (the last entry: the ones before it are whatever the client sent)."""
-    meta = getattr(request, "META", {}) if request is not None else {}
-    if settings.FANGKONG_TRUST_PROXY:
-        forwarded = [p.strip() for p in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if p.strip()]
-        if forwarded:
-            return forwarded[-1][:45]
-    return str(meta.get("REMOTE_ADDR", "") or "-")[:45]
+    from fangkong.core.ratelimit import client_ip as address
+
+    return address(getattr(request, "META", {}) if request is not None else {}) or "-"
 
 
 def lock_duration(locks: int) -> dt.timedelta:

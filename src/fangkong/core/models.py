@@ -396,3 +396,20 @@ class KeyFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key_id} {self.fingerprint[:8]}"
+
+
+class RateCounter(models.Model):
+    """A fixed-window hit counter of one rate-limit key (endpoint and client address, or endpoint and a keyed
+    hash of what is limited), shared by every worker through the database (see core.ratelimit). On
+    PostgreSQL the table is UNLOGGED: the counters only guard a short window."""
+
+    key = models.CharField(_("键"), max_length=80, primary_key=True)
+    win = models.BigIntegerField(_("窗口"))
+    hits = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+
+    def __str__(self) -> str:
+        return self.key

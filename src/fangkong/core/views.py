@@ -12,11 +12,12 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from fangkong.core import services
+from fangkong.core import ratelimit, services
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.models import AuditEvent
 from fangkong.core.navigation import home_panels
@@ -40,6 +41,9 @@ class LoginForm(AuthenticationForm):
     }
 
 
+@method_decorator(
+    ratelimit.limit("accounts.login", methods=("POST",), key=ratelimit.field("username")), name="dispatch"
+)
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     form_class = LoginForm

@@ -67,9 +67,10 @@ def stock_shortfall(period: dt.datetime) -> dict[str, int]:
 
 
 def purge_rate_counters_job(period: dt.datetime) -> dict[str, Any]:
-    from fangkong.masks.services import purge_rate_counters
+    """Delete the rate limiter's counters whose window has ended (every endpoint's, core.ratelimit)."""
+    from fangkong.core import ratelimit
 
-    return {"deleted": purge_rate_counters()}
+    return {"deleted": ratelimit.purge()}
 
 
 def register_jobs() -> None:

@@ -400,21 +400,6 @@ class LedgerEntry(ScopedModel):
         return f"{self.get_kind_display()} {self.quantity}"
 
 
-class RateCounter(models.Model):
-    """A fixed-window hit counter per client key (IP or ID hash), shared by every worker through the DB."""
-
-    key = models.CharField(_("键"), max_length=80, primary_key=True)
-    win = models.BigIntegerField(_("窗口"))
-    hits = models.PositiveIntegerField(_("次数"), default=0)
-
-    class Meta:
-        verbose_name = _("限流计数")
-        verbose_name_plural = _("限流计数")
-
-    def __str__(self) -> str:
-        return self.key
-
-
 BALANCE_SIGN: dict[str, int] = {
     LedgerKind.RECEIVED: 1,
     LedgerKind.ALLOCATED: -1,

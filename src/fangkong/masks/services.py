@@ -1,7 +1,8 @@
 """Every write of the mask reservations. Views, API, CLI and the demo call these.
 
 The public booking path is lean on purpose: the round and the address tree come from short per-process
-caches, the client is counted against a fixed-window rate limit in one statement, and the booking itself is
+caches, the client is counted against the core rate limiter's fixed windows in the same statement as the
+booking itself, which is
 one INSERT whose uniqueness the database enforces. A duplicate (a double submit, or a second member of the
 household) makes that INSERT fail; the existing booking is then read and returned, the same booking number.
 """
@@ -28,7 +29,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core import audit, crypto
+from fangkong.core import audit, crypto, ratelimit
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction
 from fangkong.core.exceptions import ScopeError
@@ -37,7 +38,6 @@ from fangkong.core.notify import announce, notify
 from fangkong.core.policies import get_policy
 from fangkong.core.scope import scope_for
 from fangkong.core.validators import check_resident_id, validate_mobile
-from fangkong.env import env_bool, env_int
 from fangkong.masks import access, caches, fastcheck
 from fangkong.masks.choices import (
     AllocationMode,
@@ -54,7 +54,6 @@ from fangkong.masks.models import (
     MaskRound,
     PickupSite,
     PickupSlot,
-    RateCounter,
     StockBalance,
     StockBatch,
     Voucher,
@@ -74,13 +73,7 @@ class AddressBooked(ValidationError):
         super().__init__(_("该地址本轮已预约。"), code="booked")
 
 
-class RateLimited(Exception):
-    """Too many requests from one client or for one ID number in the current window."""
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
+RateLimited = ratelimit.RateLimited  # what book_public raises over a limit (the core limiter's exception)
 
 
 @dataclass(frozen=True)
@@ -141,72 +134,6 @@ def _forget_round(round_id: int) -> None:
     caches.forget("round")
     caches.forget("slots")
     caches.forget("stock")
-
-
-# ----------------------------------------------------------------------------------------------- rate limits
-
-
-def rate_config() -> dict[str, int | bool]:
-    """The rate-limit settings from the environment (read once a minute per process, not per request)."""
-    return caches.cached(("rate",), caches.CONFIG_TTL, _read_rate_config)
-
-
-def _read_rate_config() -> dict[str, int | bool]:
-    return {
-        "window": max(env_int("FANGKONG_MASKS_RATE_WINDOW", 60), 1),
-        "per_ip": env_int("FANGKONG_MASKS_RATE_PER_IP", 30),
-        "per_id": env_int("FANGKONG_MASKS_RATE_PER_ID", 10),
-        "trust_xff": env_bool("FANGKONG_TRUST_X_FORWARDED_FOR", False),
-    }
-
-
-def client_ip(meta: dict[str, Any]) -> str:
-    if rate_config()["trust_xff"]:
-        forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")[0].strip()
-        if forwarded:
-            return forwarded[:45]
-    return str(meta.get("REMOTE_ADDR", ""))[:45]
-
-
-def hit_rate_limits(keys: Sequence[tuple[str, int]]) -> None:
-    """Count one hit for each (key, limit) in the current fixed window, in one statement; raise RateLimited
-    if any key is over its limit. A limit of 0 switches that key off."""
-    keys = [(k, limit) for k, limit in keys if limit > 0 and k]
-    if not keys:
-        return
-    cfg = rate_config()
-    window = int(cfg["window"])
-    now = time.time()
-    win = int(now // window)
-    table = connection.ops.quote_name(RateCounter._meta.db_table)
-    values = ", ".join(["(%s, %s, 1)"] * len(keys))
-    params: list[Any] = []
-    for key, _limit in keys:
-        params += [key, win]
-    sql = (
-        f"INSERT INTO {table} (key, win, hits) VALUES {values} "
-        f"ON CONFLICT (key) DO UPDATE SET "
-        f"hits = CASE WHEN {table}.win = excluded.win THEN {table}.hits + 1 ELSE 1 END, win = excluded.win "
-        f"RETURNING key, hits"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = dict(cursor.fetchall())
-    limits = dict(keys)
-    for key, hits in counts.items():
-        if hits > limits[key]:
-            retry = int(window - (now % window)) + 1
-            if key.startswith("id:"):
-                msg = _("该证件号码提交过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
-            else:
-                msg = _("您的操作过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
-            raise RateLimited(msg, retry)
-
-
-def purge_rate_counters(*, older_than_windows: int = 2) -> int:
-    win = int(time.time() // int(rate_config()["window"]))
-    deleted, _rows = RateCounter.objects.filter(win__lt=win - older_than_windows).delete()
-    return deleted
 
 
 # ---------------------------------------------------------------------------------------------------- rounds
@@ -897,6 +824,8 @@ def _public_sql(vendor: str, n_keys: int) -> str:
         f"WHERE {{guard}} ON CONFLICT DO NOTHING RETURNING id, household_id, status"
     )
     if vendor == "postgresql" and n_keys:
+        from fangkong.core.models import RateCounter
+
         rate_table = qn(RateCounter._meta.db_table)
         rate_values = ", ".join(["(%s, %s, 1)"] * n_keys)
         over = " OR ".join(["(rl.key = %s AND rl.hits > %s)"] * n_keys)
@@ -923,7 +852,7 @@ def _public_sql(vendor: str, n_keys: int) -> str:
 
 
 def _insert_public(
-    row: dict[str, Any], keys: Sequence[tuple[str, int]], *, window: int
+    row: dict[str, Any], keys: Sequence[tuple[str, int]], *, limit: ratelimit.Limit
 ) -> tuple[tuple[int, int | None, str] | None, tuple[BookingResult, bool] | None]:
     """The lean booking write: count the rate-limit hit, match the registry household and INSERT the booking,
     with uniqueness left to the database (ON CONFLICT DO NOTHING). ``row`` holds the booking's column values
@@ -932,8 +861,8 @@ def _insert_public(
     known. On PostgreSQL this is one
     statement (the counter update is a data-modifying CTE, and a repeat reads the existing booking in the same
     statement), one round trip and one durable commit; elsewhere it is two statements in one transaction.
-    Raises RateLimited when a key is over its limit."""
-    keys = [(k, limit) for k, limit in keys if limit > 0 and k]
+    ``keys`` are the rate limiter's (counter key, limit) pairs of endpoint "masks.book". Raises RateLimited
+    when a key is over its limit."""
     stamp = connection.ops.adapt_datetimefield_value(row["created_at"])
     values = [
         stamp if f.attname in ("created_at", "updated_at") else row[f.attname] for f in _booking_columns()
@@ -947,11 +876,11 @@ def _insert_public(
     ]
     vendor = connection.vendor
     now = time.time()
-    win = int(now // window)
+    win = ratelimit.window_start(limit, now)
     if vendor == "postgresql" and keys:
         sql = _public_sql(vendor, len(keys))
         rate_params: list[Any] = []
-        for key, _limit in keys:
+        for key, _most in keys:
             rate_params += [key, win]
         over_params: list[Any] = [x for pair in keys for x in pair]
         answer = _execute_prepared(
@@ -967,8 +896,8 @@ def _insert_public(
             return (bid, household_id, status), None
         if limited:
             over = set(limited.split(" "))
-            key = next(k for k, _limit in keys if k in over)
-            raise _limited(key, window, now)
+            key = next(k for k, _most in keys if k in over)
+            raise ratelimit.error(limit, key, now)
         if bid is None:
             return None, None
         existing = BookingResult(
@@ -982,7 +911,7 @@ def _insert_public(
         )
         return None, (existing, bool(may_see))
     with transaction.atomic():
-        hit_rate_limits(keys)
+        ratelimit.count(limit, keys, now=now)
         with connection.cursor() as cursor:
             cursor.execute(_public_sql(vendor, 0), params)
             return cursor.fetchone(), None
@@ -1005,15 +934,6 @@ def _execute_prepared(sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
     if connection.queries_logged:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
     return answer
-
-
-def _limited(key: str, window: int, now: float) -> RateLimited:
-    retry = int(window - (now % window)) + 1
-    if key.startswith("id:"):
-        msg = _("该证件号码提交过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
-    else:
-        msg = _("您的操作过于频繁，请 %(s)d 秒后再试。") % {"s": retry}
-    return RateLimited(msg, retry)
 
 
 def book_public(
@@ -1044,7 +964,6 @@ def book_public(
     except (KeyError, TypeError, ValueError):
         raise ValidationError({"building": [_("所选楼栋不存在，请重新选择地址。")]})
     id_sealed, phone_sealed = fastcheck.sealed_pair(id_value, phone_value)
-    cfg = rate_config()
     address = f"{building_id}:{room_value}"
     row: dict[str, Any] = {
         "subdistrict_id": info.subdistrict_id,
@@ -1066,12 +985,10 @@ def book_public(
         "channel": str(channel),
         "draw_rank": None,
     }
-    keys = [
-        (f"ip:{client_ip}" if client_ip else "", int(cfg["per_ip"])),
-        (f"id:{id_sealed.hash[:40]}", int(cfg["per_id"])),
-    ]
+    limit = ratelimit.limit_for("masks.book")
+    keys = ratelimit.keys_for(limit, ip=client_ip, key=id_sealed.hash)
     for _attempt in range(3):
-        inserted, existing = _insert_public(row, keys, window=int(cfg["window"]))
+        inserted, existing = _insert_public(row, keys, limit=limit)
         if inserted is not None:
             break
         if existing is None:  # e.g. booked by a transaction that committed after the statement began

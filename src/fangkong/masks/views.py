@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from fangkong.core import crypto
+from fangkong.core import crypto, ratelimit
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import is_htmx
 from fangkong.core.links import public_url
@@ -520,23 +520,22 @@ def voucher(request: HttpRequest, number: str) -> HttpResponse:
     if v is not None and user.is_authenticated and Voucher.objects.visible_to(user).filter(pk=v.pk).exists():
         return render(request, "masks/voucher.html", _voucher_context(v))
     form = LookupForm(request.POST or None)
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.hit_rate_limits(
-                    [(f"ip:{services.client_ip(request.META)}", int(services.rate_config()["per_ip"]))]
-                )
-            except services.RateLimited as exc:
+                ratelimit.hit(request, "masks.voucher", key=form.cleaned_data["id_number"])
+            except ratelimit.RateLimited as exc:
                 form.add_error(None, exc.message)
-                status = 429
+                status, retry_after = 429, exc.retry_after
             else:
                 if v is not None and services.booker_of(v.booking, **form.cleaned_data):
                     return render(request, "masks/voucher.html", _voucher_context(v))
                 form.add_error(None, NO_MATCH)
                 status = 404
-    return render(request, "masks/voucher_check.html", {"form": form, "number": value}, status=status)
+    response = render(request, "masks/voucher_check.html", {"form": form, "number": value}, status=status)
+    return ratelimit.retry_after(response, retry_after)
 
 
 def my_booking(request: HttpRequest, number: str, token: str) -> HttpResponse:
@@ -567,7 +566,7 @@ def public_book(request: HttpRequest, pk: int) -> HttpResponse:
     info = _open_round_public(pk)
     book = caches.address_book(info.subdistrict_id)
     form = PublicBookingForm(request.POST or None)
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -578,11 +577,11 @@ def public_book(request: HttpRequest, pk: int) -> HttpResponse:
                 phone=data["phone"],
                 building_id=data["building"],
                 room=data["room"],
-                client_ip=services.client_ip(request.META),
+                client_ip=ratelimit.client_ip(request.META),
             )
-        except services.RateLimited as exc:
+        except ratelimit.RateLimited as exc:
             form.add_error(None, exc.message)
-            status = 429
+            status, retry_after = 429, exc.retry_after
         except services.AddressBooked as exc:
             form.add_error(None, exc)
             status = 409
@@ -626,7 +625,8 @@ def public_book(request: HttpRequest, pk: int) -> HttpResponse:
         "is_open": info.status == RoundStatus.OPEN and info.opens_at <= now < info.closes_at,
         "not_yet": now < info.opens_at,
     }
-    return render(request, "masks/public_book.html", context, status=status)
+    response = render(request, "masks/public_book.html", context, status=status)
+    return ratelimit.retry_after(response, retry_after)
 
 
 def public_options(request: HttpRequest, pk: int, level: str) -> HttpResponse:
@@ -645,19 +645,17 @@ def public_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     form = LookupForm(request.POST or None)
     booking = None
     searched = False
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST" and form.is_valid():
         searched = True
         try:
-            services.hit_rate_limits(
-                [(f"ip:{services.client_ip(request.META)}", int(services.rate_config()["per_ip"]))]
-            )
+            ratelimit.hit(request, "masks.lookup", key=form.cleaned_data["id_number"])
             booking = services.find_booking(
                 round_id=info.id, id_number=form.cleaned_data["id_number"], phone=form.cleaned_data["phone"]
             )
-        except services.RateLimited as exc:
+        except ratelimit.RateLimited as exc:
             form.add_error(None, exc.message)
-            status = 429
+            status, retry_after = 429, exc.retry_after
     rnd = MaskRound.objects.get(pk=info.id)
     context: dict[str, Any] = {"round": rnd, "form": form, "booking": booking, "searched": searched}
     if booking is not None:
@@ -666,7 +664,8 @@ def public_lookup(request: HttpRequest, pk: int) -> HttpResponse:
             place=services.queue_place(booking),
             my_link=_my_link(request, booking.number),
         )
-    return render(request, "masks/public_lookup.html", context, status=status)
+    response = render(request, "masks/public_lookup.html", context, status=status)
+    return ratelimit.retry_after(response, retry_after)
 
 
 def public_lottery(request: HttpRequest, pk: int) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.core import ratelimit
 from fangkong.core.choices import Domain, Role
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
@@ -749,6 +750,7 @@ def health_forms(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- public pages
 
 
+@ratelimit.limit("returnees.declare", methods=("POST",), key=ratelimit.field("id_number"))
 def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
     from fangkong.registry.models import SubDistrict
 
@@ -807,6 +809,7 @@ def public_buildings(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
     return render(request, "returnees/_place_options.html", {"options": options})
 
 
+@ratelimit.limit("returnees.report", key=lambda request, token: token)
 def public_report(request: HttpRequest, token: str) -> HttpResponse:
     iso = services.isolation_for_token(token)
     if iso is None:
@@ -844,6 +847,7 @@ def public_report(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@ratelimit.limit("returnees.venue", methods=("POST",), key=ratelimit.field("phone"))
 def public_checkin(request: HttpRequest, code: str) -> HttpResponse:
     venue = services.venue_for_code(code)
     if venue is None:

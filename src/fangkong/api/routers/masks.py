@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from fangkong.core import ratelimit
 from fangkong.core.scope import scope_for
 from fangkong.masks import access, services
 from fangkong.masks.choices import Channel
@@ -177,10 +178,10 @@ def create_booking(request: HttpRequest, round_id: int, payload: BookingIn, resp
             phone=payload.phone,
             building_id=payload.building_id,
             room=payload.room,
-            client_ip=services.client_ip(request.META),
+            client_ip=ratelimit.client_ip(request.META),
             channel=Channel.API,
         )
-    except services.RateLimited as exc:
+    except ratelimit.RateLimited as exc:
         response["Retry-After"] = str(exc.retry_after)
         return Status(429, {"detail": exc.message})
     except services.AddressBooked as exc:
@@ -203,10 +204,8 @@ def create_booking(request: HttpRequest, round_id: int, payload: BookingIn, resp
 )
 def lookup_booking(request: HttpRequest, round_id: int, payload: LookupIn, response: HttpResponse) -> Any:
     try:
-        services.hit_rate_limits(
-            [(f"ip:{services.client_ip(request.META)}", int(services.rate_config()["per_ip"]))]
-        )
-    except services.RateLimited as exc:
+        ratelimit.hit(request, "masks.lookup", key=payload.id_number)
+    except ratelimit.RateLimited as exc:
         response["Retry-After"] = str(exc.retry_after)
         return Status(429, {"detail": exc.message})
     booking = services.find_booking(round_id=round_id, id_number=payload.id_number, phone=payload.phone)

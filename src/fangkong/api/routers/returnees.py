@@ -13,9 +13,11 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import ModelSchema, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from fangkong.core import ratelimit
 from fangkong.core.exceptions import ScopeError
 from fangkong.returnees import access, selectors, services
 from fangkong.returnees import models as m
@@ -310,6 +312,7 @@ def venue_visits(request: HttpRequest, pk: int) -> Any:
 
 
 @router.post("/public/checkin/{code}", auth=None, response={200: CheckinOut, 201: CheckinOut})
+@decorate_view(ratelimit.limit("returnees.venue", key=ratelimit.field("phone")))
 def public_checkin(request: HttpRequest, code: str, payload: CheckinIn) -> Any:
     venue = services.venue_for_code(code)
     if venue is None:
@@ -339,6 +342,7 @@ def public_checkin(request: HttpRequest, code: str, payload: CheckinIn) -> Any:
 
 
 @router.post("/public/report/{token}", auth=None, response={200: ReportOut, 201: ReportOut})
+@decorate_view(ratelimit.limit("returnees.report", key=lambda request, token: token))
 def public_report(request: HttpRequest, token: str, payload: ReportIn) -> Any:
     iso = services.isolation_for_token(token)
     if iso is None:
