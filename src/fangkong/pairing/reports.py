@@ -216,3 +216,14 @@ def my_shifts(user: Any, *, today: dt.date | None = None) -> Any:
         .select_related("template__point", "roster")
         .order_by("starts_at")
     )
+
+
+def rosters_for(user: Any) -> Any:
+    """The rosters the user may open: those in scope, and any roster they are on themselves (a cadre on a
+    sub-district roster sees it, as they see their shifts)."""
+    from fangkong.pairing.models import Roster
+
+    mine = Roster.objects.filter(Q(people__cadre__user=user) | Q(people__staff__user=user))
+    return Roster.objects.filter(
+        Q(pk__in=Roster.objects.visible_to(user).values("pk")) | Q(pk__in=mine.values("pk"))
+    )

@@ -80,6 +80,11 @@ def _managers_only(user: Any) -> None:
         raise Http404
 
 
+def _editors_only(allowed: bool) -> None:
+    if not allowed:
+        raise Http404
+
+
 def _hq_only(user: Any) -> None:
     if not access.is_hq(user):
         raise Http404
@@ -775,7 +780,7 @@ def rosters(request: HttpRequest) -> HttpResponse:
                 raise Http404
             except ValidationError as exc:
                 _errors(request, exc)
-    qs = Roster.objects.visible_to(user).annotate(n=Count("assignments"))
+    qs = reports.rosters_for(user).annotate(n=Count("assignments"))
     mine = DutyPerson.objects.filter(Q(cadre__user=user) | Q(staff__user=user)).first()
     return render(
         request,
@@ -857,15 +862,16 @@ def _roster_context(roster: Roster) -> dict[str, Any]:
 def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     _workers_only(user)
-    roster = get_object_or_404(Roster.objects.visible_to(user), pk=pk)
-    manager = access.is_manager(user)
+    roster = get_object_or_404(reports.rosters_for(user), pk=pk)
+    # the roster's controls are offered to those who may edit it (someone on the roster may only look)
+    manager = access.may_edit_roster(user, roster)
     edit_form = HandEditForm(user=user, roster=roster) if manager else None
     mine = DutyPerson.objects.filter(Q(cadre__user=user) | Q(staff__user=user)).first()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "solve":
-                _managers_only(user)
+                _editors_only(manager)
                 limit = min(max(float(request.POST.get("time_limit", 10)), 1.0), 60.0)
                 roster = services.solve_roster(actor=user, roster=roster, time_limit=limit)
                 if roster.solver_status in ("optimal", "feasible"):
@@ -874,7 +880,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.error(request, roster.explanation)
             elif action == "add":
-                _managers_only(user)
+                _editors_only(manager)
                 edit_form = HandEditForm(request.POST, user=user, roster=roster)
                 if edit_form.is_valid():
                     _row, warnings = services.add_roster_assignment(
@@ -884,7 +890,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     for w in warnings[:10]:
                         messages.warning(request, w)
             elif action == "remove":
-                _managers_only(user)
+                _editors_only(manager)
                 row = get_object_or_404(RosterAssignment, pk=request.POST.get("assignment"), roster=roster)
                 for w in services.remove_roster_assignment(actor=user, assignment=row)[:10]:
                     messages.warning(request, w)
@@ -908,14 +914,14 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                 _("请从列表中选择「%(f)s」。") % {"f": swap_form.fields[name].label},
                             )
             elif action in ("approve", "reject"):
-                _managers_only(user)
+                _editors_only(manager)
                 swap = get_object_or_404(ShiftSwap, pk=request.POST.get("swap"), roster=roster)
                 _swap, warnings = services.decide_swap(actor=user, swap=swap, approve=action == "approve")
                 messages.success(request, _("已处理换班申请。"))
                 for w in warnings[:10]:
                     messages.warning(request, w)
             elif action == "publish":
-                _managers_only(user)
+                _editors_only(manager)
                 services.publish_roster(actor=user, roster=roster)
                 messages.success(request, _("值班表已发布。"))
             return redirect("pairing:roster", pk=roster.pk)

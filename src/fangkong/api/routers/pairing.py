@@ -30,6 +30,8 @@ class CoverageOut(Schema):
     covered: int
     gap: int
     cadres: list[str]
+    buildings_unowned: int = 0  # buildings of the point's neighborhood with nobody in charge (分楼包干)
+    state: str = "ok"  # gap (nobody paired, or a building without an owner), short or ok
 
 
 class PairingOut(Schema):
@@ -98,6 +100,8 @@ def coverage(request: HttpRequest) -> list[CoverageOut]:
             covered=r.covered,
             gap=r.gap,
             cadres=r.cadres,
+            buildings_unowned=r.buildings_unowned,
+            state=r.state,
         )
         for r in rows
     ]

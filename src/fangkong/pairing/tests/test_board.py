@@ -60,6 +60,14 @@ def test_point_whose_buildings_lack_an_owner_is_a_gap(pw, as_persona):
     assert gaps.context["totals"]["gaps"] == 2
 
 
+def test_api_coverage_reports_building_gaps(pw, as_persona):
+    rows = {r["point_id"]: r for r in as_persona("hq").get("/api/v1/pairing/coverage").json()}
+    assert rows[pw.point_a.pk]["buildings_unowned"] == 1 and rows[pw.point_a.pk]["state"] == "gap"
+    _own_buildings(pw, pw.w.hood_a)
+    rows = {r["point_id"]: r for r in as_persona("hq").get("/api/v1/pairing/coverage").json()}
+    assert rows[pw.point_a.pk]["buildings_unowned"] == 0 and rows[pw.point_a.pk]["state"] == "ok"
+
+
 def test_kpis_keep_the_whole_scope_when_the_list_is_filtered(pw, as_persona):
     _own_buildings(pw, pw.w.hood_a)
     client = as_persona("hq")

@@ -197,3 +197,32 @@ def test_roster_solve_message_in_words(pw, as_persona):
     html = resp.content.decode()
     assert "排班完成（最优）" in html and "optimal" not in html
     assert RosterAssignment.objects.filter(roster=roster).count() == 1
+
+
+def test_a_person_on_a_sub_district_roster_sees_it_without_its_controls(work, as_persona):
+    """The demo roster spans the sub-district: the cadre on it opens it from 我的值班, read-only."""
+    w = work.w
+    gate = services.create_shift_template(
+        actor=w.hq, point=work.point_a, name="夜岗", start_time=T(19), end_time=T(7)
+    )
+    roster = services.create_roster(
+        actor=w.hq,
+        subdistrict=w.sub,
+        name="全街道值班表",
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
+        templates=[gate],
+        people=[work.duty_a],
+    )
+    client = as_persona("cadre")
+    assert "全街道值班表" in client.get(reverse("pairing:rosters")).content.decode()
+    url = reverse("pairing:roster", args=[roster.pk])
+    html = client.get(url).content.decode()
+    assert "全街道值班表" in html
+    assert 'value="solve"' not in html and 'value="publish"' not in html
+    assert client.post(url, {"action": "solve"}).status_code == 404
+    assert client.post(url, {"action": "publish"}).status_code == 404
+    # staff of A manage A's rosters but not the sub-district's: not on it, they do not see it
+    assert as_persona("staff_a").get(url).status_code == 404
+    hq = as_persona("hq").get(url).content.decode()
+    assert 'value="solve"' in hq and 'value="publish"' in hq
