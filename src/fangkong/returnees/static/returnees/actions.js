@@ -1,4 +1,5 @@
-// Copy and print buttons of the returnee pages. A static file, not an inline script: the pages are served
+// The copy button of the personal report link (data-copy="<id of the element holding the link>"; printing
+// is js/fangkong.js's data-print). A static file, not an inline script: the pages are served
 // under a Content-Security-Policy that allows no inline script.
 (function () {
   "use strict";
@@ -21,8 +22,6 @@
         document.execCommand("copy");
         copied(copy);
       }
-      return;
     }
-    if (target.closest("[data-print]")) { window.print(); }
   });
 })();
