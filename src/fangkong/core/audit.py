@@ -24,10 +24,12 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
-    """Field values of a model instance as JSON-safe data; personal ciphertext and hashes are left out."""
+    """Field values of a model instance as JSON-safe data; personal ciphertext and hashes are left out, and
+    so are the fields a model names in ``audit_exclude``."""
     data: dict[str, Any] = {}
+    skip = getattr(obj, "audit_exclude", ())
     for f in obj._meta.concrete_fields:
-        if f.name in _SKIP_FIELDS or f.name.endswith(("_enc", "_hash")):
+        if f.name in _SKIP_FIELDS or f.name in skip or f.name.endswith(("_enc", "_hash")):
             continue
         data[f.attname] = _plain(getattr(obj, f.attname))
     return data

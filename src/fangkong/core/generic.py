@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import crypto
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import is_htmx
-from fangkong.core.scope import scope_for
+from fangkong.core.services import may_create
 
 _ID_LIKE = re.compile(r"^[0-9]{17}[0-9Xx]$")
 _PHONE_LIKE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -41,6 +41,10 @@ class Child:
     related_name: str
     columns: list[tuple[str, Any]]
     link_slug: str | None = None
+    # "＋ 添加…" on the parent's page: shown when may_add(user, parent) says yes; the add page of link_slug
+    # opens with ?<add_param>=<parent pk>.
+    may_add: Callable[[Any, Any], bool] | None = None
+    add_param: str = ""
 
 
 @dataclass
@@ -58,6 +62,9 @@ class ObjectType:
     save: Callable[..., Any] | None = None
     io_slug: str | None = None
     per_page: int = 50
+    # Access predicates (user, model) and (user, obj): the buttons and the pages behind them ask the same.
+    may_create: Callable[[Any, Any], bool] | None = None
+    may_edit: Callable[[Any, Any], bool] | None = None
 
     @property
     def verbose_name(self) -> Any:
@@ -124,13 +131,21 @@ def _apply_filters(ot: ObjectType, qs: models.QuerySet, params: Any) -> models.Q
     return qs
 
 
-def _can_write(user: Any, ot: ObjectType) -> bool:
-    scope = scope_for(user)
-    return (
-        bool(ot.form_class)
-        and not scope.read_only
-        and scope.allows_domain(getattr(ot.model, "scope_domain", ""))
-    )
+def can_create(user: Any, ot: ObjectType) -> bool:
+    """The "＋ 新增" button and the add page: the type's predicate, or the write scope for a new record."""
+    if ot.form_class is None or ot.save is None:
+        return False
+    return (ot.may_create or may_create)(user, ot.model)
+
+
+def can_edit(user: Any, ot: ObjectType, obj: Any) -> bool:
+    """The "编辑" button and the edit page."""
+    if ot.form_class is None or ot.save is None:
+        return False
+    if ot.may_edit is not None:
+        return ot.may_edit(user, obj)
+    manager: Any = ot.model._default_manager
+    return bool(manager.editable_by(user).filter(pk=obj.pk).exists())
 
 
 def list_view(ot: ObjectType) -> Callable[..., HttpResponse]:
@@ -149,7 +164,7 @@ def list_view(ot: ObjectType) -> Callable[..., HttpResponse]:
             "q": request.GET.get("q", ""),
             "filters": _filter_options(ot, request.user),
             "params": request.GET,
-            "can_add": _can_write(request.user, ot),
+            "can_add": can_create(request.user, ot),
         }
         template = "core/_object_rows.html" if is_htmx(request) else "core/object_list.html"
         return render(request, template, context)
@@ -171,15 +186,15 @@ def detail_view(ot: ObjectType) -> Callable[..., HttpResponse]:
                 if hasattr(related_manager, "visible_to")
                 else related_manager.all()
             )
-            children.append({"child": child, "rows": list(rows[:200])})
+            may_add = child.may_add is not None and child.may_add(request.user, obj)
+            children.append({"child": child, "rows": list(rows[:200]), "can_add": may_add})
         context = {
             "ot": ot,
             "obj": obj,
             "fields": fields,
             "personal": [(name, getattr(obj, f"{name}_masked", "")) for name in ot.personal_fields],
             "children": children,
-            "can_edit": _can_write(request.user, ot)
-            and manager.editable_by(request.user).filter(pk=pk).exists(),
+            "can_edit": can_edit(request.user, ot, obj),
             "can_reveal": request.user.is_superuser or request.user.may_reveal_personal_data,
         }
         return render(request, "core/object_detail.html", context)
@@ -190,10 +205,11 @@ def detail_view(ot: ObjectType) -> Callable[..., HttpResponse]:
 def edit_view(ot: ObjectType) -> Callable[..., HttpResponse]:
     @login_required
     def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        if not _can_write(request.user, ot) or ot.form_class is None or ot.save is None:
-            raise Http404
         manager: Any = ot.model._default_manager
         instance = get_object_or_404(manager.editable_by(request.user), pk=pk) if pk is not None else None
+        allowed = can_create(request.user, ot) if instance is None else can_edit(request.user, ot, instance)
+        if not allowed or ot.form_class is None or ot.save is None:
+            raise Http404
         initial = request.GET.dict() if instance is None else None
         form = ot.form_class(request.POST or None, instance=instance, user=request.user, initial=initial)  # type: ignore[call-arg]
         if request.method == "POST" and form.is_valid():

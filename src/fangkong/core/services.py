@@ -46,6 +46,36 @@ def check_write_scope(actor: Any, obj: Any) -> None:
         raise ScopeError("neighborhood")
 
 
+def may_create(actor: Any, model: type[models.Model]) -> bool:
+    """Whether ``actor`` may create some record of ``model``: the question ``check_write_scope`` answers for
+    a record they could fill in. A user limited to neighborhoods cannot create a record that has no
+    neighborhood field to choose (a neighborhood itself, an office, a cadre); an organisation contact creates
+    nothing whose organisation is the record itself. Pages offer "new" only when this says yes."""
+    scope = scope_for(actor)
+    if scope.everything:
+        return True
+    if scope.read_only or not scope.subdistrict_ids:
+        return False
+    if not scope.allows_domain(getattr(model, "scope_domain", "")):
+        return False
+    if scope.organization_ids is not None:
+        org_field = getattr(model, "scope_organization_field", None)
+        return bool(scope.organization_ids) and org_field not in (None, "pk", "id")
+    if scope.neighborhood_ids is None:
+        return True
+    hood_field = getattr(model, "scope_neighborhood_field", None)
+    return bool(scope.neighborhood_ids) and hood_field not in (None, "pk", "id")
+
+
+def may_write(actor: Any, obj: Any) -> bool:
+    """Whether ``actor`` may save ``obj`` as it stands (``check_write_scope`` without the exception)."""
+    try:
+        check_write_scope(actor, obj)
+    except ScopeError:
+        return False
+    return True
+
+
 @transaction.atomic
 def create_object(*, actor: Any, obj: M, note: str = "") -> M:
     check_write_scope(actor, obj)

@@ -11,6 +11,7 @@ from fangkong.core.choices import DocumentType
 from fangkong.core.generic import ScopedModelForm
 from fangkong.core.validators import check_document, validate_credit_code, validate_mobile
 from fangkong.registry import models as m
+from fangkong.registry.choices import Relation
 
 
 class PersonalFormMixin(forms.Form):
@@ -101,9 +102,30 @@ class ResidentForm(PersonalFormMixin, ScopedModelForm):
         if not self.instance.pk:
             self.fields["id_number"].required = True
             self.fields["id_number"].help_text = _("居民身份证为18位")
+        # 与户主关系: 户主 is offered first only while the household has no head; otherwise it starts empty.
+        self.household_head_id: int | None = None
+        if household_id and str(household_id).isdigit():
+            self.household_head_id = (
+                m.Resident.objects.filter(household_id=int(household_id), relation=Relation.HEAD)
+                .exclude(pk=self.instance.pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        if self.household_head_id is not None and self.instance.relation == Relation.HEAD:
+            relation: Any = self.fields["relation"]
+            relation.choices = [("", "---------"), *Relation.choices]
+            if not self.is_bound:
+                self.initial["relation"] = ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        household = data.get("household")
+        if data.get("relation") == Relation.HEAD and household is not None:
+            head = m.Resident.objects.filter(household=household, relation=Relation.HEAD).exclude(
+                pk=self.instance.pk
+            )
+            if head.exists():
+                self.add_error("relation", m.HEAD_TAKEN)
         raw = data.get("id_number", "")
         if raw:
             try:
@@ -119,8 +141,13 @@ class ResidentForm(PersonalFormMixin, ScopedModelForm):
             if check.gender and not data.get("gender"):
                 data["gender"] = check.gender
                 self.instance.gender = check.gender
+            # Only a clash the user can see is named; one outside their scope is saved and flagged for HQ
+            # (registry.services.check_id_number), the answer an unknown ID gets.
             digest = crypto.lookup_hash("id_number", check.value)
-            clash = m.Resident.objects.filter(id_number_hash=digest).exclude(pk=self.instance.pk)
+            residents = (
+                m.Resident.objects.visible_to(self.user) if self.user is not None else m.Resident.objects
+            )
+            clash = residents.filter(id_number_hash=digest).exclude(pk=self.instance.pk)
             if clash.exists():
                 self.add_error("id_number", _("该证件号码已登记。"))
         return data

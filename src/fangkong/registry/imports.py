@@ -65,6 +65,7 @@ from fangkong.core.validators import (
 )
 from fangkong.registry.choices import Gender, OrganizationKind, Relation
 from fangkong.registry.models import (
+    HEAD_TAKEN,
     Building,
     Compound,
     Household,
@@ -373,6 +374,10 @@ class HouseholdContext:
     present: set[str] = field(default_factory=set)
     today: dt.date = field(default_factory=_today)
     writer: BackgroundWriter = field(default_factory=BackgroundWriter)
+    # 户主 of each household as the file leaves it so far: household id (or ("new", key) for a household
+    # this import creates) -> the head (a resident id, or ("row", n) for a new resident); None: no head.
+    heads: dict[Any, Any] = field(default_factory=dict)
+    left_head: set[int] = field(default_factory=set)  # residents the file moves off a head position
 
 
 class HouseholdFormat(SpreadsheetFormat):
@@ -433,7 +438,7 @@ class HouseholdFormat(SpreadsheetFormat):
             "与户主关系",
             False,
             parse_choice(Relation),
-            gettext_lazy("户主、配偶、子女、父母、其他；空为户主"),
+            gettext_lazy("户主、配偶、子女、父母、其他；空为户主；一户只能有一位户主"),
             "户主",
             10,
             default=Relation.HEAD,
@@ -629,8 +634,10 @@ class HouseholdFormat(SpreadsheetFormat):
         existing_by_pk: dict[int, dict[str, Any]] = {}
         for found in self._existing(hashes, pks, lock=ctx.commit):
             existing_by_pk[found["id"]] = found
-            if found["id_number_hash"]:
-                existing_by_hash[found["id_number_hash"]] = found
+            digest = found["id_number_hash"]
+            # An ID also registered later as a duplicate (flagged for HQ) matches its first registration.
+            if digest and (digest not in existing_by_hash or found["id"] < existing_by_hash[digest]["id"]):
+                existing_by_hash[digest] = found
         sealer = ctx.sealer
         # 3. Match, compare, check scope.
         for row in live:
@@ -701,6 +708,9 @@ class HouseholdFormat(SpreadsheetFormat):
                 if rec is not None and not can_write(rec["neighborhood_id"]):
                     report.error(row, "证件号码", _("该居民不在您的权限范围内。"))
                     continue
+            if not self._claim_head(ctx, row, rec, household_id, household_key):
+                report.error(row, "与户主关系", str(HEAD_TAKEN))
+                continue
             row.action = action
             report.counts[action] += 1
             data["rec"] = rec
@@ -722,6 +732,41 @@ class HouseholdFormat(SpreadsheetFormat):
                 ctx.households[household_key] = None
                 ctx.new_households.append(household_key)
                 report.counts["households_created"] += 1
+
+    def _load_heads(self, ctx: HouseholdContext, household_ids: set[int]) -> None:
+        todo = [pk for pk in household_ids if pk not in ctx.heads]
+        if not todo:
+            return
+        for pk in todo:
+            ctx.heads[pk] = None
+        for household_id, resident_id in Resident.objects.filter(
+            household_id__in=todo, relation=Relation.HEAD
+        ).values_list("household_id", "id"):
+            if resident_id not in ctx.left_head:
+                ctx.heads[household_id] = resident_id
+
+    def _claim_head(
+        self, ctx: HouseholdContext, row: Row, rec: dict[str, Any] | None, household_id: Any, key: Any
+    ) -> bool:
+        """Keep one 户主 per household, in file order: False when this row would make a second one."""
+        relation = row.values["relation"] if rec is None or "relation" in ctx.present else rec["relation"]
+        me = rec["id"] if rec is not None else ("row", row.number)
+        target = household_id if household_id is not None else ("new", key)
+        if relation == Relation.HEAD:
+            if household_id is not None:
+                self._load_heads(ctx, {household_id})
+            current = ctx.heads.get(target)
+            if current is not None and current != me:
+                return False
+        if rec is not None and rec["relation"] == Relation.HEAD:
+            old = rec["household_id"]
+            if old != target or relation != Relation.HEAD:  # it leaves its head position
+                ctx.left_head.add(rec["id"])
+                if ctx.heads.get(old) == rec["id"]:
+                    ctx.heads[old] = None
+        if relation == Relation.HEAD:
+            ctx.heads[target] = me
+        return True
 
     def write_batch(self, ctx: HouseholdContext, rows: list[Row], report: Report) -> None:
         ctx.writer.wait()
@@ -763,6 +808,8 @@ class HouseholdFormat(SpreadsheetFormat):
                     (pk, sub_id, h, ctx.buildings[(h, c, b)], room, f"{c}{b}{room}室", "", db_now, db_now, 1)
                 )
                 ctx.households[key] = pk
+                if ("new", key) in ctx.heads:
+                    ctx.heads[pk] = ctx.heads.pop(("new", key))
             _insert(
                 Household,
                 [
@@ -859,13 +906,16 @@ class HouseholdFormat(SpreadsheetFormat):
         ctx.writer.close()
 
     def _update_residents(self, updates: list[tuple[dict[str, Any], int, int]]) -> None:
-        # Updates grouped by the set of columns they write.
-        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-        for new, pk, version in updates:
-            groups.setdefault(tuple(new), []).append((*new.values(), pk, version))
-        for fields, params in groups.items():
-            if _update(Resident, list(fields), params) != len(params):
-                raise ConflictError(_("导入期间有记录被他人修改，请重新上传。"), code="conflict")
+        # Updates grouped by the set of columns they write; rows that make a resident 户主 go last, after
+        # those that move a head away (the database allows one head per household at every statement).
+        for last in (False, True):
+            groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+            for new, pk, version in updates:
+                if (new["relation"] == Relation.HEAD) == last:
+                    groups.setdefault(tuple(new), []).append((*new.values(), pk, version))
+            for fields, params in groups.items():
+                if _update(Resident, list(fields), params) != len(params):
+                    raise ConflictError(_("导入期间有记录被他人修改，请重新上传。"), code="conflict")
 
     def audit_target(self, ctx: HouseholdContext) -> dict[str, Any]:
         hood = next(iter(ctx.hoods_touched)) if len(ctx.hoods_touched) == 1 else None

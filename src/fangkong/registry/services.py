@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
-from fangkong.core import crypto
+from fangkong.core import audit, crypto
 from fangkong.core import services as core_services
+from fangkong.core.choices import AuditAction
+from fangkong.core.exceptions import ScopeError
+from fangkong.registry import access
 from fangkong.registry.models import (
     Building,
     Compound,
@@ -51,6 +56,28 @@ def set_personal(obj: Any, values: dict[str, str]) -> None:
             setattr(obj, column, sealed)
 
 
+ID_TAKEN = _("该证件号码已登记。")
+
+
+def check_id_number(*, actor: Any, resident: Resident) -> bool:
+    """One resident per ID number, without telling anyone about records outside their scope.
+
+    An ID registered to a resident the actor can see is refused ("该证件号码已登记"). One registered only
+    outside their scope gets the answer an unknown ID gets: the resident is saved, flagged ``id_duplicate``
+    for HQ to resolve (a resident who moved in, or a mistake). Returns True when the resident is newly
+    flagged."""
+    digest = resident.id_number_hash
+    others = Resident.objects.filter(id_number_hash=digest).exclude(pk=resident.pk) if digest else None
+    if others is None or not others.exists():
+        resident.id_duplicate = False
+        return False
+    if Resident.objects.visible_to(actor).filter(pk__in=others.values("pk")).exists():
+        raise ValidationError({"id_number": ID_TAKEN})
+    was = resident.id_duplicate
+    resident.id_duplicate = others.filter(id_duplicate=False).exists()
+    return resident.id_duplicate and not was
+
+
 @transaction.atomic
 def save_record(
     *,
@@ -64,9 +91,36 @@ def save_record(
     fill_scope_keys(obj)
     if personal:
         set_personal(obj, personal)
+    flagged = isinstance(obj, Resident) and check_id_number(actor=actor, resident=obj)
     if obj._state.adding:
-        return core_services.create_object(actor=actor, obj=obj, note=note)
-    return core_services.update_object(actor=actor, obj=obj, expected_version=expected_version, note=note)
+        saved = core_services.create_object(actor=actor, obj=obj, note=note)
+    else:
+        saved = core_services.update_object(
+            actor=actor, obj=obj, expected_version=expected_version, note=note
+        )
+    if flagged:
+        # For HQ only: no neighborhood, so the staff who entered it do not see it in their audit log.
+        audit.record(
+            actor=actor,
+            action=AuditAction.ACTION,
+            object_type="registry.resident",
+            object_id=saved.pk,
+            object_repr=str(saved)[:200],
+            note=str(_("证件号码已在录入人权限范围外登记，待街道核实（迁入或误录）")),
+            subdistrict_id=saved.subdistrict_id,
+            neighborhood_id=None,
+        )
+    return saved
+
+
+@transaction.atomic
+def resolve_duplicate(*, actor: Any, resident: Resident) -> None:
+    """HQ removes a resident flagged as a duplicate ID registration (the other registration stays)."""
+    if not resident.id_duplicate:
+        raise ValidationError(_("该居民没有待核的重复证件号码。"))
+    if not access.may_resolve_duplicates(actor):
+        raise ScopeError("duplicates")
+    core_services.delete_object(actor=actor, obj=resident)
 
 
 @transaction.atomic
@@ -93,7 +147,12 @@ def add_resident(
 
 
 def find_resident_by_id_number(id_number: str) -> Resident | None:
-    return Resident.objects.filter(id_number_hash=crypto.lookup_hash("id_number", id_number)).first()
+    """The resident registered under this ID number (the one not flagged as a duplicate, if any)."""
+    return (
+        Resident.objects.filter(id_number_hash=crypto.lookup_hash("id_number", id_number))
+        .order_by("id_duplicate", "pk")
+        .first()
+    )
 
 
 def create_organization(*, actor: Any, contact_phone: str = "", **fields: Any) -> Organization:

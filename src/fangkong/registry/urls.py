@@ -1,5 +1,10 @@
+from django.urls import path
+
 from fangkong.core.generic import urls_for
-from fangkong.registry.views import OBJECT_TYPES
+from fangkong.registry.views import OBJECT_TYPES, duplicates
 
 app_name = "registry"
-urlpatterns = urls_for(OBJECT_TYPES)
+urlpatterns = [
+    path("duplicates/", duplicates, name="duplicates"),
+    *urls_for(OBJECT_TYPES),
+]

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.exceptions import ScopeError
 from fangkong.core.generic import Child, ObjectType
+from fangkong.registry import access
 from fangkong.registry import forms as f
 from fangkong.registry import models as m
-from fangkong.registry.services import save_record
+from fangkong.registry.services import resolve_duplicate, save_record
 
 NEIGHBORHOODS = ObjectType(
     model=m.Neighborhood,
@@ -30,6 +39,8 @@ NEIGHBORHOODS = ObjectType(
         ),
     ],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
 )
 COMPOUNDS = ObjectType(
     model=m.Compound,
@@ -48,6 +59,8 @@ COMPOUNDS = ObjectType(
         Child(_("楼栋"), "buildings", [("name", _("楼号")), ("floors", _("层数"))], link_slug="buildings")
     ],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
 )
 BUILDINGS = ObjectType(
     model=m.Building,
@@ -66,6 +79,8 @@ BUILDINGS = ObjectType(
         Child(_("住户"), "households", [("room", _("室号")), ("address", _("地址"))], link_slug="households")
     ],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
 )
 HOUSEHOLDS = ObjectType(
     model=m.Household,
@@ -87,9 +102,13 @@ HOUSEHOLDS = ObjectType(
                 ("is_party_member", _("党员")),
             ],
             link_slug="residents",
+            may_add=access.may_add_resident,
+            add_param="household",
         )
     ],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
     io_slug="households",
 )
 RESIDENTS = ObjectType(
@@ -120,6 +139,8 @@ RESIDENTS = ObjectType(
     select_related=["household", "neighborhood", "party_branch"],
     personal_fields=["id_number", "phone"],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
     io_slug="households",
 )
 PREMISES = ObjectType(
@@ -141,6 +162,8 @@ PREMISES = ObjectType(
         )
     ],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
 )
 ORGANIZATIONS = ObjectType(
     model=m.Organization,
@@ -158,6 +181,8 @@ ORGANIZATIONS = ObjectType(
     select_related=["premises", "neighborhood", "patrol_zone"],
     personal_fields=["contact_phone"],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
     io_slug="organizations",
 )
 PATROL_ZONES = ObjectType(
@@ -167,6 +192,8 @@ PATROL_ZONES = ObjectType(
     columns=[("name", _("名称")), ("description", _("范围说明"))],
     search_fields=["name"],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
 )
 BRANCHES = ObjectType(
     model=m.PartyBranch,
@@ -181,6 +208,8 @@ BRANCHES = ObjectType(
     search_fields=["name", "secretary"],
     filter_fields=["kind", "is_temporary"],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
 )
 OFFICES = ObjectType(
     model=m.Office,
@@ -189,6 +218,8 @@ OFFICES = ObjectType(
     columns=[("name", _("名称"))],
     search_fields=["name"],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
 )
 CADRES = ObjectType(
     model=m.SupportCadre,
@@ -206,6 +237,8 @@ CADRES = ObjectType(
     select_related=["department", "home_neighborhood"],
     personal_fields=["phone"],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
     io_slug="cadres",
 )
 STAFF = ObjectType(
@@ -224,6 +257,8 @@ STAFF = ObjectType(
     select_related=["neighborhood"],
     personal_fields=["phone"],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
 )
 VOLUNTEERS = ObjectType(
     model=m.Volunteer,
@@ -241,6 +276,8 @@ VOLUNTEERS = ObjectType(
     select_related=["neighborhood"],
     personal_fields=["phone"],
     save=save_record,
+    may_create=access.may_add,
+    may_edit=access.may_edit,
     io_slug="volunteers",
 )
 
@@ -259,3 +296,25 @@ OBJECT_TYPES = [
     STAFF,
     VOLUNTEERS,
 ]
+
+
+@login_required
+def duplicates(request: HttpRequest) -> HttpResponse:
+    """HQ's list of residents whose ID number is also registered outside the scope of whoever entered them
+    (a resident who moved in, or a mistake); HQ removes the wrong registration here."""
+    user: Any = request.user
+    if not access.may_resolve_duplicates(user):
+        raise Http404
+    residents = m.Resident.objects.visible_to(user).filter(id_duplicate=True)
+    if request.method == "POST":
+        pk = request.POST.get("resident", "")
+        resident = get_object_or_404(residents, pk=int(pk) if pk.isdigit() else -1)
+        try:
+            resolve_duplicate(actor=user, resident=resident)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("已删除重复登记：%(name)s") % {"name": resident.name})
+        return redirect("registry:duplicates")
+    rows = residents.select_related("household", "neighborhood").order_by("-created_at")[:500]
+    return render(request, "registry/duplicates.html", {"rows": rows})

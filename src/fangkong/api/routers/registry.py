@@ -16,6 +16,7 @@ from ninja.responses import Status
 
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.validators import check_document, validate_mobile
+from fangkong.registry import access
 from fangkong.registry import models as m
 from fangkong.registry.services import add_resident, create_household
 
@@ -128,6 +129,8 @@ def household_residents(request: HttpRequest, household_id: int) -> Any:
 @router.post("/households", response={201: HouseholdOut})
 def post_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     building = get_object_or_404(m.Building.objects.editable_by(request.user), pk=payload.building)
+    if not access.may_add_household(request.user, building):
+        raise HttpError(404, "Not Found")
     try:
         return Status(
             201,
@@ -144,6 +147,8 @@ def post_household(request: HttpRequest, payload: HouseholdIn) -> Any:
 @router.post("/households/{household_id}/residents", response={201: ResidentOut})
 def post_resident(request: HttpRequest, household_id: int, payload: ResidentIn) -> Any:
     household = get_object_or_404(m.Household.objects.editable_by(request.user), pk=household_id)
+    if not access.may_add_resident(request.user, household):
+        raise HttpError(404, "Not Found")
     try:
         check = check_document(payload.doc_type, payload.id_number)
         phone = validate_mobile(payload.phone) if payload.phone else ""
@@ -162,7 +167,9 @@ def post_resident(request: HttpRequest, household_id: int, payload: ResidentIn) 
         raise HttpError(404, "Not Found")
     except ValidationError as exc:
         raise _validation_error(exc)
-    except IntegrityError:
+    except IntegrityError as exc:  # a concurrent save got there first
+        if "one_head" in str(exc) or "relation" in str(exc):
+            raise HttpError(409, str(m.HEAD_TAKEN))
         raise HttpError(409, "该证件号码已登记。")
     return Status(201, resident)
 

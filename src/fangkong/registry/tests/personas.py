@@ -1,7 +1,9 @@
 """Persona expectations for the registry pages and API (format: ``fangkong.core.tests.matrix``).
 
 Every object the rows point at lies in neighborhood A (or is sub-district-wide in 江湾), so staff of B and
-the HQ of the other sub-district answer 404 wherever scope is by neighborhood or sub-district.
+the HQ of the other sub-district answer 404 wherever scope is by neighborhood or sub-district. Add pages
+answer as ``registry.access.may_add``: staff and cadres cannot create a record with no neighborhood of theirs
+(a neighborhood, an office, a patrol zone, a support cadre), organisation contacts create nothing here.
 """
 
 from __future__ import annotations
@@ -60,10 +62,32 @@ def _pk(attr: str):  # type: ignore[no-untyped-def]
 
 
 EXPECTATIONS: dict[str, Case] = {
+    "registry:duplicates": Case(
+        get=answers(404, hq=200, other_hq=200, anonymous=LOGIN),
+        post=answers(404, anonymous=LOGIN),  # no resident named: nothing to resolve
+    ),
     "registry:neighborhoods_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:neighborhoods_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(
+            200,
+            staff_a=404,
+            staff_b=404,
+            cadre=404,
+            org_contact=404,
+            viewer=404,
+            auditor=404,
+            anonymous=LOGIN,
+        ),
+        post=answers(
+            ALLOWED,
+            staff_a=404,
+            staff_b=404,
+            cadre=404,
+            org_contact=404,
+            viewer=404,
+            auditor=404,
+            anonymous=LOGIN,
+        ),
     ),
     "registry:neighborhoods_detail": Case(
         kwargs=_pk("hood_a"),
@@ -76,8 +100,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:compounds_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:compounds_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:compounds_detail": Case(
         kwargs=_pk("compound_a"),
@@ -90,8 +114,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:buildings_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:buildings_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:buildings_detail": Case(
         kwargs=_pk("building_a"),
@@ -104,8 +128,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:households_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:households_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:households_detail": Case(
         kwargs=_pk("household_a"),
@@ -118,8 +142,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:residents_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:residents_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:residents_detail": Case(
         kwargs=_pk("resident_a"),
@@ -132,8 +156,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:premises_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:premises_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:premises_detail": Case(
         kwargs=_pk("premises_a"),
@@ -146,8 +170,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:organizations_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:organizations_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:organizations_detail": Case(
         kwargs=_pk("org_a"),
@@ -160,8 +184,26 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:patrol-zones_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:patrol-zones_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(
+            200,
+            staff_a=404,
+            staff_b=404,
+            cadre=404,
+            org_contact=404,
+            viewer=404,
+            auditor=404,
+            anonymous=LOGIN,
+        ),
+        post=answers(
+            ALLOWED,
+            staff_a=404,
+            staff_b=404,
+            cadre=404,
+            org_contact=404,
+            viewer=404,
+            auditor=404,
+            anonymous=LOGIN,
+        ),
     ),
     "registry:patrol-zones_detail": Case(
         kwargs=_pk("zone"),
@@ -174,8 +216,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:branches_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:branches_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:branches_detail": Case(
         kwargs=_pk("branch_a"),
@@ -188,8 +230,26 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:offices_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:offices_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(
+            200,
+            staff_a=404,
+            staff_b=404,
+            cadre=404,
+            org_contact=404,
+            viewer=404,
+            auditor=404,
+            anonymous=LOGIN,
+        ),
+        post=answers(
+            ALLOWED,
+            staff_a=404,
+            staff_b=404,
+            cadre=404,
+            org_contact=404,
+            viewer=404,
+            auditor=404,
+            anonymous=LOGIN,
+        ),
     ),
     "registry:offices_detail": Case(
         kwargs=_pk("office_row"),
@@ -202,8 +262,26 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:cadres_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:cadres_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(
+            200,
+            staff_a=404,
+            staff_b=404,
+            cadre=404,
+            org_contact=404,
+            viewer=404,
+            auditor=404,
+            anonymous=LOGIN,
+        ),
+        post=answers(
+            ALLOWED,
+            staff_a=404,
+            staff_b=404,
+            cadre=404,
+            org_contact=404,
+            viewer=404,
+            auditor=404,
+            anonymous=LOGIN,
+        ),
     ),
     "registry:cadres_detail": Case(
         kwargs=_pk("support_cadre"),
@@ -216,8 +294,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:staff_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:staff_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:staff_detail": Case(
         kwargs=_pk("committee_staff_a"),
@@ -230,8 +308,8 @@ EXPECTATIONS: dict[str, Case] = {
     ),
     "registry:volunteers_list": Case(get=answers(200, anonymous=LOGIN)),
     "registry:volunteers_add": Case(
-        get=answers(200, viewer=404, auditor=404, anonymous=LOGIN),
-        post=answers(ALLOWED, viewer=404, auditor=404, anonymous=LOGIN),
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
     ),
     "registry:volunteers_detail": Case(
         kwargs=_pk("volunteer_a"),

@@ -57,7 +57,7 @@ def resident_row(hood: str, room: str = "201", *, rng: random.Random | None = No
         "证件类型": "居民身份证",
         "证件号码": make_id_number(rng),
         "手机号码": make_phone(rng),
-        "与户主关系": "户主",
+        "与户主关系": "子女",  # one 户主 per household: tests name the head where they need one
         "党员": "否",
     }
     row.update(over)

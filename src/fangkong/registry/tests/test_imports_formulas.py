@@ -34,6 +34,7 @@ def test_households(world, tmp_path, persona):
             household=world.household_a,
             name=payload,
             note=payload,
+            relation="child",  # the household has its 户主 already
         )
         set_personal(resident, {"id_number": make_id_number(rng), "phone": make_phone(rng)})
         resident.save()

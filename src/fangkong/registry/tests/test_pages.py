@@ -180,7 +180,11 @@ def test_list_query_count_does_not_grow(world, as_persona, django_assert_max_num
     client.get(url)
     for i in range(30):
         r = m.Resident(
-            subdistrict=world.sub, neighborhood=world.hood_a, household=world.household_a, name=f"居民{i}"
+            subdistrict=world.sub,
+            neighborhood=world.hood_a,
+            household=world.household_a,
+            name=f"居民{i}",
+            relation="child",
         )
         set_personal(r, {"id_number": "", "phone": ""})
         r.save()
