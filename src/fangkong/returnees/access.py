@@ -79,6 +79,17 @@ def may_decide_amendment(user: Any, amendment: Any) -> bool:
     return amendment.status == AmendmentStatus.PENDING and _may_write(user, amendment)
 
 
+def may_resolve_duplicate(user: Any, declaration: Any) -> bool:
+    """HQ checks a declaration kept as a possible duplicate of another neighborhood's (once)."""
+    role_ok = getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.HQ
+    return (
+        role_ok
+        and declaration.duplicate_of_id is not None
+        and declaration.duplicate_resolved_at is None
+        and _may_write(user, declaration)
+    )
+
+
 def may_reveal_personal(user: Any) -> bool:
     """The audited 查看明文 of an ID or phone number: the same permission as for residents."""
     return bool(getattr(user, "is_superuser", False) or getattr(user, "may_reveal_personal_data", False))

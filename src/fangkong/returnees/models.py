@@ -146,6 +146,16 @@ class Declaration(ReturneesModel):
         verbose_name=_("疑似重复于"),
         help_text=_("另一居民区已申报同一人同一行程：由总指挥部核对（例如已迁入本居民区）。"),
     )
+    duplicate_resolved_at = models.DateTimeField(_("重复核对时间"), null=True, blank=True)
+    duplicate_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("重复核对人"),
+    )
+    duplicate_note = models.CharField(_("重复核对说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("返沪申报")

@@ -415,6 +415,42 @@ def _same_trip(actor: Any, lookup: dict[str, Any]) -> tuple[Declaration | None, 
     return None, primary
 
 
+@transaction.atomic
+def resolve_duplicate(*, actor: Any, declaration: Declaration, note: str = "") -> Declaration:
+    """HQ records that a declaration kept as a possible duplicate has been checked (for example, the person
+    moved into this neighborhood); audited. Both declarations stay as they are."""
+    from fangkong.returnees.access import may_resolve_duplicate
+
+    _require_staff(actor)
+    decl = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if not may_resolve_duplicate(actor, decl):
+        raise ScopeError("resolve-duplicate")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("请填写核对说明。"))
+    decl.duplicate_resolved_at = timezone.now()
+    decl.duplicate_resolved_by = actor
+    decl.duplicate_note = note[:200]
+    decl.version += 1
+    decl.save(
+        update_fields=[
+            "duplicate_resolved_at",
+            "duplicate_resolved_by",
+            "duplicate_note",
+            "version",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=decl,
+        changes={"duplicate_of": decl.duplicate_of_id, "duplicate_note": decl.duplicate_note},
+        note=_("总指挥部核对重复申报"),
+    )
+    return decl
+
+
 # ---------------------------------------------------------------- amendments (public repeats)
 
 # Declaration fields a public repeat may propose to change, in the order staff review them.

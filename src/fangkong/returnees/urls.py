@@ -9,6 +9,11 @@ urlpatterns = [
     path("declarations/new/", views.declaration_new, name="declaration_new"),
     path("declarations/poster/", views.declaration_poster, name="declaration_poster"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration_detail"),
+    path(
+        "declarations/<int:pk>/resolve-duplicate/",
+        views.declaration_resolve_duplicate,
+        name="declaration_resolve_duplicate",
+    ),
     path("declarations/<int:pk>/isolate/", views.declaration_isolate, name="declaration_isolate"),
     path("amendments/", views.amendment_list, name="amendment_list"),
     path("amendments/<int:pk>/", views.amendment_detail, name="amendment_detail"),

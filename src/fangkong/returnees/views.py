@@ -139,7 +139,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(name__icontains=q)
     duplicates = request.GET.get("dup", "") == "1"
     if duplicates:
-        qs = qs.filter(duplicate_of__isnull=False)
+        qs = qs.filter(duplicate_of__isnull=False, duplicate_resolved_at__isnull=True)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     services.record_list_read(
         actor=user,
@@ -203,6 +203,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         DeclarationAmendment.objects.visible_to(user).filter(declaration=decl, status=AmendmentStatus.PENDING)
     )
     context["can_reveal"] = access.may_reveal_personal(user)
+    context["can_resolve_duplicate"] = access.may_resolve_duplicate(user, decl)
     active = any(i.status == IsolationStatus.ACTIVE for i in isolations)
     if not active and access.may_start_isolation(user, decl):
         from fangkong.core.policies import get_policy
@@ -210,6 +211,25 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["start_form"] = StartIsolationForm()
         context["isolation_days"] = get_policy(decl.subdistrict_id, "isolation_days")
     return render(request, "returnees/declaration_detail.html", context)
+
+
+@login_required
+@require_POST
+def declaration_resolve_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """HQ records that a possible duplicate declaration has been checked."""
+    user = _returnee_user(request)
+    decl = get_object_or_404(Declaration.objects.editable_by(user), pk=pk)
+    if not access.may_resolve_duplicate(user, decl):
+        raise Http404
+    try:
+        services.resolve_duplicate(actor=user, declaration=decl, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    except ScopeError:
+        raise Http404
+    else:
+        messages.success(request, _("已记录重复申报的核对结果。"))
+    return redirect("returnees:declaration_detail", pk=decl.pk)
 
 
 @login_required

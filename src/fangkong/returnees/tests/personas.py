@@ -102,6 +102,11 @@ EXPECTATIONS: dict[str, Case] = {
         kwargs=lambda w: {"pk": w.declaration_a.pk},
         get=answers(200, staff_b=404, org_contact=404, office=404, other_hq=404, anonymous=LOGIN),
     ),
+    "returnees:declaration_resolve_duplicate": Case(
+        kwargs=lambda w: {"pk": w.declaration_a.pk},
+        get=answers(405, anonymous=LOGIN),
+        post=answers(404, anonymous=LOGIN),  # declaration_a is not a duplicate: nothing to resolve
+    ),
     "returnees:declaration_isolate": Case(
         kwargs=lambda w: {"pk": w.declaration_a.pk},
         get=answers(405, anonymous=LOGIN),

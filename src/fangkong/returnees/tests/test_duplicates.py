@@ -83,3 +83,35 @@ def test_web_form_answers_a_trip_declared_elsewhere_as_an_unknown_id(world, as_p
     listed = hq.get(reverse("returnees:declaration_list") + "?dup=1").content.decode()
     assert reverse("returnees:declaration_detail", args=[duplicate.pk]) in listed
     assert reverse("returnees:declaration_detail", args=[duplicate.duplicate_of_id]) not in listed
+
+
+def test_hq_resolves_a_duplicate_audited(world, as_persona, make_input):
+    from fangkong.returnees import services
+
+    declared = make_input()
+    services.declare_return(actor=world.staff_a, data=declared)
+    copy = make_input(id_number=declared.id_number, building_id=world.building_b.pk)
+    duplicate = services.declare_return(actor=world.staff_b, data=copy).declaration
+    assert duplicate.duplicate_of_id is not None
+    detail = reverse("returnees:declaration_detail", args=[duplicate.pk])
+    resolve = reverse("returnees:declaration_resolve_duplicate", args=[duplicate.pk])
+    # Only HQ is offered the form, and only HQ may submit it.
+    assert 'id="resolve-duplicate"' not in as_persona("staff_b").get(detail).content.decode()
+    assert as_persona("staff_b").post(resolve, {"note": "x"}).status_code == 404
+    hq = as_persona("hq")
+    assert 'id="resolve-duplicate"' in hq.get(detail).content.decode()
+    empty = hq.post(resolve, {"note": " "}, follow=True).content.decode()
+    assert "请填写核对说明" in empty
+    assert hq.post(resolve, {"note": "已迁入新南二"}).status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.duplicate_resolved_by == world.hq and duplicate.duplicate_note == "已迁入新南二"
+    assert AuditEvent.objects.filter(
+        object_type="returnees.declaration", object_id=str(duplicate.pk), action="update", actor=world.hq
+    ).exists()
+    # Resolved: out of the duplicates list, and not offered again.
+    assert (
+        reverse("returnees:declaration_detail", args=[duplicate.pk])
+        not in hq.get(reverse("returnees:declaration_list") + "?dup=1").content.decode()
+    )
+    assert 'id="resolve-duplicate"' not in hq.get(detail).content.decode()
+    assert hq.post(resolve, {"note": "again"}).status_code == 404
