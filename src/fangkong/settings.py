@@ -197,6 +197,17 @@ FANGKONG_WORKER_TICK_SECONDS = env_int("FANGKONG_WORKER_TICK_SECONDS", 10)
 FANGKONG_WORKER = env_bool("FANGKONG_WORKER", True)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Spreadsheet uploads: kept (encrypted) between preview and commit for this long; zip-bomb limits; row caps
+# per format as "slug:rows" (e.g. "households:300000,volunteers:5000"; defaults are in each format).
+FANGKONG_UPLOAD_TTL_SECONDS = env_int("FANGKONG_UPLOAD_TTL_SECONDS", 6 * 3600)
+FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = env_int("FANGKONG_IMPORT_MAX_UNZIPPED_MB", 400) * 1024 * 1024
+FANGKONG_IMPORT_MAX_ZIP_RATIO = env_int("FANGKONG_IMPORT_MAX_ZIP_RATIO", 200)
+FANGKONG_IMPORT_MAX_ROWS = {
+    slug.strip(): int(rows)
+    for slug, _sep, rows in (item.partition(":") for item in env_list("FANGKONG_IMPORT_MAX_ROWS", []))
+    if rows.strip().isdigit()
+}
+
 # Production hardening (checked by `fangkong check --deploy`).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

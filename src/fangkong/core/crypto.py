@@ -142,3 +142,34 @@ def key_fingerprints(data_keys: list[str] | tuple[str, ...], hash_key: str) -> d
 def ring_for(data_keys: list[str] | tuple[str, ...], hash_key: str) -> Keyring:
     """The keyring of a given key list (e.g. a backup's keys file) rather than of the settings."""
     return _keyring(tuple(data_keys), hash_key)
+
+
+# Files (uploads kept between preview and commit): one AES-GCM pass over the bytes, under the primary data
+# key. Layout: magic, key-id length (1 byte), key id, 12-byte nonce, ciphertext with its tag.
+FILE_MAGIC = b"FKE1"
+
+
+def encrypt_bytes(data: bytes, *, ring: Keyring | None = None) -> bytes:
+    ring = ring or keyring()
+    key_id = ring.primary_id.encode()
+    nonce = os.urandom(12)
+    sealed = ring.keys[ring.primary_id].encrypt(nonce, data, FILE_MAGIC)
+    return FILE_MAGIC + bytes([len(key_id)]) + key_id + nonce + sealed
+
+
+def decrypt_bytes(blob: bytes, *, ring: Keyring | None = None) -> bytes:
+    """The plaintext of ``encrypt_bytes``; ValueError if the blob is not one, or its key is unknown, or it
+    was altered."""
+    from cryptography.exceptions import InvalidTag
+
+    ring = ring or keyring()
+    if not blob.startswith(FILE_MAGIC) or len(blob) < 5:
+        raise ValueError("not an encrypted file")
+    end = 5 + blob[4]
+    key = ring.keys.get(blob[5:end].decode(errors="replace"))
+    if key is None:
+        raise ValueError("unknown key")
+    try:
+        return key.decrypt(blob[end : end + 12], blob[end + 12 :], FILE_MAGIC)
+    except InvalidTag:
+        raise ValueError("altered or wrong key")

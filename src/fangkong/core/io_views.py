@@ -127,7 +127,7 @@ def preview(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if "result" in upload.meta:
         return redirect("io:done", slug=fmt.slug, token=token)
     try:
-        report = spreadsheets.preview_import(fmt, upload.path, actor=request.user)
+        report = spreadsheets.preview_import(fmt, upload.read(), actor=request.user)
     except FileError as exc:
         return _render_preview(request, fmt, upload, None, file_error=exc.message)
     except FileNotFoundError:
@@ -149,7 +149,7 @@ def commit(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return redirect("io:done", slug=fmt.slug, token=token)
     try:
         report = spreadsheets.run_import(
-            fmt, upload.path, actor=request.user, token=token, filename=upload.filename
+            fmt, upload.read(), actor=request.user, token=token, filename=upload.filename
         )
     except ImportRefused as exc:
         store.release(upload)

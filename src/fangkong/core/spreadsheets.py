@@ -45,6 +45,14 @@ How a run works (``run_import``):
 
 Uploads are kept between preview and commit by ``UploadStore`` (under VAR_DIR/uploads, a random token
 bound to the user and format); committing claims the token once, so a double submit never imports twice.
+An upload is checked before it is kept (``check_upload``: declared sizes and compression ratio of the zip,
+cell references against the format's row and column caps), encrypted with the data key, deleted once
+committed, and expires after FANGKONG_UPLOAD_TTL_SECONDS (``purge_expired_uploads``). The commit lock is an
+``flock`` that the kernel drops with the process, so a killed import leaves no stale lock.
+
+Every cell the platform writes goes through ``sheet_row``/``to_cell``: text that a spreadsheet program
+could run as a formula is written with a leading apostrophe, which the import removes (see
+``FORMULA_TRIGGERS``).
 
 ``write_xlsx`` writes an export with openpyxl in write_only mode (constant memory), and ``template_xlsx``
 the downloadable template: the headers (required ones in red), an example row and a notes sheet that
@@ -55,6 +63,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -62,6 +71,7 @@ import secrets
 import tempfile
 import time
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -85,7 +95,11 @@ UNCHANGED = "unchanged"
 
 MAX_SHOWN_ERRORS = 1000
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-UPLOAD_TTL_SECONDS = 24 * 3600
+UPLOAD_TTL_SECONDS = 6 * 3600  # default of settings.FANGKONG_UPLOAD_TTL_SECONDS
+# Zip-bomb limits, checked before a file is parsed (settings override them, see ``_limit``).
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # declared uncompressed size of all members together
+MAX_ZIP_RATIO = 200  # uncompressed / compressed, for members over 1 MiB (real sheets: about 10)
+MAX_ZIP_MEMBERS = 2000
 MEMO_SIZE = 4096  # cached parse results per column and run
 
 _P = TypeVar("_P", bound=Callable[..., Any])
@@ -359,6 +373,13 @@ class SpreadsheetFormat:
     domain: ClassVar[str] = "registry"
     batch_size: ClassVar[int] = 2000
     description: ClassVar[Any] = ""
+    # Caps on an uploaded sheet (data rows; columns A..). settings.FANGKONG_IMPORT_MAX_ROWS maps a slug to
+    # another row cap. A file over a cap is refused before it is parsed (see ``check_upload``).
+    max_rows: ClassVar[int] = 50_000
+    max_columns: ClassVar[int] = 26
+
+    def row_limit(self) -> int:
+        return int(getattr(settings, "FANGKONG_IMPORT_MAX_ROWS", {}).get(self.slug, self.max_rows))
 
     # -- who may use it
     def allowed(self, user: Any) -> bool:
@@ -464,14 +485,97 @@ def _load_formats() -> None:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def read_rows(path: str | os.PathLike[str]) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+Source = str | os.PathLike[str] | bytes  # a path, or the file's bytes (a decrypted upload)
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _open_zip(source: Source) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileError(_("文件不是有效的 xlsx 表格，请用模板填写后上传。"))
+
+
+def check_zip(source: Source) -> None:
+    """Refuse a zip bomb from its directory alone (no decompression): too many members, a declared
+    uncompressed size over the limit, or a compression ratio no spreadsheet has. The xlsx reader stops at a
+    member's declared size, so these figures bound what parsing can inflate."""
+    with _open_zip(source) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise FileError(_("文件结构异常（压缩包内文件过多），已拒绝。"))
+        limit = _limit("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", MAX_UNZIPPED_BYTES)
+        ratio = _limit("FANGKONG_IMPORT_MAX_ZIP_RATIO", MAX_ZIP_RATIO)
+        total = 0
+        for member in members:
+            total += member.file_size
+            too_dense = member.file_size > (1 << 20) and member.file_size > ratio * max(
+                member.compress_size, 1
+            )
+            if total > limit or too_dense:
+                raise FileError(
+                    _(
+                        "文件解压后过大或压缩比异常（疑似压缩炸弹），已拒绝。解压后上限 %(mb)d MB，请分批导入。"
+                    )
+                    % {"mb": limit // (1 << 20)}
+                )
+
+
+def _refs_pattern(max_row: int, max_column: int) -> re.Pattern[bytes]:
+    """Cell and row references that may be over the caps: a column with more letters than the last
+    allowed one, or a row number with at least as many digits as the row cap (checked exactly after)."""
+    from openpyxl.utils import get_column_letter
+
+    letters = len(get_column_letter(max_column)) + 1
+    digits = len(str(max_row)) - 1
+    return re.compile(
+        f"""r=["'](?:[A-Z]{{{letters}}}|[A-Z]{{0,3}}0*([1-9][0-9]{{{digits},}})["'])""".encode()
+    )
+
+
+def check_upload(source: Source, fmt: SpreadsheetFormat) -> None:
+    """All checks before an upload is kept: ``check_zip``, then every worksheet's cell and row references
+    against the format's row and column caps. The reader sizes a sheet by its furthest cell, so one cell at
+    XFD1048576 would make it allocate billions of cells; this scan reads the sheets once, in 1 MiB chunks,
+    without parsing them (about a second for 100,000 rows). The column cap holds up to the last column with
+    as many letters (Z for 26); the header width is checked exactly when the file is read."""
+    check_zip(source)
+    max_row = fmt.row_limit() + 100  # the header and some blank rows
+    pattern = _refs_pattern(max_row, fmt.max_columns)
+    with _open_zip(source) as archive:
+        for member in archive.infolist():
+            if not member.filename.startswith("xl/worksheets/"):
+                continue
+            try:
+                with archive.open(member) as fh:
+                    tail = b""
+                    while chunk := fh.read(1 << 20):
+                        if any(m[1] is None or int(m[1]) > max_row for m in pattern.finditer(tail + chunk)):
+                            raise FileError(
+                                _(
+                                    "表格超出“%(title)s”的上限：最多 %(rows)d 行数据、%(cols)d 列。请分批导入。"
+                                )
+                                % {"title": fmt.title, "rows": fmt.row_limit(), "cols": fmt.max_columns}
+                            )
+                        tail = chunk[-40:]
+            except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error):
+                # a member larger than declared fails its CRC here; an unknown compression, a cut file
+                raise FileError(_("无法读取该文件，请确认是 xlsx 格式且未损坏。"))
+
+
+def read_rows(source: Source) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     """Open the first sheet with python-calamine: (headers, iterator of (row number, cells))."""
     from python_calamine import CalamineWorkbook
 
-    if not zipfile.is_zipfile(path):
-        raise FileError(_("文件不是有效的 xlsx 表格，请用模板填写后上传。"))
+    check_zip(source)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        if isinstance(source, bytes):
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
+        else:
+            workbook = CalamineWorkbook.from_path(str(source))
         if not workbook.sheet_names:
             raise FileError(_("表格中没有工作表。"))
         sheet = workbook.get_sheet_by_index(0)
@@ -605,10 +709,11 @@ def parse_row(
 # ------------------------------------------------------------------------------------------- engine
 
 
-def _run(
-    fmt: SpreadsheetFormat, path: str | os.PathLike[str], *, actor: Any, commit: bool
-) -> tuple[Report, Any]:
+def _run(fmt: SpreadsheetFormat, path: Source, *, actor: Any, commit: bool) -> tuple[Report, Any]:
     headers, body = read_rows(path)
+    max_rows = fmt.row_limit()
+    if len(headers) > fmt.max_columns:
+        raise FileError(_("表格列数超过上限（%(n)d 列）。") % {"n": fmt.max_columns})
     mapping, ignored = map_headers(fmt, headers)
     report = Report(ignored_headers=ignored, present={c.key for _i, c in mapping})
     ctx = fmt.start(actor=actor, commit=commit)
@@ -629,6 +734,8 @@ def _run(
             if row is None:
                 continue
             report.rows += 1
+            if report.rows > max_rows:
+                raise FileError(_("数据行数超过上限（%(n)d 行），请分批导入。") % {"n": max_rows})
             key = fmt.row_key(ctx, row)
             if row.ok:
                 if key is not None:
@@ -651,7 +758,7 @@ def _run(
     return report, ctx
 
 
-def preview_import(fmt: SpreadsheetFormat, path: str | os.PathLike[str], *, actor: Any) -> Report:
+def preview_import(fmt: SpreadsheetFormat, path: Source, *, actor: Any) -> Report:
     """Check every row and count what a commit would do. Writes nothing."""
     report, _ctx = _run(fmt, path, actor=actor, commit=False)
     return report
@@ -659,7 +766,7 @@ def preview_import(fmt: SpreadsheetFormat, path: str | os.PathLike[str], *, acto
 
 def run_import(
     fmt: SpreadsheetFormat,
-    path: str | os.PathLike[str],
+    path: Source,
     *,
     actor: Any,
     token: str = "",
@@ -757,7 +864,9 @@ def _report_from_audit(event: Any) -> Report:
     return report
 
 
-def _sha256(path: str | os.PathLike[str]) -> str:
+def _sha256(path: Source) -> str:
+    if isinstance(path, bytes):
+        return hashlib.sha256(path).hexdigest()
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -843,6 +952,10 @@ def template_xlsx(fmt: SpreadsheetFormat, dest: Any) -> None:
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
+def upload_ttl_seconds() -> int:
+    return _limit("FANGKONG_UPLOAD_TTL_SECONDS", UPLOAD_TTL_SECONDS)
+
+
 @dataclass
 class Upload:
     token: str
@@ -853,31 +966,59 @@ class Upload:
     def filename(self) -> str:
         return str(self.meta.get("filename", ""))
 
+    def read(self) -> bytes:
+        """The uploaded file's bytes, decrypted in memory (FileNotFoundError once it is gone)."""
+        from fangkong.core import crypto
+
+        try:
+            return crypto.decrypt_bytes(self.path.read_bytes())
+        except ValueError:
+            raise FileError(_("上传的文件已无法读取（可能已过期或密钥已更换），请重新上传。"))
+
 
 class UploadStore:
-    """Uploaded files kept between preview and commit, each under a random token bound to user and format."""
+    """Uploaded files kept between preview and commit, each under a random token bound to user and format.
+
+    - The file is checked (``check_upload``: zip bomb, row and column caps) before it is kept, and kept
+      encrypted with the primary data key (``crypto.encrypt_bytes``): no plaintext reaches the disk. It
+      is deleted when its import is committed, and every file of the store expires after
+      settings.FANGKONG_UPLOAD_TTL_SECONDS (``purge_expired_uploads``, run on every upload and by
+      ``fangkong purge-uploads``).
+    - A commit holds an exclusive ``flock`` on the token's lock file. The kernel drops it when the process
+      ends, however it ends, so an import killed mid-commit (its transaction rolled back) leaves no stale
+      lock: the next commit of the same token takes the lock and runs.
+    """
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root or Path(settings.VAR_DIR) / "uploads")
+        self._locks: dict[str, int] = {}
 
     def _paths(self, token: str) -> tuple[Path, Path]:
-        return self.root / f"{token}.xlsx", self.root / f"{token}.json"
+        return self.root / f"{token}.enc", self.root / f"{token}.json"
 
     def save(self, *, user: Any, slug: str, upload: Any) -> Upload:
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.cleanup()
+        from fangkong.core import crypto
+
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        purge_expired_uploads(root=self.root)
+        data = bytearray()
+        for chunk in upload.chunks():
+            data += chunk
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise FileError(_("文件过大（上限 50 MB）。"))
+        fmt = get_format(slug)
+        if fmt is not None:
+            check_upload(bytes(data), fmt)
+        else:
+            check_zip(bytes(data))
+        sealed = crypto.encrypt_bytes(bytes(data))
+        size = len(data)
+        del data
         token = secrets.token_urlsafe(24)
         data_path, meta_path = self._paths(token)
-        size = 0
         fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".part")
         with os.fdopen(fd, "wb") as fh:
-            for chunk in upload.chunks():
-                size += len(chunk)
-                if size > MAX_UPLOAD_BYTES:
-                    fh.close()
-                    os.unlink(tmp)
-                    raise FileError(_("文件过大（上限 50 MB）。"))
-                fh.write(chunk)
+            fh.write(sealed)
         os.replace(tmp, data_path)
         meta = {
             "user": user.pk,
@@ -899,41 +1040,74 @@ class UploadStore:
             return None
         if meta.get("user") != user.pk or meta.get("slug") != slug:
             return None
+        if time.time() - float(meta.get("at", 0)) > upload_ttl_seconds():
+            return None  # expired: the purge deletes it
         return Upload(token, data_path, meta)
 
     def claim(self, upload: Upload) -> bool:
-        """Take the token for one commit (exclusive create). False if a commit already has it."""
+        """Take the token for one commit. False while another process (or request) holds it."""
+        import fcntl
+
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(self.root / f"{upload.token}.lock", os.O_CREAT | os.O_RDWR, 0o600)
         try:
-            fd = os.open(self.root / f"{upload.token}.lock", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
             return False
-        os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"pid": os.getpid(), "at": time.time()}).encode())
+        self._locks[upload.token] = fd
         return True
 
     def release(self, upload: Upload) -> None:
-        try:
-            os.unlink(self.root / f"{upload.token}.lock")
-        except FileNotFoundError:
-            pass
+        fd = self._locks.pop(upload.token, None)
+        if fd is not None:
+            os.close(fd)  # closing the file drops the flock
 
     def finish(self, upload: Upload, result: dict[str, Any]) -> None:
-        """Record the committed result and drop the file (the token stays answerable)."""
+        """Record the committed result and delete the file (the token stays answerable until it expires)."""
         data_path, meta_path = self._paths(upload.token)
         upload.meta["result"] = result
         meta_path.write_text(json.dumps(upload.meta, ensure_ascii=False))
-        try:
-            data_path.unlink()
-        except FileNotFoundError:
-            pass
+        data_path.unlink(missing_ok=True)
+        self.release(upload)
 
-    def cleanup(self) -> None:
-        cutoff = time.time() - UPLOAD_TTL_SECONDS
-        for path in self.root.glob("*"):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-            except OSError:
+    def cleanup(self) -> int:
+        return purge_expired_uploads(root=self.root)
+
+
+def purge_expired_uploads(*, root: Path | None = None, now: float | None = None) -> int:
+    """Delete what the upload store keeps past settings.FANGKONG_UPLOAD_TTL_SECONDS: files, their meta
+    and lock files (a lock only when no commit holds it). Plaintext uploads left by older versions
+    (``*.xlsx``) are deleted whatever their age. Returns the number of files deleted. Safe to call from
+    any process at any time (a job runner, ``fangkong purge-uploads``)."""
+    import fcntl
+
+    root = Path(root or Path(settings.VAR_DIR) / "uploads")
+    cutoff = (time.time() if now is None else now) - upload_ttl_seconds()
+    deleted = 0
+    try:
+        paths = list(root.iterdir())
+    except FileNotFoundError:
+        return 0
+    for path in paths:
+        try:
+            if path.suffix != ".xlsx" and path.stat().st_mtime >= cutoff:
                 continue
+            if path.suffix == ".lock":
+                fd = os.open(path, os.O_RDWR)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a commit is running
+                finally:
+                    os.close(fd)
+            path.unlink()
+            deleted += 1
+        except OSError:
+            continue
+    return deleted
 
 
 ACTION_LABELS = {

@@ -382,6 +382,7 @@ class HouseholdContext:
 
 class HouseholdFormat(SpreadsheetFormat):
     slug = "households"
+    max_rows = 200_000  # a whole sub-district's residents in one file
     title = gettext_lazy("住户与居民")
     sheet_title = gettext_lazy("住户居民")
     model = Resident
