@@ -52,6 +52,12 @@ def purge_job(period: dt.datetime) -> dict[str, Any]:
     return {"applied": applied, "reported": reported}
 
 
+def purge_uploads_job(period: dt.datetime) -> dict[str, int]:
+    from fangkong.core.spreadsheets import purge_expired_uploads
+
+    return {"deleted": purge_expired_uploads()}
+
+
 def register_jobs() -> None:
     register(
         Job("core.escalate", gettext_lazy("未读提醒逐级升级"), escalate_job, "every 1m"),
@@ -63,4 +69,5 @@ def register_jobs() -> None:
             catch_up=CATCH_UP_EACH,
         ),
         Job("core.personal_purge", gettext_lazy("个人信息按政策清理"), purge_job, "daily 03:30"),
+        Job("core.purge_uploads", gettext_lazy("删除过期的表格上传文件"), purge_uploads_job, "every 30m"),
     )

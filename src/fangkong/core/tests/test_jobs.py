@@ -307,6 +307,7 @@ def test_every_registered_job_has_a_valid_schedule():
         "core.escalate",
         "core.daily_snapshot",
         "core.personal_purge",
+        "core.purge_uploads",
         "pairing.generate_rounds",
         "pairing.overdue",
         "returnees.missed_reports",

@@ -271,3 +271,15 @@ def test_purge_uploads_command(as_persona, world, tmp_path):
         call_command("purge_uploads", stdout=out)
     assert "已删除 2 个" in out.getvalue()
     assert list(_store_dir(tmp_path).iterdir()) == []
+
+
+def test_the_job_runner_purges_expired_uploads(as_persona, world, tmp_path):
+    from django.utils import timezone
+
+    from fangkong.core import jobs
+
+    _start(as_persona("staff_a"), world.hood_a.name)
+    job = next(j for j in jobs.registered() if j.name == "core.purge_uploads")
+    assert job.func(timezone.now()) == {"deleted": 0}
+    with override_settings(FANGKONG_UPLOAD_TTL_SECONDS=-1):
+        assert job.func(timezone.now()) == {"deleted": 2}
