@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fangkong.core.ratelimit.RateLimitMiddleware",
+    "fangkong.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "fangkong.urls"
@@ -260,6 +261,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "fangkong": {"handlers": ["console"], "level": env_str("FANGKONG_LOG_LEVEL", "INFO")},
+        # every server error with its traceback, in production too (Django's own console needs DEBUG)
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 

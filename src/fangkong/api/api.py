@@ -4,15 +4,52 @@
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
+from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from fangkong.api import routers
 from fangkong.api.auth import BearerToken, SessionAuth
 from fangkong.core import ratelimit
+from fangkong.core.middleware import is_bad_number
+
+
+class BodyError(ValueError):
+    """A request body that is not what the API reads: JSON text in UTF-8 (its message is the answer)."""
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+class StrictJSONParser(Parser):
+    """JSON in UTF-8, without lone surrogates (\\ud800 escapes that no text can hold, which the database
+    would refuse later with a server error)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BodyError(_("请求内容不是 UTF-8 编码的 JSON。"))
+        data = json.loads(text)
+        if "\\u" in text.lower() and _has_surrogate(data):
+            raise BodyError(_("请求内容含有无效的 Unicode 字符（单独的代理项）。"))
+        return data
+
 
 api = NinjaAPI(
     title="fangkong API",
@@ -20,7 +57,27 @@ api = NinjaAPI(
     description="防控平台接口：与网页同一套权限范围。",
     auth=[BearerToken(), SessionAuth()],
     urls_namespace="api",
+    parser=StrictJSONParser(),
 )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):  # type: ignore[no-untyped-def]
+    cause = exc.__cause__
+    detail = str(cause) if isinstance(cause, BodyError) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig):  # type: ignore[no-untyped-def]
+    return api.create_response(request, {"detail": _("请求内容过大。")}, status=413)
+
+
+@api.exception_handler(ValueError)
+def bad_value(request: HttpRequest, exc: ValueError):  # type: ignore[no-untyped-def]
+    if not is_bad_number(exc):
+        raise exc
+    return api.create_response(request, {"detail": _("提交的数据无效：编号和数量须为数字。")}, status=400)
 
 
 @api.exception_handler(Http404)

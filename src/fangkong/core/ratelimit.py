@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -215,7 +215,7 @@ def field(name: str) -> Callable[..., str | None]:
         if request.content_type == "application/json":
             try:
                 data = json.loads(request.body)
-            except ValueError:
+            except (ValueError, RequestDataTooBig):  # the view answers a bad or oversized body itself
                 return None
             value = data.get(name) if isinstance(data, dict) else None
         else:

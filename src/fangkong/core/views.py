@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.apps import apps
@@ -107,12 +108,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     actor = request.GET.get("actor", "").strip()
     if actor:
         qs = qs.filter(actor_name__icontains=actor)
-    since = request.GET.get("since", "")
-    if since:
-        qs = qs.filter(at__date__gte=since)
-    until = request.GET.get("until", "")
-    if until:
-        qs = qs.filter(at__date__lte=until)
+    status = 200
+    for name, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):
+        raw = request.GET.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            messages.error(request, _("日期格式无效，请按 2020-02-01 的格式填写。"))
+            status = 400
+            continue
+        qs = qs.filter(**{lookup: day})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     types = (
         AuditEvent.objects.visible_to(user)
@@ -124,6 +131,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         request,
         "core/audit_log.html",
         {"page": page, "actions": AuditAction.choices, "types": list(types), "filters": request.GET},
+        status=status,
     )
 
 

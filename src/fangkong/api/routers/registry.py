@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import ModelSchema, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from fangkong.api.pagination import LimitOffset
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.validators import check_document, validate_mobile
 from fangkong.registry import access
@@ -96,20 +97,20 @@ def _validation_error(exc: ValidationError) -> HttpError:
 
 
 @router.get("/neighborhoods", response=list[NeighborhoodOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_neighborhoods(request: HttpRequest) -> Any:
     return m.Neighborhood.objects.visible_to(request.user).order_by("code", "pk")
 
 
 @router.get("/buildings", response=list[BuildingOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_buildings(request: HttpRequest, neighborhood: int | None = None) -> Any:
     qs = m.Building.objects.visible_to(request.user).order_by("pk")
     return qs.filter(neighborhood_id=neighborhood) if neighborhood else qs
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_households(request: HttpRequest, neighborhood: int | None = None) -> Any:
     qs = m.Household.objects.visible_to(request.user).order_by("pk")
     return qs.filter(neighborhood_id=neighborhood) if neighborhood else qs
@@ -180,7 +181,7 @@ def get_resident(request: HttpRequest, resident_id: int) -> Any:
 
 
 @router.get("/organizations", response=list[OrganizationOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_organizations(request: HttpRequest, kind: str | None = None) -> Any:
     qs = m.Organization.objects.visible_to(request.user).order_by("pk")
     return qs.filter(kind=kind) if kind else qs

@@ -15,8 +15,9 @@ from django.utils import timezone
 from ninja import ModelSchema, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from fangkong.api.pagination import LimitOffset
 from fangkong.core import ratelimit
 from fangkong.core.exceptions import ScopeError
 from fangkong.returnees import access, selectors, services
@@ -176,7 +177,7 @@ class VisitOut(ModelSchema):
 
 
 @router.get("/declarations", response=list[DeclarationOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_declarations(request: HttpRequest, level: str = "") -> Any:
     user = _returnee_user(request)
     qs = m.Declaration.objects.visible_to(user)
@@ -213,7 +214,7 @@ def create_declaration(request: HttpRequest, payload: DeclarationIn) -> Any:
 
 
 @router.get("/isolations", response=list[IsolationOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_isolations(
     request: HttpRequest, neighborhood: int | None = None, building: int | None = None, status: str = "active"
 ) -> Any:
@@ -299,7 +300,7 @@ def figures(request: HttpRequest, day: dt.date | None = None) -> Any:
 
 
 @router.get("/venues/{pk}/visits", response=list[VisitOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def venue_visits(request: HttpRequest, pk: int) -> Any:
     """A venue's health log; the read is audited as on the venue page (one event per request)."""
     user = request.user
