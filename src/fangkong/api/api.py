@@ -51,7 +51,58 @@ class StrictJSONParser(Parser):
         return data
 
 
-api = NinjaAPI(
+_ERROR_ANSWERS = {
+    400: "请求内容无法读取（不是 UTF-8 的 JSON）或数据无效",
+    401: "未登录或令牌无效",
+    404: "不存在，或不在您的权限范围内",
+    413: "请求内容过大",
+    422: "参数或请求内容不符合格式",
+    429: "请求过于频繁，请按 Retry-After 稍后再试",
+}
+
+
+class FangkongAPI(NinjaAPI):
+    """The API, whose OpenAPI document also lists the error answers every operation can give: 422 for
+    parameters or a body that do not validate, 400 and 413 for a body that cannot be read, 404 where the path
+    names an object (missing and out of scope are the same answer), 401 where an account is needed, and 429
+    for the public POSTs the rate limiter counts. Each is ``{"detail": ...}``. Answers an operation
+    declares itself (409, a 400 with its own schema) are kept as they are."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorDetail"] = {
+            "title": "ErrorDetail",
+            "type": "object",
+            "properties": {"detail": {"title": "Detail"}},
+            "required": ["detail"],
+        }
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                codes = []
+                if operation.get("parameters") or operation.get("requestBody"):
+                    codes.append(422)
+                if operation.get("requestBody"):
+                    codes += [400, 413]
+                if "{" in path:
+                    codes.append(404)
+                if operation.get("security"):
+                    codes.append(401)
+                elif method == "post":
+                    codes.append(429)
+                responses = operation.setdefault("responses", {})
+                for code in codes:
+                    if code in responses or str(code) in responses:
+                        continue
+                    responses[code] = {
+                        "description": _ERROR_ANSWERS[code],
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}
+                        },
+                    }
+        return schema
+
+
+api = FangkongAPI(
     title="fangkong API",
     version="1",
     description="防控平台接口：与网页同一套权限范围。",

@@ -24,7 +24,7 @@ router = Router()
 _JSON = "application/json; charset=utf-8"
 
 
-class RoundOut(Schema):
+class MaskRoundOut(Schema):
     id: int
     name: str
     masks_per_household: int
@@ -112,12 +112,12 @@ def _detail(exc: ValidationError) -> Any:
     return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
 
 
-@router.get("/rounds", response=list[RoundOut])
+@router.get("/rounds", response=list[MaskRoundOut])
 def list_rounds(request: HttpRequest) -> Any:
     return list(MaskRound.objects.visible_to(_reader(request)).order_by("-opens_at")[:100])
 
 
-@router.get("/rounds/{round_id}", response=RoundOut)
+@router.get("/rounds/{round_id}", response=MaskRoundOut)
 def get_round(request: HttpRequest, round_id: int) -> Any:
     return _round(request, round_id)
 

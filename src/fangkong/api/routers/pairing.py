@@ -44,7 +44,7 @@ class PairingOut(Schema):
     version: int
 
 
-class RoundOut(Schema):
+class CheckinRoundOut(Schema):
     id: int
     photo_url: str = ""
     building_id: int
@@ -62,7 +62,7 @@ class CheckInIn(Schema):
 
 
 class CheckInOut(Schema):
-    round: RoundOut
+    round: CheckinRoundOut
     created: bool
 
 
@@ -72,8 +72,8 @@ class UnassignedOut(Schema):
     neighborhood_id: int
 
 
-def _round_out(r: CheckInRound) -> RoundOut:
-    return RoundOut(
+def _round_out(r: CheckInRound) -> CheckinRoundOut:
+    return CheckinRoundOut(
         id=r.pk,
         building_id=r.building_id,
         building=f"{r.building.compound.name}{r.building.name}",
@@ -138,8 +138,10 @@ def unassigned(request: HttpRequest) -> list[UnassignedOut]:
     ]
 
 
-@router.get("/rounds", response=list[RoundOut])
-def rounds(request: HttpRequest, building: int | None = None, date: dt.date | None = None) -> list[RoundOut]:
+@router.get("/rounds", response=list[CheckinRoundOut])
+def rounds(
+    request: HttpRequest, building: int | None = None, date: dt.date | None = None
+) -> list[CheckinRoundOut]:
     qs = CheckInRound.objects.visible_to(request.user).filter(date=date or timezone.localdate())
     if building is not None:
         qs = qs.filter(building_id=building)
@@ -180,6 +182,6 @@ def _check_in(request: HttpRequest, rnd: CheckInRound, **fields: Any) -> Status:
     return Status(200, CheckInOut(round=_round_out(rnd), created=created))
 
 
-@router.get("/rounds/missed", response=list[RoundOut])
-def missed(request: HttpRequest) -> list[RoundOut]:
+@router.get("/rounds/missed", response=list[CheckinRoundOut])
+def missed(request: HttpRequest) -> list[CheckinRoundOut]:
     return [_round_out(r) for r in reports.missed_today(request.user)[:2000]]
