@@ -139,16 +139,18 @@ def validate_credit_code(raw: str) -> str:
 
 
 def validate_temperature(raw: object) -> float:
+    """A body temperature in °C, checked against the range as given (42.05 is refused, not rounded to 42.0
+    first), then rounded to one decimal."""
     try:
-        value = round(float(str(raw).strip()), 1)
+        exact = float(str(raw).strip())
     except (TypeError, ValueError):
         raise ValidationError(_("体温应为数字，例如 36.5。"), code="format")
-    if not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
+    if not TEMPERATURE_MIN <= exact <= TEMPERATURE_MAX:  # also refuses nan and inf
         raise ValidationError(
             _("体温应在 %(lo).1f–%(hi).1f °C 之间。") % {"lo": TEMPERATURE_MIN, "hi": TEMPERATURE_MAX},
             code="range",
         )
-    return value
+    return round(exact, 1)
 
 
 def validate_date_range(

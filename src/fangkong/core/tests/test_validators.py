@@ -134,7 +134,19 @@ def test_temperatures_in_range_pass(value):
     assert 34.0 <= validate_temperature(value) <= 42.0
 
 
-@pytest.mark.parametrize("raw", ["33.9", "42.1", "abc", "", None, "-1"])
+@pytest.mark.parametrize("raw", ["33.9", "42.1", "abc", "", None, "-1", "42.05", "33.95", "nan", "inf"])
 def test_temperatures_out_of_range_fail(raw):
     with pytest.raises(ValidationError):
         validate_temperature(raw)
+
+
+@given(st.floats(min_value=20.0, max_value=50.0, allow_nan=False))
+@settings(max_examples=80, deadline=None)
+def test_temperatures_are_checked_before_rounding(value):
+    """A reading just outside the range is refused, never rounded into it (42.05 is not 42.0)."""
+    if 34.0 <= value <= 42.0:
+        assert validate_temperature(repr(value)) == round(value, 1)
+    else:
+        with pytest.raises(ValidationError) as err:
+            validate_temperature(repr(value))
+        assert err.value.code == "range"

@@ -119,3 +119,13 @@ def test_venue_checkin_per_phone(world, client, monkeypatch):
     _limited(client.post(api, json.dumps({**body, "submission_id": "k2"}), content_type="application/json"))
     other = {**body, "phone": "13912345678", "submission_id": "k3"}
     assert client.post(api, json.dumps(other), content_type="application/json").status_code == 201
+
+
+@pytest.mark.parametrize("temperature", ["42.05", "33.95"])
+def test_temperatures_just_outside_the_range_are_refused(world, client, temperature):
+    venue = services.ensure_venue(actor=world.hq, organization=world.org_b)
+    api = f"{API}/public/checkin/{venue.code}"
+    body = {"name": "客人", "phone": "13812345678", "temperature": temperature, "submission_id": "t1"}
+    response = client.post(api, json.dumps(body), content_type="application/json")
+    assert response.status_code == 422 and "34.0" in json.dumps(response.json(), ensure_ascii=False)
+    assert not VenueVisit.objects.exists()
