@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core import figures, notify, purge
+from fangkong.core import exports, figures, notify, purge
 from fangkong.core.jobs import CATCH_UP_EACH, Job, register
 from fangkong.core.policies import get_policy
 
@@ -70,4 +70,5 @@ def register_jobs() -> None:
         ),
         Job("core.personal_purge", gettext_lazy("个人信息按政策清理"), purge_job, "daily 03:30"),
         Job("core.purge_uploads", gettext_lazy("删除过期的表格上传文件"), purge_uploads_job, "every 30m"),
+        Job("core.expire_exports", gettext_lazy("删除过期的导出文件"), exports.expire_exports, "every 1h"),
     )

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fangkong.core import audit, spreadsheets
+from fangkong.core import audit, exports, spreadsheets
 from fangkong.core.choices import AuditAction, Role
+from fangkong.core.htmx import is_htmx
 from fangkong.core.navigation import MenuItem
 from fangkong.core.spreadsheets import FileError, ImportRefused, SpreadsheetFormat, UploadStore
 
@@ -184,10 +185,16 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, slug: str) -> FileResponse:
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    """Small exports are written in the request; a large one is queued for the job runner and the user
+    follows its progress (and gets an inbox message with the download)."""
     fmt = _format_for(request, slug)
     user = request.user
     queryset = fmt.export_queryset(user)
+    total = queryset.count()
+    if total > exports.inline_limit():
+        task = exports.start_export(user=user, slug=fmt.slug, total=total)
+        return redirect("io:export_task", pk=task.pk)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - streamed, then removed
     handle.close()
     try:
@@ -195,19 +202,53 @@ def export(request: HttpRequest, slug: str) -> FileResponse:
         stream = open(handle.name, "rb")  # noqa: SIM115 - FileResponse closes it
     finally:
         os.unlink(handle.name)  # the open handle keeps the data readable
-    audit.record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        object_type=fmt.model._meta.label_lower if fmt.model else fmt.slug,
-        object_repr=str(fmt.title),
-        changes={
-            "format": fmt.slug,
-            "rows": count,
-            "plaintext": bool(user.is_superuser or getattr(user, "may_reveal_personal_data", False)),
-        },
-    )
+    exports.audit_export(user, fmt, count)
     name = f"{fmt.slug}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(stream, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(stream, as_attachment=True, filename=name, content_type=XLSX)  # type: ignore[return-value]
+
+
+def _own_task(request: HttpRequest, pk: Any) -> Any:
+    from fangkong.core.models import ExportTask
+
+    task = ExportTask.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+@login_required
+@require_GET
+def export_task(request: HttpRequest, pk: Any) -> HttpResponse:
+    task = _own_task(request, pk)
+    fmt = spreadsheets.get_format(task.slug)
+    template = "core/_export_progress.html" if is_htmx(request) else "core/export_task.html"
+    return render(request, template, {"task": task, "fmt": fmt, "progress": exports.progress(task)})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: Any) -> HttpResponse:
+    from fangkong.core.choices import ExportTaskStatus
+
+    task = _own_task(request, pk)
+    if task.status != ExportTaskStatus.DONE or not task.file_name:
+        raise Http404
+    path = exports.export_dir() / task.file_name
+    if not path.exists():
+        raise Http404
+    data = exports.open_sealed(path)
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="core.exporttask",
+        object_id=str(task.pk),
+        object_repr=task.slug,
+        changes={"format": task.slug, "rows": task.done, "download": True},
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"{task.slug}-{timezone.localtime(task.created_at):%Y%m%d-%H%M}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
@@ -7,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.choices import AuditAction, DeliveryStatus, Domain, JobStatus, Role
+from fangkong.core.choices import AuditAction, DeliveryStatus, Domain, ExportTaskStatus, JobStatus, Role
 from fangkong.core.querysets import ScopedManager, ScopedQuerySet
 
 
@@ -289,6 +290,33 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.period:%Y-%m-%d %H:%M}"
+
+
+class ExportTask(models.Model):
+    """A large export written by the job runner; its file is kept encrypted until it expires."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户"))
+    slug = models.CharField(_("格式"), max_length=40)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ExportTaskStatus.choices, default=ExportTaskStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已完成行数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    file_name = models.CharField(_("文件"), max_length=100, blank=True)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("后台导出")
+        verbose_name_plural = _("后台导出")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class DailyFigure(models.Model):

@@ -24,6 +24,15 @@ def hq_upload(w: SimpleNamespace) -> str:
     return spreadsheets.UploadStore().save(user=w.hq, slug="households", upload=upload).token
 
 
+def hq_export(w: SimpleNamespace) -> str:
+    """A finished background export of HQ's households (an export belongs to its user)."""
+    from fangkong.core import exports
+
+    task = exports.start_export(user=w.hq, slug="households", total=2)
+    exports.run_export(str(task.pk))
+    return str(task.pk)
+
+
 def dead_delivery(w: SimpleNamespace) -> int:
     """A notification of sub-district 江湾 whose delivery gave up (listed on the jobs page)."""
     from fangkong.core.choices import DeliveryStatus
@@ -101,5 +110,9 @@ EXPECTATIONS: dict[str, Case] = {
         kwargs=lambda w: {"pk": dead_delivery(w)},
         get=answers(405, anonymous=LOGIN),
         post=answers(404, hq=302, anonymous=LOGIN),
+    ),
+    "io:export_task": Case(kwargs=lambda w: {"pk": hq_export(w)}, get=answers(404, hq=200, anonymous=LOGIN)),
+    "io:export_download": Case(
+        kwargs=lambda w: {"pk": hq_export(w)}, get=answers(404, hq=200, anonymous=LOGIN)
     ),
 }
