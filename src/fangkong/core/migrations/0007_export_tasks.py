@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_jobs_and_inbox'),
+        ('core', '0006_rate_counter'),
     ]
 
     operations = [
