@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
 
         register_menu(
             MenuItem(_("首页"), "home", order=0),
+            MenuItem(_("账号管理"), "accounts", roles=(Role.HQ,), order=88),
             MenuItem(_("政策设置"), "policies", roles=(Role.HQ,), order=89),
             MenuItem(
                 _("审计日志"),

@@ -121,10 +121,18 @@ def delete_object(*, actor: Any, obj: models.Model, note: str = "") -> None:
 
 
 def reveal_personal(*, actor: Any, obj: Any, field: str) -> str:
-    """Decrypt one personal field for ``actor``; needs the reveal permission, and is audited."""
+    """Decrypt one personal field for ``actor``; needs the reveal permission. Every attempt is audited, a
+    refused one too."""
     from fangkong.core import crypto
 
     if not (getattr(actor, "is_superuser", False) or getattr(actor, "may_reveal_personal_data", False)):
+        audit.record(
+            actor=actor,
+            action=AuditAction.REVEAL,
+            obj=obj,
+            changes={"field": field, "denied": True},
+            note="查看明文被拒绝：无查看明文权限",
+        )
         raise PermissionError("reveal")
     token = getattr(obj, f"{field}_enc")
     value = crypto.decrypt(token) if token else ""
@@ -202,3 +210,244 @@ def unlock_account(*, actor: Any, user: Any) -> int:
         subdistrict_id=user.subdistrict_id,
     )
     return cleared
+
+
+# ---------------------------------------------------------------------------------------------- accounts
+# HQ runs its sub-district's accounts from the account pages; every change is audited. The roles HQ may give
+# are the sub-district's own: a district viewer belongs to the district and is made by a superuser.
+
+ACCOUNT_ROLES = ("hq", "staff", "cadre", "office", "org_contact", "auditor")
+
+
+def may_manage_accounts(actor: Any) -> bool:
+    """HQ (not read-only) of a sub-district, or a superuser with a sub-district, runs its accounts."""
+    from fangkong.core.choices import Role
+
+    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+        return False
+    if not actor.subdistrict_id:
+        return False
+    return bool(actor.is_superuser) or (actor.role == Role.HQ and not scope_for(actor).read_only)
+
+
+def may_manage_account(actor: Any, user: Any) -> bool:
+    """``actor`` may change ``user``: an account of the actor's sub-district, not a superuser's."""
+    return (
+        may_manage_accounts(actor)
+        and user.subdistrict_id == actor.subdistrict_id
+        and (actor.is_superuser or not user.is_superuser)
+    )
+
+
+def _account_related(actor: Any, name: str) -> Any:
+    """The neighborhoods / organisations of the actor's sub-district, through the user model's relations."""
+    from fangkong.core.models import User
+
+    model: Any = User._meta.get_field(name).related_model
+    return model.objects.filter(subdistrict_id=actor.subdistrict_id)
+
+
+def _clean_account(
+    *,
+    actor: Any,
+    role: str,
+    display_name: str,
+    neighborhoods: Any,
+    domains: Any,
+    organization: Any,
+) -> dict[str, Any]:
+    from django.core.exceptions import ValidationError
+
+    from fangkong.core.choices import Domain, Role
+
+    errors: dict[str, Any] = {}
+    if role not in ACCOUNT_ROLES:
+        errors["role"] = _("请选择角色。")
+    hood_ids = sorted({getattr(h, "pk", h) for h in (neighborhoods or [])})
+    known = set(_account_related(actor, "neighborhoods").filter(pk__in=hood_ids).values_list("pk", flat=True))
+    if len(known) != len(hood_ids):
+        errors["neighborhoods"] = _("居民区须属于本街道。")
+    domain_values = sorted(set(domains or []))
+    if any(d not in Domain.values for d in domain_values):
+        errors["domains"] = _("请选择有效的负责领域。")
+    org_id = getattr(organization, "pk", organization)
+    if org_id is not None and not _account_related(actor, "organization").filter(pk=org_id).exists():
+        errors["organization"] = _("单位须属于本街道。")
+    if role == Role.STAFF and not hood_ids:
+        errors["neighborhoods"] = _("居委工作人员至少需要一个居民区。")
+    if role == Role.OFFICE and not domain_values:
+        errors["domains"] = _("职能科室至少需要一个负责领域。")
+    if role == Role.ORG_CONTACT and org_id is None:
+        errors["organization"] = _("单位联系人需要所属单位。")
+    display = (display_name or "").strip()
+    if len(display) > 50:
+        errors["display_name"] = _("姓名最多 50 个字。")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "role": role,
+        "display_name": display,
+        "neighborhood_ids": hood_ids,
+        "domains": domain_values if role == Role.OFFICE else [],
+        "organization_id": org_id if role == Role.ORG_CONTACT else None,
+    }
+
+
+def _account_state(user: Any) -> dict[str, Any]:
+    return {
+        "role": user.role,
+        "display_name": user.display_name,
+        "neighborhoods": sorted(user.neighborhoods.values_list("pk", flat=True)) if user.pk else [],
+        "domains": list(user.domains or []),
+        "organization_id": user.organization_id,
+        "may_reveal_personal_data": user.may_reveal_personal_data,
+        "is_active": user.is_active,
+    }
+
+
+@transaction.atomic
+def create_account(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    neighborhoods: Any = (),
+    domains: Any = (),
+    organization: Any = None,
+    may_reveal_personal_data: bool = False,
+) -> Any:
+    """A new account of the actor's sub-district with its role, neighborhoods, domains and reveal right."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from fangkong.core.models import User
+
+    if not may_manage_accounts(actor):
+        raise ScopeError("accounts")
+    username = (username or "").strip()
+    errors: dict[str, Any] = {}
+    try:
+        User._meta.get_field("username").run_validators(username)
+        if not username:
+            raise ValidationError(_("请填写用户名。"))
+    except ValidationError as exc:
+        errors["username"] = exc.messages
+    if username and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("该用户名已被使用。")
+    try:
+        clean = _clean_account(
+            actor=actor,
+            role=role,
+            display_name=display_name,
+            neighborhoods=neighborhoods,
+            domains=domains,
+            organization=organization,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        clean = {}
+    user = User(username=username, subdistrict_id=actor.subdistrict_id)
+    try:
+        validate_password(password or "", user)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    hood_ids = clean.pop("neighborhood_ids")
+    for key, value in clean.items():
+        setattr(user, key, value)
+    user.may_reveal_personal_data = bool(may_reveal_personal_data)
+    user.set_password(password)
+    user.save()
+    user.neighborhoods.set(hood_ids)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=user,
+        changes={"username": username, **_account_state(user)},
+        subdistrict_id=user.subdistrict_id,
+    )
+    return user
+
+
+@transaction.atomic
+def update_account(
+    *,
+    actor: Any,
+    user: Any,
+    role: str,
+    display_name: str = "",
+    neighborhoods: Any = (),
+    domains: Any = (),
+    organization: Any = None,
+    may_reveal_personal_data: bool = False,
+    password: str = "",
+) -> Any:
+    """Change an account's role, neighborhoods, domains, reveal right, and optionally set a new password.
+    HQ cannot change its own role (so a sub-district is never left without HQ by mistake)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from fangkong.core.models import User
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not may_manage_account(actor, user):
+        raise ScopeError("accounts")
+    if user.pk == actor.pk and role != user.role:
+        raise ValidationError({"role": _("不能修改自己的角色。")})
+    clean = _clean_account(
+        actor=actor,
+        role=role,
+        display_name=display_name,
+        neighborhoods=neighborhoods,
+        domains=domains,
+        organization=organization,
+    )
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages})
+    before = _account_state(user)
+    hood_ids = clean.pop("neighborhood_ids")
+    for key, value in clean.items():
+        setattr(user, key, value)
+    user.may_reveal_personal_data = bool(may_reveal_personal_data)
+    if password:
+        user.set_password(password)
+    user.save()
+    user.neighborhoods.set(hood_ids)
+    changes: dict[str, Any] = audit.diff(before, _account_state(user))
+    if password:
+        changes["password"] = "已重置"
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def set_account_active(*, actor: Any, user: Any, active: bool) -> Any:
+    """Deactivate an account (it can no longer sign in, its sessions and API tokens stop working) or
+    reactivate it. Nobody deactivates their own account here."""
+    from django.core.exceptions import ValidationError
+
+    from fangkong.core.models import User
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not may_manage_account(actor, user):
+        raise ScopeError("accounts")
+    if user.pk == actor.pk and not active:
+        raise ValidationError(_("不能停用自己的账号。"))
+    if user.is_active == bool(active):
+        return user
+    User.objects.filter(pk=user.pk).update(is_active=bool(active))
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        changes={"is_active": [user.is_active, bool(active)]},
+        note="启用账号" if active else "停用账号",
+    )
+    user.is_active = bool(active)
+    return user

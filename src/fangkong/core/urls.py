@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fangkong.core import inbox_views, views
+from fangkong.core import account_views, inbox_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/<int:pk>/unlock/", views.account_unlock, name="account_unlock"),
+    path("accounts/users/", account_views.account_list, name="accounts"),
+    path("accounts/users/new/", account_views.account_create, name="account_create"),
+    path("accounts/users/<int:pk>/", account_views.account_edit, name="account_edit"),
+    path("accounts/users/<int:pk>/active/", account_views.account_active, name="account_active"),
     path("audit/", views.audit_log, name="audit_log"),
     path("policies/", views.policies, name="policies"),
     path("inbox/", inbox_views.inbox, name="inbox"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from fangkong.core import ratelimit, services
+from fangkong.core import audit, ratelimit, services
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.models import AuditEvent
 from fangkong.core.navigation import home_panels
@@ -146,7 +146,18 @@ def reveal(request: HttpRequest, label: str, pk: int, field: str) -> HttpRespons
         raise Http404
     if not hasattr(model.objects, "visible_to") or not hasattr(model, f"{field}_enc"):
         raise Http404
-    obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    obj = model.objects.visible_to(request.user).filter(pk=pk).first()
+    if obj is None:
+        # Out of scope or missing: the same 404 as ever, and the attempt is in the audit log.
+        audit.record(
+            actor=request.user,
+            action=AuditAction.REVEAL,
+            object_type=model._meta.label_lower,
+            object_id=pk,
+            changes={"field": field, "denied": True},
+            note="查看明文被拒绝：记录不存在或不在权限范围",
+        )
+        raise Http404
     try:
         value = services.reveal_personal(actor=request.user, obj=obj, field=field)
     except PermissionError:

@@ -1,16 +1,17 @@
 from django.contrib import admin
 
+from fangkong.core.admin import ReadOnlyAdmin
 from fangkong.masks import models as m
 
 
 @admin.register(m.MaskRound)
-class MaskRoundAdmin(admin.ModelAdmin):
+class MaskRoundAdmin(ReadOnlyAdmin):
     list_display = ("name", "subdistrict", "mode", "status", "opens_at", "closes_at")
     list_filter = ("mode", "status")
 
 
 @admin.register(m.Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ReadOnlyAdmin):
     list_display = ("number", "round", "neighborhood", "room", "status", "channel", "created_at")
     list_filter = ("status", "channel")
     search_fields = ("number",)
@@ -19,13 +20,13 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ReadOnlyAdmin):
     list_display = ("number", "round", "neighborhood", "site", "status", "expires_at", "collected_at")
     list_filter = ("status",)
     search_fields = ("number",)
 
 
-admin.site.register(m.PickupSite)
-admin.site.register(m.StockBatch)
-admin.site.register(m.StockBalance)
-admin.site.register(m.LedgerEntry)
+admin.site.register(m.PickupSite, ReadOnlyAdmin)
+admin.site.register(m.StockBatch, ReadOnlyAdmin)
+admin.site.register(m.StockBalance, ReadOnlyAdmin)
+admin.site.register(m.LedgerEntry, ReadOnlyAdmin)

@@ -1,17 +1,18 @@
 from django.contrib import admin
 
+from fangkong.core.admin import ReadOnlyAdmin
 from fangkong.pairing import models
 
 
 @admin.register(models.Point)
-class PointAdmin(admin.ModelAdmin):
+class PointAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "neighborhood", "households", "required_count", "active")
     list_filter = ("kind", "active", "subdistrict")
     search_fields = ("name",)
 
 
 @admin.register(models.Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(ReadOnlyAdmin):
     list_display = ("cadre", "point", "responsibility", "source", "active", "started_on")
     list_filter = ("active", "source", "subdistrict")
     raw_id_fields = ("cadre", "point")
@@ -24,26 +25,26 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(models.Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ReadOnlyAdmin):
     list_display = ("name", "neighborhood", "point")
     inlines = [TeamMemberInline]
 
 
 @admin.register(models.BuildingAssignment)
-class BuildingAssignmentAdmin(admin.ModelAdmin):
+class BuildingAssignmentAdmin(ReadOnlyAdmin):
     list_display = ("building", "neighborhood", "cadre", "staff", "team")
     raw_id_fields = ("building", "cadre", "staff", "team")
 
 
 @admin.register(models.CheckInRound)
-class CheckInRoundAdmin(admin.ModelAdmin):
+class CheckInRoundAdmin(ReadOnlyAdmin):
     list_display = ("building", "template", "date", "slot", "status", "done_at")
     list_filter = ("status", "template", "date")
     raw_id_fields = ("building", "building_task", "done_by")
 
 
 @admin.register(models.Roster)
-class RosterAdmin(admin.ModelAdmin):
+class RosterAdmin(ReadOnlyAdmin):
     list_display = ("name", "start_date", "end_date", "status", "solver_status")
 
 
@@ -58,4 +59,4 @@ for model in (
     models.ShiftTemplate,
     models.ShiftSwap,
 ):
-    admin.site.register(model)
+    admin.site.register(model, ReadOnlyAdmin)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from fangkong.core.admin import AuditedAdmin, ReadOnlyAdmin
 from fangkong.registry import models as m
 
 _PERSONAL_EXCLUDE = (
@@ -12,7 +13,7 @@ _PERSONAL_EXCLUDE = (
 )
 
 
-class RegistryAdmin(admin.ModelAdmin):
+class RegistryAdmin(ReadOnlyAdmin):
     """Admin views show masked personal values only; writes belong in the registry pages and services."""
 
     list_per_page = 50
@@ -21,6 +22,8 @@ class RegistryAdmin(admin.ModelAdmin):
         fields = {f.name for f in self.model._meta.concrete_fields}
         return [name for name in _PERSONAL_EXCLUDE if name in fields]
 
+
+SETUP_MODELS = (m.District, m.SubDistrict, m.LineDepartment)
 
 for model, columns, search in [
     (m.District, ("name", "code"), ("name",)),
@@ -40,7 +43,9 @@ for model, columns, search in [
     (m.CommitteeStaff, ("name", "neighborhood", "phone_masked"), ("name",)),
     (m.Volunteer, ("name", "neighborhood", "phone_masked"), ("name",)),
 ]:
+    # The district, its sub-districts and line departments are the superuser's set-up: editable, audited.
+    base: type = AuditedAdmin if model in SETUP_MODELS else RegistryAdmin
     admin.site.register(
         model,
-        type(f"{model.__name__}Admin", (RegistryAdmin,), {"list_display": columns, "search_fields": search}),
+        type(f"{model.__name__}Admin", (base,), {"list_display": columns, "search_fields": search}),
     )

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from fangkong.core.admin import ReadOnlyAdmin
 from fangkong.returnees.models import (
     Declaration,
     FollowUpTask,
@@ -12,7 +13,7 @@ from fangkong.returnees.models import (
 
 
 @admin.register(RiskRule)
-class RiskRuleAdmin(admin.ModelAdmin):
+class RiskRuleAdmin(ReadOnlyAdmin):
     list_display = (
         "name",
         "subdistrict",
@@ -28,7 +29,7 @@ class RiskRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(admin.ModelAdmin):
+class DeclarationAdmin(ReadOnlyAdmin):
     list_display = ("name", "neighborhood", "origin_name", "arrival_date", "risk_level", "source")
     list_filter = ("risk_level", "source", "subdistrict")
     readonly_fields = ("id_number_masked", "phone_masked", "risk_rule_label", "merge_count")
@@ -36,30 +37,30 @@ class DeclarationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Isolation)
-class IsolationAdmin(admin.ModelAdmin):
+class IsolationAdmin(ReadOnlyAdmin):
     list_display = ("declaration", "neighborhood", "mode", "start_date", "end_date", "status")
     list_filter = ("status", "mode", "subdistrict")
     readonly_fields = ("planned_end_date", "released_by", "released_at", "signoff_role")
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ReadOnlyAdmin):
     list_display = ("person_name", "reason", "outcome", "created_at")
     list_filter = ("outcome",)
 
 
 @admin.register(FollowUpTask)
-class FollowUpTaskAdmin(admin.ModelAdmin):
+class FollowUpTaskAdmin(ReadOnlyAdmin):
     list_display = ("isolation", "day", "slot", "assignee", "status")
     list_filter = ("status", "slot")
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "neighborhood", "visits_suspended_from")
     readonly_fields = ("code",)
 
 
 @admin.register(HealthFormCount)
-class HealthFormCountAdmin(admin.ModelAdmin):
+class HealthFormCountAdmin(ReadOnlyAdmin):
     list_display = ("neighborhood", "venue", "day", "handed_out", "returned")

@@ -55,6 +55,22 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(405, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, anonymous=LOGIN),
     ),
+    "accounts": Case(get=answers(404, hq=200, other_hq=200, anonymous=LOGIN)),
+    "account_create": Case(
+        get=answers(404, hq=200, other_hq=200, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, other_hq=ALLOWED, anonymous=LOGIN),
+    ),
+    "account_edit": Case(
+        kwargs=lambda w: {"pk": w.staff_a.pk},
+        get=answers(404, hq=200, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, anonymous=LOGIN),
+    ),
+    "account_active": Case(
+        kwargs=lambda w: {"pk": w.staff_a.pk},
+        get=answers(405, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, anonymous=LOGIN),
+        data=lambda w: {"active": "0"},
+    ),
     "audit_log": Case(get=answers(200, cadre=404, org_contact=404, office=404, anonymous=LOGIN)),
     "policies": Case(
         get=answers(200, viewer=404, anonymous=LOGIN),

@@ -66,7 +66,12 @@ def test_reveal_needs_the_permission_and_is_audited(world, as_persona):
     # staff B cannot even see it
     assert as_persona("staff_b").post(url).status_code == 404
     assert as_persona("anonymous").post(url).status_code == 302
-    assert AuditEvent.objects.filter(action="reveal").count() == 1
+    reveals = list(AuditEvent.objects.filter(action="reveal"))
+    assert len([e for e in reveals if not e.changes.get("denied")]) == 1
+    # the two refused attempts (no permission, out of scope) are audited too
+    assert sorted(e.actor_id for e in reveals if e.changes.get("denied")) == sorted(
+        [world.staff_a.pk, world.staff_b.pk]
+    )
 
 
 def test_reveal_rejects_unknown_models_and_fields(world, as_persona):
