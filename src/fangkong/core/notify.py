@@ -23,6 +23,7 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,22 @@ def notify(
     return Notification.objects.create(**fields)
 
 
+@dataclass
+class Alert:
+    """One alert for ``alert_many``: its text, named recipients and de-duplication key."""
+
+    kind: str
+    subject: str
+    recipients: list[Any]
+    key: str
+    body: str = ""
+    link: str = ""
+    subdistrict_id: int | None = None
+    neighborhood_id: int | None = None
+    level: int = LEVEL_OWNER
+    urgent: bool | None = None
+
+
 def alert(
     *,
     kind: str,
@@ -163,26 +180,84 @@ def alert(
 ) -> list[Any]:
     """One stored alert per distinct active recipient, once per ``key``. With nobody named at this level, the
     alert goes to the next level up (committee, then HQ), so an alert always reaches somebody."""
-    people = {u.pk: u for u in recipients if u is not None and getattr(u, "is_active", True)}
-    while not people and level < LEVEL_HQ and subdistrict_id is not None:
-        level += 1
-        people = {u.pk: u for u in recipients_at(level, subdistrict_id, neighborhood_id)}
-    return [
-        notify(
-            kind=kind,
-            subject=subject,
-            body=body,
-            recipient=user,
-            subdistrict_id=subdistrict_id,
-            neighborhood_id=neighborhood_id,
-            link=link,
-            dedupe_key=key,
-            urgent=urgent,
-            level=level,
-            now=now,
-        )
-        for user in people.values()
-    ]
+    spec = Alert(
+        kind=kind,
+        subject=subject,
+        recipients=list(recipients),
+        key=key,
+        body=body,
+        link=link,
+        subdistrict_id=subdistrict_id,
+        neighborhood_id=neighborhood_id,
+        level=level,
+        urgent=urgent,
+    )
+    return alert_many([spec], now=now)
+
+
+def alert_many(alerts: Iterable[Alert], *, now: dt.datetime | None = None) -> list[Any]:
+    """Store many alerts in a constant number of queries (one read of what exists, one insert), whatever the
+    number of alerts and recipients; returns the stored notifications, new and existing."""
+    from fangkong.core.models import Notification
+
+    now = now or timezone.now()
+    rows: dict[tuple[int, str], Any] = {}
+    for spec in alerts:
+        level = spec.level
+        people = {u.pk: u for u in spec.recipients if u is not None and getattr(u, "is_active", True)}
+        while not people and level < LEVEL_HQ and spec.subdistrict_id is not None:
+            level += 1
+            people = {u.pk: u for u in recipients_at(level, spec.subdistrict_id, spec.neighborhood_id)}
+        urgent = spec.kind in URGENT_KINDS if spec.urgent is None else spec.urgent
+        key = spec.key[:120]
+        for user in people.values():
+            rows.setdefault(
+                (user.pk, key),
+                Notification(
+                    kind=spec.kind,
+                    subject=spec.subject[:200],
+                    body=spec.body,
+                    recipient=user,
+                    subdistrict_id=spec.subdistrict_id,
+                    neighborhood_id=spec.neighborhood_id,
+                    link=spec.link[:300],
+                    dedupe_key=key,
+                    urgent=urgent,
+                    level=level,
+                    deliver_after=_deliver_after(urgent, now),
+                    created_at=now,
+                ),
+            )
+    if not rows:
+        return []
+    keys = {key for _uid, key in rows}
+    existing = {
+        (n.recipient_id, n.dedupe_key): n
+        for n in Notification.objects.filter(dedupe_key__in=keys, recipient_id__in={uid for uid, _k in rows})
+    }
+    fresh = [n for pair, n in rows.items() if pair not in existing]
+    if fresh:
+        try:
+            with transaction.atomic():
+                Notification.objects.bulk_create(fresh, batch_size=1000)
+        except IntegrityError:  # another worker stored some of them meanwhile: one at a time
+            fresh = [
+                notify(
+                    kind=n.kind,
+                    subject=n.subject,
+                    body=n.body,
+                    recipient=n.recipient,
+                    subdistrict_id=n.subdistrict_id,
+                    neighborhood_id=n.neighborhood_id,
+                    link=n.link,
+                    dedupe_key=n.dedupe_key,
+                    urgent=n.urgent,
+                    level=n.level,
+                    now=now,
+                )
+                for n in fresh
+            ]
+    return [existing.get(pair) or n for pair, n in rows.items()]
 
 
 def committee_of(subdistrict_id: int, neighborhood_id: int | None) -> list[Any]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction, Role
-from fangkong.core.notify import LEVEL_COMMITTEE, alert
+from fangkong.core.notify import LEVEL_COMMITTEE, Alert, alert_many
 from fangkong.pairing.access import (
     check_scope,
     is_manager,
@@ -114,6 +114,20 @@ def responsible_user_for_building(building: Building) -> Any:
     if user is None or not user.is_active:
         return None
     return user
+
+
+def responsible_users_for_buildings(building_ids: Iterable[int]) -> dict[int, Any]:
+    """The accounts of the persons in charge of many buildings, in one query: ``{building_id: user}``."""
+    out: dict[int, Any] = {}
+    rows = BuildingAssignment.objects.filter(building_id__in=list(building_ids)).select_related(
+        "cadre__user", "staff__user"
+    )
+    for row in rows.order_by("building_id", "id"):
+        person = row.cadre or row.staff
+        user = getattr(person, "user", None)
+        if user is not None and user.is_active and row.building_id not in out:
+            out[row.building_id] = user
+    return out
 
 
 def settings_for(subdistrict_id: int) -> PairingSettings:
@@ -1015,18 +1029,21 @@ def detect_overdue(
         ) + ("\n…" if len(items) > 50 else "")
 
     sweep = f"pairing.overdue:{now:%Y%m%d%H%M%S}"
+    alerts: list[Alert] = []
     link = reverse("pairing:rounds")
     for uid, items in by_user.items():
         first = items[0]
-        alert(
-            kind="pairing.round_overdue",
-            subject=_("%(n)d 项打卡已逾期") % {"n": len(items)},
-            body=lines(items),
-            recipients=[users[uid]],
-            key=f"{sweep}:u{uid}",
-            link=link,
-            subdistrict_id=first.subdistrict_id,
-            neighborhood_id=first.neighborhood_id,
+        alerts.append(
+            Alert(
+                kind="pairing.round_overdue",
+                subject=_("%(n)d 项打卡已逾期") % {"n": len(items)},
+                body=lines(items),
+                recipients=[users[uid]],
+                key=f"{sweep}:u{uid}",
+                link=link,
+                subdistrict_id=first.subdistrict_id,
+                neighborhood_id=first.neighborhood_id,
+            )
         )
     staff_users: dict[int, list[Any]] = defaultdict(list)
     for user in User.objects.filter(
@@ -1038,17 +1055,20 @@ def detect_overdue(
     for hood_id, items in by_hood.items():
         first = items[0]
         subject = _("%(hood)s %(n)d 项打卡已逾期") % {"hood": first.neighborhood.name, "n": len(items)}
-        alert(
-            kind="pairing.round_overdue",
-            subject=subject,
-            body=lines(items),
-            recipients=staff_users.get(hood_id, []),
-            key=f"{sweep}:h{hood_id}",
-            link=link,
-            subdistrict_id=first.subdistrict_id,
-            neighborhood_id=hood_id,
-            level=LEVEL_COMMITTEE,
+        alerts.append(
+            Alert(
+                kind="pairing.round_overdue",
+                subject=subject,
+                body=lines(items),
+                recipients=staff_users.get(hood_id, []),
+                key=f"{sweep}:h{hood_id}",
+                link=link,
+                subdistrict_id=first.subdistrict_id,
+                neighborhood_id=hood_id,
+                level=LEVEL_COMMITTEE,
+            )
         )
+    alert_many(alerts)
     audit.record(
         actor=None,
         action=AuditAction.ACTION,

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1032,10 +1032,41 @@ def responsible_user(building: Any) -> Any:
     )
 
 
+def responsible_users(buildings: set[tuple[int, int]]) -> dict[int, Any]:
+    """``responsible_user`` for many (building id, neighborhood id) pairs in a constant number of queries:
+    the person in charge (分楼包干) where the pairing app provides one, else the neighborhood's first
+    committee staff account."""
+    import importlib
+
+    from fangkong.core.models import User
+
+    found: dict[int, Any] = {}
+    try:
+        pairing_services = importlib.import_module("fangkong.pairing.services")
+        finder = getattr(pairing_services, "responsible_users_for_buildings", None)
+    except ImportError:
+        finder = None
+    if finder is not None:
+        found.update(finder({b for b, _h in buildings}))
+    missing_hoods = {h for b, h in buildings if b not in found}
+    first_staff: dict[int, Any] = {}
+    if missing_hoods:
+        staff = (
+            User.objects.filter(is_active=True, role=Role.STAFF, neighborhoods__id__in=missing_hoods)
+            .annotate(hood_id=F("neighborhoods__id"))
+            .order_by("id")
+        )
+        for user in staff:
+            first_staff.setdefault(user.hood_id, user)
+    for building_id, hood_id in buildings:
+        if building_id not in found and hood_id in first_staff:
+            found[building_id] = first_staff[hood_id]
+    return found
+
+
 @transaction.atomic
 def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.datetime | None = None) -> int:
     """Turn every closed slot without a report into a follow-up task (once per slot)."""
-    from fangkong.registry.models import Building
 
     created: list[FollowUpTask] = []
     for day, slot in closed_slots(now):
@@ -1049,10 +1080,7 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
         rows = list(isolations.values("pk", "subdistrict_id", "neighborhood_id", "building_id"))
         if not rows:
             continue
-        buildings = Building.objects.in_bulk({r["building_id"] for r in rows})
-        assignee: dict[int, Any] = {}
-        for bid, building in buildings.items():
-            assignee[bid] = responsible_user(building)
+        assignee = responsible_users({(r["building_id"], r["neighborhood_id"]) for r in rows})
         batch = [
             FollowUpTask(
                 subdistrict_id=r["subdistrict_id"],
@@ -1071,15 +1099,18 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
     for task in created:
         if task.assignee is not None:
             per_user[task.assignee] = per_user.get(task.assignee, 0) + 1
-    for user, count in per_user.items():
-        notify.alert(
+    stamp = f"{timezone.now():%Y%m%d%H%M%S%f}"
+    notify.alert_many(
+        notify.Alert(
             kind="missed_report",
             subject=_("有 %(n)d 条健康上报漏报，请电话跟进") % {"n": count},
             recipients=[user],
-            key=f"missed_report:{user.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            key=f"missed_report:{user.pk}:{stamp}",
             link=reverse("returnees:board"),
             subdistrict_id=user.subdistrict_id,
         )
+        for user, count in per_user.items()
+    )
     if created:
         audit.record(
             actor=None,

@@ -37,3 +37,38 @@ def test_overdue_job_alerts_the_person_in_charge(pw):
     note = Notification.objects.get(recipient=w.cadre, kind="pairing.round_overdue")
     assert note.link == "/pairing/rounds/" and note.dedupe_key
     assert pairing_jobs.overdue(timezone.now()) == {"overdue": 0}
+
+
+def _overdue_queries(pw, n_buildings: int, tag: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.core.choices import Role
+    from fangkong.core.testing import make_user
+    from fangkong.registry.models import Building, SupportCadre
+
+    w = pw.w
+    for i in range(n_buildings):
+        building = Building.objects.create(
+            subdistrict=w.sub, neighborhood=w.hood_a, compound=w.compound_a, name=f"{tag}{i}号"
+        )
+        user = make_user(f"owner_{tag}{i}", Role.CADRE, subdistrict=w.sub, neighborhoods=[w.hood_a])
+        cadre = SupportCadre.objects.create(
+            subdistrict=w.sub, name=f"干部{tag}{i}", department=w.dept, user=user
+        )
+        services.assign_building(actor=w.hq, building=building, cadre=cadre)
+    template = services.create_task_template(actor=w.hq, subdistrict=w.sub, name=f"消毒{tag}", frequency=1)
+    services.apply_template(actor=w.hq, template=template)
+    day = timezone.localdate() - dt.timedelta(days=1)
+    services.generate_rounds(actor=w.hq, subdistrict=w.sub, start=day, days=1)
+    with CaptureQueriesContext(connection) as ctx:
+        found = services.detect_overdue(now=timezone.now())
+    assert len(found) >= n_buildings
+    return len(ctx.captured_queries)
+
+
+def test_overdue_detection_queries_do_not_grow_with_buildings(pw):
+    small = _overdue_queries(pw, 2, "s")
+    CheckInRound.objects.all().delete()
+    large = _overdue_queries(pw, 8, "l")
+    assert large == small

@@ -64,3 +64,33 @@ def test_a_fever_is_one_alert_per_recipient(world, isolated):
     recipients = list(fevers.values_list("recipient_id", flat=True))
     assert len(recipients) == len(set(recipients)) and None not in recipients
     assert set(recipients) == {world.staff_a.pk, world.hq.pk}
+
+
+def test_missed_report_queries_do_not_grow_with_isolations(world, make_input):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.returnees import services
+    from fangkong.returnees.models import FollowUpTask
+
+    def declare(n: int, start: int) -> None:
+        for i in range(n):
+            hood = "a" if i % 2 else "b"
+            services.declare_return(
+                actor=getattr(world, f"staff_{hood}"),
+                data=make_input(building_id=getattr(world, f"building_{hood}").pk, room=str(start + i)),
+            )
+
+    def queries() -> int:
+        moment = timezone.now() + dt.timedelta(days=2)
+        with CaptureQueriesContext(connection) as ctx:
+            made = services.generate_missed_report_tasks(now=moment)
+        assert made > 0
+        return len(ctx.captured_queries)
+
+    declare(2, 600)
+    small = queries()
+    FollowUpTask.objects.all().delete()
+    declare(6, 700)
+    large = queries()
+    assert large == small
