@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -136,6 +137,32 @@ def validate_credit_code(raw: str) -> str:
         raise ValidationError(_("统一社会信用代码校验位不正确。"), code="checksum")
     except StdnumError:
         raise ValidationError(_("统一社会信用代码格式不正确。"), code="format")
+
+
+NAME_MAX = 50
+
+
+def validate_name(raw: object, *, max_length: int = NAME_MAX, required: bool = True) -> str:
+    """A person's name as typed, refused rather than mangled: surrounding spaces are dropped, and a name that
+    holds a control character (NUL included), an invisible formatting character (bidi overrides, zero-width
+    spaces and joiners), a lone surrogate or U+FFFD (what invalid UTF-8 decodes to), or that is longer than
+    ``max_length``, is refused with a message. Used by forms, the API and imports through the services."""
+    value = str(raw or "").strip()
+    if not value:
+        if required:
+            raise ValidationError(_("请填写姓名。"), code="required")
+        return ""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cf", "Cs") or ch in ("\ufffd", "\u2028", "\u2029"):
+            if ch == "\ufffd":
+                message = _("姓名含有无法识别的字符（可能是编码错误），请重新输入。")
+            else:
+                message = _("姓名含有不可见字符或控制字符（U+%(code)04X），请重新输入。") % {"code": ord(ch)}
+            raise ValidationError(message, code="invisible")
+    if len(value) > max_length:
+        raise ValidationError(_("姓名不能超过%(n)d个字。") % {"n": max_length}, code="max_length")
+    return value
 
 
 def validate_temperature(raw: object) -> float:

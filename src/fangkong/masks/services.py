@@ -37,7 +37,7 @@ from fangkong.core.models import Notification
 from fangkong.core.notify import announce, notify
 from fangkong.core.policies import get_policy
 from fangkong.core.scope import scope_for
-from fangkong.core.validators import check_resident_id, validate_mobile
+from fangkong.core.validators import check_resident_id, validate_mobile, validate_name
 from fangkong.masks import access, caches, fastcheck
 from fangkong.masks.choices import (
     AllocationMode,
@@ -690,11 +690,10 @@ def draw_lottery(*, actor: Any, round: MaskRound, seed: str | None = None) -> Ma
 def _validate_person(name: str, id_number: str, phone: str, *, fast: bool = False) -> tuple[str, str, str]:
     """Name, resident ID and mobile, all checked; ``fast`` uses the equivalent lean validators."""
     errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("请填写姓名。")]
-    elif len(name) > 50:
-        errors["name"] = [_("姓名不能超过50个字。")]
+    try:
+        name = validate_name(name)
+    except ValidationError as exc:
+        errors["name"] = exc.messages
     try:
         id_value = fastcheck.resident_id(id_number) if fast else check_resident_id(id_number).value
     except ValidationError as exc:

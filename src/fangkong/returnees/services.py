@@ -27,7 +27,7 @@ from fangkong.core.choices import AuditAction, Role
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.policies import get_policy
 from fangkong.core.services import check_write_scope
-from fangkong.core.validators import check_document, validate_mobile, validate_temperature
+from fangkong.core.validators import check_document, validate_mobile, validate_name, validate_temperature
 from fangkong.returnees import regions
 from fangkong.returnees.choices import (
     IsolationMode,
@@ -189,10 +189,11 @@ def _clean(data: DeclarationInput, *, today: dt.date) -> dict[str, Any]:
 
     errors: dict[str, Any] = {}
     out: dict[str, Any] = {}
-    name = (data.name or "").strip()
-    if not name:
-        errors["name"] = _("请填写姓名。")
-    out["name"] = name[:50]
+    try:
+        out["name"] = validate_name(data.name)
+    except ValidationError as exc:
+        errors["name"] = exc.messages[0]
+        out["name"] = ""
     try:
         check = check_document(data.doc_type, data.id_number)
         out["id_number"] = check.value
@@ -1275,9 +1276,10 @@ def register_visit(
             code="suspended",
         )
     errors: dict[str, str] = {}
-    name = (name or "").strip()[:50]
-    if not name:
-        errors["name"] = _("请填写姓名。")
+    try:
+        name = validate_name(name)
+    except ValidationError as exc:
+        errors["name"] = exc.messages[0]
     try:
         phone = validate_mobile(phone)
     except ValidationError as exc:
@@ -1349,9 +1351,10 @@ def log_shift_temperature(
     _require_staff(actor)
     moment = now or timezone.now()
     errors: dict[str, str] = {}
-    name = (name or "").strip()[:50]
-    if not name:
-        errors["name"] = _("请填写员工姓名。")
+    try:
+        name = validate_name(name)
+    except ValidationError as exc:
+        errors["name"] = _("请填写员工姓名。") if exc.code == "required" else exc.messages[0]
     try:
         id_value = check_document(doc_type, id_number).value
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from fangkong.core.validators import (
     check_resident_id,
     validate_credit_code,
     validate_mobile,
+    validate_name,
     validate_temperature,
 )
 
@@ -150,3 +151,33 @@ def test_temperatures_are_checked_before_rounding(value):
         with pytest.raises(ValidationError) as err:
             validate_temperature(repr(value))
         assert err.value.code == "range"
+
+
+_INVISIBLE = ["\x00", "\x07", "\u202e", "\u202d", "\u2066", "\u200b", "\u200d", "\ufeff", "\u2028", "\ufffd"]
+
+
+@given(
+    before=st.text(alphabet="张王李赵明华·ABC", min_size=1, max_size=10),
+    bad=st.sampled_from(_INVISIBLE),
+    after=st.text(alphabet="张王李赵明华", min_size=1, max_size=10),
+)
+@settings(max_examples=60, deadline=None)
+def test_names_with_invisible_or_broken_characters_are_refused(before, bad, after):
+    with pytest.raises(ValidationError) as err:
+        validate_name(before + bad + after)
+    assert err.value.code == "invisible"
+
+
+@given(st.text(alphabet="张王李赵明华欧阳·Ann ", min_size=1, max_size=50).filter(str.strip))
+@settings(max_examples=60, deadline=None)
+def test_plain_names_pass_unchanged(name):
+    assert validate_name(name) == name.strip()
+
+
+def test_long_names_are_refused_not_cut():
+    assert validate_name("张" * 50) == "张" * 50
+    with pytest.raises(ValidationError) as err:
+        validate_name("张" * 51)
+    assert err.value.code == "max_length" and "50" in err.value.messages[0]
+    with pytest.raises(ValidationError):
+        validate_name("   ")

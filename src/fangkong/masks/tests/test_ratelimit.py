@@ -87,3 +87,11 @@ def test_voucher_page(world, people, client, monkeypatch):
     assert client.post(url, check).status_code == 404
     _limited(client.post(url, check))
     assert client.get(url).status_code == 200  # the question itself is not counted
+
+
+@pytest.mark.parametrize("name", ["张\x00三", "张\u202e三", "张" * 51])
+def test_booking_names_are_refused_not_mangled(world, mround, people, client, name):
+    body = {**people(), "name": name, "building_id": world.building_a.pk, "room": "101"}
+    response = _post(client, f"{API}/rounds/{mround.pk}/bookings", body)
+    assert response.status_code == 400 and "姓名" in json.dumps(response.json(), ensure_ascii=False)
+    assert not Booking.objects.exists()

@@ -129,3 +129,13 @@ def test_temperatures_just_outside_the_range_are_refused(world, client, temperat
     response = client.post(api, json.dumps(body), content_type="application/json")
     assert response.status_code == 422 and "34.0" in json.dumps(response.json(), ensure_ascii=False)
     assert not VenueVisit.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["张\x00三", "张\u202e三", "张\u200b三", "张\ufffd三", "张" * 51])
+def test_names_are_refused_not_mangled_at_checkin(world, client, name):
+    venue = services.ensure_venue(actor=world.hq, organization=world.org_b)
+    api = f"{API}/public/checkin/{venue.code}"
+    body = {"name": name, "phone": "13812345678", "temperature": "36.5", "submission_id": "n1"}
+    response = client.post(api, json.dumps(body), content_type="application/json")
+    assert response.status_code == 422 and "姓名" in json.dumps(response.json(), ensure_ascii=False)
+    assert not VenueVisit.objects.exists()
