@@ -266,6 +266,9 @@ class SuspendForm(forms.Form):
     from_date = forms.DateField(
         label=_("暂停探视起始日期"), widget=DATE, required=False, help_text=_("留空表示恢复探视")
     )
+    until = forms.DateField(
+        label=_("暂停探视截止日期"), widget=DATE, required=False, help_text=_("留空表示直到手动恢复")
+    )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 

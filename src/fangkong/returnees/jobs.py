@@ -122,3 +122,16 @@ def returnee_figures(subdistrict_id: int, day: dt.date) -> list[tuple[int | None
         *grouped(per_hood(Referral.objects.filter(**base, created_at__date=day)), "returnees.fevers"),
         *grouped(per_hood(FollowUpTask.objects.filter(**base, day=day)), "returnees.missed_reports"),
     ]
+
+
+def lift_suspensions(period: dt.datetime) -> dict[str, int]:
+    """Venues whose visit suspension ended before today open to visitors again (audited, by the system)."""
+    from fangkong.returnees.models import Venue
+    from fangkong.returnees.services import suspend_visits
+
+    today = timezone.localtime(period).date()
+    lifted = 0
+    for venue in Venue.objects.filter(visits_suspended_from__isnull=False, visits_suspended_until__lt=today):
+        suspend_visits(actor=None, venue=venue, from_date=None, note="")
+        lifted += 1
+    return {"lifted": lifted}

@@ -393,6 +393,7 @@ class Venue(ReturneesModel):
     kind = models.CharField(_("类型"), max_length=20)
     code = models.CharField(_("场所码"), max_length=32, unique=True, editable=False)
     visits_suspended_from = models.DateField(_("暂停探视起始日期"), null=True, blank=True)
+    visits_suspended_until = models.DateField(_("暂停探视截止日期"), null=True, blank=True)
     suspension_note = models.CharField(_("暂停说明"), max_length=200, blank=True)
 
     scope_organization_field = "organization_id"
@@ -418,7 +419,9 @@ class Venue(ReturneesModel):
         return self.kind == "elderly_home"
 
     def visits_suspended_on(self, day) -> bool:  # type: ignore[no-untyped-def]
-        return self.visits_suspended_from is not None and day >= self.visits_suspended_from
+        if self.visits_suspended_from is None or day < self.visits_suspended_from:
+            return False
+        return self.visits_suspended_until is None or day <= self.visits_suspended_until
 
 
 class VenueVisit(ReturneesModel):

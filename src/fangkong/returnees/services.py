@@ -1398,15 +1398,28 @@ def log_shift_temperature(
 
 
 @transaction.atomic
-def suspend_visits(*, actor: Any, venue: Venue, from_date: dt.date | None, note: str = "") -> Venue:
-    """Suspend visits from a date (None resumes them)."""
+def suspend_visits(
+    *,
+    actor: Any,
+    venue: Venue,
+    from_date: dt.date | None,
+    note: str = "",
+    until: dt.date | None = None,
+) -> Venue:
+    """Suspend visits from a date, until a date when one is given (None as the start resumes them; the
+    ``returnees.lift_suspensions`` job resumes them after the end date)."""
     obj = Venue.objects.select_for_update().get(pk=venue.pk)
-    if actor is not None:  # None: the system (demo data, command line)
+    if actor is not None:  # None: the system (demo data, command line, the job runner)
         check_write_scope(actor, obj)
     if from_date is not None and not obj.is_elderly_home:
         raise ValidationError(_("只有养老机构可以设置暂停探视。"))
-    before = obj.visits_suspended_from
+    if from_date is None:
+        until = None
+    if from_date is not None and until is not None and until < from_date:
+        raise ValidationError(_("暂停探视截止日期不能早于起始日期。"))
+    before = (obj.visits_suspended_from, obj.visits_suspended_until)
     obj.visits_suspended_from = from_date
+    obj.visits_suspended_until = until
     obj.suspension_note = note[:200]
     obj.version += 1
     obj.save()
@@ -1414,7 +1427,10 @@ def suspend_visits(*, actor: Any, venue: Venue, from_date: dt.date | None, note:
         actor=actor,
         action=AuditAction.UPDATE,
         obj=obj,
-        changes={"visits_suspended_from": [str(before or ""), str(from_date or "")]},
+        changes={
+            "visits_suspended_from": [str(before[0] or ""), str(from_date or "")],
+            "visits_suspended_until": [str(before[1] or ""), str(until or "")],
+        },
     )
     return obj
 

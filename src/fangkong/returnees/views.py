@@ -654,7 +654,11 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "shift_form": shift_form,
             "suspend_form": SuspendForm(
-                initial={"from_date": venue.visits_suspended_from, "note": venue.suspension_note}
+                initial={
+                    "from_date": venue.visits_suspended_from,
+                    "until": venue.visits_suspended_until,
+                    "note": venue.suspension_note,
+                }
             ),
             "public_url": public_url("returnees:checkin", venue.code),
         },
@@ -673,6 +677,7 @@ def venue_suspend(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
                 venue=venue,
                 from_date=form.cleaned_data["from_date"],
+                until=form.cleaned_data["until"],
                 note=form.cleaned_data["note"],
             )
             messages.success(request, _("已更新探视安排。"))

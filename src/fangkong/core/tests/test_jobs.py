@@ -313,6 +313,7 @@ def test_every_registered_job_has_a_valid_schedule():
         "returnees.missed_reports",
         "returnees.referral_pending",
         "returnees.isolation_ending",
+        "returnees.lift_suspensions",
         "masks.forfeit",
         "masks.stock_shortfall",
         "masks.rate_purge",

@@ -94,3 +94,24 @@ def test_missed_report_queries_do_not_grow_with_isolations(world, make_input):
     declare(6, 700)
     large = queries()
     assert large == small
+
+
+def test_suspension_ends_by_itself(world):
+    from fangkong.returnees import services
+    from fangkong.returnees.services import ensure_venue
+
+    home = ensure_venue(actor=world.hq, organization=world.org_a)  # 上海银康老年公寓: an elderly home
+    start = timezone.localdate() - dt.timedelta(days=10)
+    end = timezone.localdate() - dt.timedelta(days=1)
+    services.suspend_visits(actor=world.hq, venue=home, from_date=start, until=end, note="春节")
+    home.refresh_from_db()
+    assert home.visits_suspended_on(end) and not home.visits_suspended_on(timezone.localdate())
+    assert returnees_jobs.lift_suspensions(at(end, 0, 10)) == {"lifted": 0}  # not over yet on its last day
+    assert returnees_jobs.lift_suspensions(timezone.now()) == {"lifted": 1}
+    home.refresh_from_db()
+    assert home.visits_suspended_from is None and home.visits_suspended_until is None
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.suspend_visits(actor=world.hq, venue=home, from_date=end, until=start)
