@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import crypto
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import is_htmx
+from fangkong.core.privacy import personal_post
 from fangkong.core.services import may_create
 
 _ID_LIKE = re.compile(r"^[0-9]{17}[0-9Xx]$")
@@ -204,6 +205,7 @@ def detail_view(ot: ObjectType) -> Callable[..., HttpResponse]:
 
 def edit_view(ot: ObjectType) -> Callable[..., HttpResponse]:
     @login_required
+    @personal_post
     def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         manager: Any = ot.model._default_manager
         instance = get_object_or_404(manager.editable_by(request.user), pk=pk) if pk is not None else None

@@ -25,6 +25,7 @@ from fangkong.core import crypto, ratelimit
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import is_htmx
 from fangkong.core.links import public_url
+from fangkong.core.privacy import personal_post
 from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
 from fangkong.masks import access, caches, services
@@ -397,6 +398,7 @@ def _desk_confirmation(request: HttpRequest, rnd: MaskRound) -> dict[str, Any]:
 
 @_worker
 @require_POST
+@personal_post
 def desk_book(request: HttpRequest, pk: int) -> HttpResponse:
     from fangkong.registry.models import Household, Resident
 
@@ -510,6 +512,7 @@ def _voucher_context(v: Voucher) -> dict[str, Any]:
     return {"v": v, "qr": qr_svg_inline(v.number, scale=1)}
 
 
+@personal_post
 def voucher(request: HttpRequest, number: str) -> HttpResponse:
     """The printable voucher. Staff whose scope covers it see it at once; anyone else first proves to be the
     booker with the booking's ID number and phone (the lookup page's rule). An unknown number asks the same
@@ -562,6 +565,7 @@ def _open_round_public(pk: int) -> caches.RoundInfo:
     return info
 
 
+@personal_post
 def public_book(request: HttpRequest, pk: int) -> HttpResponse:
     info = _open_round_public(pk)
     book = caches.address_book(info.subdistrict_id)
@@ -640,6 +644,7 @@ def public_options(request: HttpRequest, pk: int, level: str) -> HttpResponse:
     return render(request, "masks/_options.html", {"items": items, "level": level, "round_id": pk})
 
 
+@personal_post
 def public_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     info = _open_round_public(pk)
     form = LookupForm(request.POST or None)

@@ -21,6 +21,7 @@ from fangkong.core.choices import Domain, Role
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.core.links import public_url
+from fangkong.core.privacy import personal_post
 from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
 from fangkong.returnees import access, selectors, services
@@ -153,6 +154,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@personal_post
 def declaration_new(request: HttpRequest) -> HttpResponse:
     from fangkong.registry.models import Building
 
@@ -776,6 +778,7 @@ def health_forms(request: HttpRequest) -> HttpResponse:
 
 
 @ratelimit.limit("returnees.declare", methods=("POST",), key=ratelimit.field("id_number"))
+@personal_post
 def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
     from fangkong.registry.models import SubDistrict
 
@@ -873,6 +876,7 @@ def public_report(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @ratelimit.limit("returnees.venue", methods=("POST",), key=ratelimit.field("phone"))
+@personal_post
 def public_checkin(request: HttpRequest, code: str) -> HttpResponse:
     venue = services.venue_for_code(code)
     if venue is None:
