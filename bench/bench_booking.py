@@ -39,6 +39,7 @@ PEOPLE_POOL = 200_000
 WORKERS = int(os.environ.get("BENCH_BOOKING_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_BOOKING_THREADS", "16"))  # threads wait on commits and row locks
 MASKS_PER_HOUSEHOLD = 5
+shapes: dict[str, str] = {}  # label -> "processes x threads" as `fangkong serve` chose them
 INPROCESS_BOOKINGS = int(os.environ.get("BENCH_BOOKING_INPROCESS", "400"))
 STOCK_HOUSEHOLDS_PER_HOOD = int(os.environ.get("BENCH_BOOKING_STOCK_PER_HOOD", "150"))  # scarce stock
 
@@ -426,19 +427,14 @@ def _one_database(label: str, url: str) -> dict[str, Any]:
     )
     seed = json.loads(Path(seed_out).read_text())
     port = _free_port()
+    # the serving configuration of `fangkong serve` (processes x threads as it chooses them), without the
+    # access log; the load generator's 64 keep-alive connections need a longer backlog and keep-alive
+    from fangkong.core.management.commands.serve import gunicorn_argv, serving_shape
+
+    workers, threads = serving_shape(sqlite=url.startswith("sqlite"), workers=WORKERS, threads=THREADS)
+    shapes[label] = f"{workers}x{threads}"
     gunicorn = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "fangkong.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(THREADS),
+        *gunicorn_argv(host="127.0.0.1", port=port, workers=workers, threads=threads, access_log=False),
         "--backlog",
         "2048",
         "--keep-alive",
@@ -594,6 +590,7 @@ def run() -> dict[str, Any]:
     figures: dict[str, Any] = {
         "gunicorn_workers": WORKERS,
         "gunicorn_threads": THREADS,
+        "gunicorn_shape": shapes,
         "connections": CONCURRENCY,
         "booking_seconds": BOOK_SECONDS,
         "households": HOUSEHOLDS,

@@ -104,6 +104,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend with a serialised writer (writers of a process queue on a lock, not in
+    # SQLite's sleeping busy handler); `fangkong serve` runs one process with threads on SQLite.
+    DATABASES["default"]["ENGINE"] = "fangkong.core.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         "transaction_mode": "IMMEDIATE",

@@ -1,7 +1,9 @@
 """`fangkong serve`: production-like serving with gunicorn; WhiteNoise serves the collected static files.
 
 Host, port, workers and threads come from the options, or FANGKONG_HOST, FANGKONG_PORT, FANGKONG_WORKERS and
-FANGKONG_THREADS. The process becomes gunicorn (exec), so signals reach it directly.
+FANGKONG_THREADS (``serving_shape``). SQLite lets one writer in at a time: there every writer of every process
+queues on the backend's writer lock (core.backends.sqlite3) instead of SQLite's sleeping busy handler, and
+each process runs 16 threads. The process becomes gunicorn (exec), so signals reach it directly.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from fangkong.core.keycheck import KeysMissing, verify_keys
 from fangkong.core.links import set_public_base_url_for
@@ -23,7 +26,22 @@ def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 9)
 
 
-def gunicorn_argv(*, host: str, port: int, workers: int, threads: int, timeout: int = 60) -> list[str]:
+SQLITE_THREADS = 16
+
+
+def serving_shape(*, sqlite: bool, workers: int | None, threads: int | None) -> tuple[int, int]:
+    """(processes, threads per process). On SQLite, by default as many processes as CPUs (2 to 4) with 16
+    threads each: every writer, whatever its process, queues on the backend's writer lock
+    (core.backends.sqlite3), so more processes add CPU, not lock waits. On PostgreSQL 2 x CPUs + 1 processes
+    (at most 9) with 4 threads each. The options win."""
+    if sqlite:
+        return workers or max(2, min(os.cpu_count() or 1, 4)), threads or SQLITE_THREADS
+    return workers or default_workers(), threads or 4
+
+
+def gunicorn_argv(
+    *, host: str, port: int, workers: int, threads: int, timeout: int = 60, access_log: bool = True
+) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -33,12 +51,13 @@ def gunicorn_argv(*, host: str, port: int, workers: int, threads: int, timeout: 
         f"{host}:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        "gthread",
         "--threads",
         str(threads),
         "--timeout",
         str(timeout),
-        "--access-logfile",
-        "-",
+        *(["--access-logfile", "-"] if access_log else []),
         "--forwarded-allow-ips",
         env_str("FANGKONG_FORWARDED_ALLOW_IPS", "") or "127.0.0.1",
     ]
@@ -50,8 +69,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=env_str("FANGKONG_HOST", "") or "127.0.0.1")
         parser.add_argument("--port", type=int, default=env_int("FANGKONG_PORT", 8000))
-        parser.add_argument("--workers", type=int, default=env_int("FANGKONG_WORKERS", default_workers()))
-        parser.add_argument("--threads", type=int, default=env_int("FANGKONG_THREADS", 4))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=env_int("FANGKONG_WORKERS", 0) or None,
+            help="进程数",
+        )
+        parser.add_argument(
+            "--threads", type=int, default=env_int("FANGKONG_THREADS", 0) or None, help="每个进程的线程数"
+        )
         parser.add_argument("--no-collectstatic", action="store_true", help="跳过 collectstatic")
         parser.add_argument("--migrate", action="store_true", help="启动前先执行数据库迁移")
 
@@ -72,11 +98,13 @@ class Command(BaseCommand):
             os.makedirs(settings.STATIC_ROOT, exist_ok=True)
             call_command("collectstatic", interactive=False, verbosity=0)
         set_public_base_url_for(options["host"], options["port"])  # the environment carries it to gunicorn
-        argv = gunicorn_argv(
-            host=options["host"], port=options["port"], workers=options["workers"], threads=options["threads"]
+        sqlite = connection.vendor == "sqlite"
+        workers, threads = serving_shape(
+            sqlite=sqlite, workers=options["workers"], threads=options["threads"]
         )
+        argv = gunicorn_argv(host=options["host"], port=options["port"], workers=workers, threads=threads)
         self.stdout.write(
-            f"fangkong: http://{options['host']}:{options['port']}/ （gunicorn，{options['workers']} 个进程）"
+            f"fangkong: http://{options['host']}:{options['port']}/ （gunicorn，{workers} 个进程 × {threads} 个线程）"
         )
         sys.stdout.flush()
         sys.stderr.flush()

@@ -1,0 +1,179 @@
+"""SQLite serving: writers of every thread and process queue on the backend's writer lock instead of
+SQLite's sleeping busy handler."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db.utils import ConnectionHandler
+
+from fangkong.core.management.commands.serve import SQLITE_THREADS, gunicorn_argv, serving_shape
+
+THREADS = 8
+ROUNDS = 25
+
+
+def _handler(path: str, engine: str) -> ConnectionHandler:
+    # busy_timeout 0: a writer that finds the database locked fails at once instead of sleeping
+    return ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": engine,
+                "NAME": path,
+                "OPTIONS": {
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=0;",
+                    "transaction_mode": "IMMEDIATE",
+                    "timeout": 0,
+                },
+            }
+        }
+    )
+
+
+def _surge(handler: ConnectionHandler) -> list[BaseException]:
+    setup = handler["default"]
+    with setup.cursor() as cursor:
+        cursor.execute("CREATE TABLE counter (n INTEGER)")
+        cursor.execute("INSERT INTO counter VALUES (0)")
+        cursor.execute("CREATE TABLE log (x INTEGER)")
+    errors: list[BaseException] = []
+    start = threading.Barrier(THREADS)
+
+    def writer() -> None:
+        conn = handler["default"]
+        try:
+            conn.ensure_connection()
+            start.wait()
+            for _ in range(ROUNDS):
+                conn._start_transaction_under_autocommit()  # what an atomic block does: BEGIN IMMEDIATE
+                with conn.cursor() as cursor:
+                    cursor.execute("UPDATE counter SET n = n + 1")
+                conn.commit()
+                with conn.cursor() as cursor:  # a lone write in autocommit
+                    cursor.execute("INSERT INTO log (x) VALUES (1)")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+            try:
+                conn.rollback()
+            except BaseException:  # noqa: BLE001
+                pass
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    if not errors:
+        with setup.cursor() as cursor:
+            cursor.execute("SELECT (SELECT n FROM counter), (SELECT COUNT(*) FROM log)")
+            assert cursor.fetchone() == (THREADS * ROUNDS, THREADS * ROUNDS)
+    setup.close()
+    return errors
+
+
+def test_writers_of_one_process_queue_on_the_lock_not_in_the_busy_handler(tmp_path, django_db_blocker):
+    with django_db_blocker.unblock():
+        errors = _surge(_handler(str(tmp_path / "w.sqlite3"), "fangkong.core.backends.sqlite3"))
+    assert not errors, errors[:3]
+
+
+def test_without_the_lock_the_same_surge_hits_locked_errors(tmp_path, django_db_blocker):
+    """The control: Django's own backend with no busy wait fails, so the test above measures the lock."""
+    with django_db_blocker.unblock():
+        errors = _surge(_handler(str(tmp_path / "w.sqlite3"), "django.db.backends.sqlite3"))
+    assert errors and "locked" in str(errors[0])
+
+
+CROSS_PROCESS = """
+import sys, threading
+import django
+django.setup()
+from django.db.utils import ConnectionHandler
+h = ConnectionHandler({"default": {"ENGINE": "fangkong.core.backends.sqlite3", "NAME": sys.argv[1], "OPTIONS": {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=0;", "transaction_mode": "IMMEDIATE",
+    "timeout": 0}}})
+errors = []
+def run():
+    c = h["default"]
+    try:
+        c.ensure_connection()
+        for _ in range(40):
+            c._start_transaction_under_autocommit()
+            with c.cursor() as cur:
+                cur.execute("UPDATE counter SET n = n + 1")
+            c.commit()
+    except Exception as exc:
+        errors.append(exc)
+    finally:
+        c.close()
+threads = [threading.Thread(target=run) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print("errors", len(errors), errors[:1])
+sys.exit(1 if errors else 0)
+"""
+
+
+def test_writers_of_several_processes_queue_on_the_lock(tmp_path):
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "p.sqlite3")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE counter (n INTEGER)")
+    db.execute("INSERT INTO counter VALUES (0)")
+    db.commit()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangkong.settings"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CROSS_PROCESS, path], env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert db.execute("SELECT n FROM counter").fetchone() == (3 * 4 * 40,)
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "sqlite,workers,threads,expected",
+    [
+        (True, None, None, (2, SQLITE_THREADS)),
+        (True, 5, None, (5, SQLITE_THREADS)),
+        (True, None, 8, (2, 8)),
+        (False, 3, 2, (3, 2)),
+    ],
+)
+def test_serving_shape(sqlite, workers, threads, expected, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert serving_shape(sqlite=sqlite, workers=workers, threads=threads) == expected
+
+
+def test_serve_on_sqlite_runs_threaded_workers(settings, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    from django.db import connection
+
+    from fangkong.core.management.commands import serve
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite serving shape")
+    ran: list[list[str]] = []
+    monkeypatch.setattr(serve.os, "execv", lambda path, argv: ran.append(argv))
+    monkeypatch.setattr(serve, "verify_keys", lambda: None)
+    monkeypatch.setattr("fangkong.core.worker.spawn_child", lambda *a, **k: None)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    call_command("serve", no_collectstatic=True, stdout=io.StringIO(), stderr=io.StringIO())
+    argv = ran[0]
+    assert argv[argv.index("--workers") + 1] == "2"
+    assert argv[argv.index("--threads") + 1] == str(SQLITE_THREADS)
+    assert argv == gunicorn_argv(host="127.0.0.1", port=8000, workers=2, threads=SQLITE_THREADS)
