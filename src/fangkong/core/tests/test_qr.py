@@ -79,6 +79,7 @@ def test_demo_port_sets_the_public_base(settings, monkeypatch, tmp_path):
     monkeypatch.setattr(demo.demo, "demo_exists", lambda: True)
     monkeypatch.setattr(demo.demo, "demo_account_rows", lambda: [])
     monkeypatch.setattr(demo, "ensure_secrets", lambda: False)
+    monkeypatch.setattr(demo, "verify_keys", lambda: None)  # no database here
     settings.DEBUG = True
     call_command("demo", "--port", "8123")
     assert seen == {"base": "http://127.0.0.1:8123", "addr": "127.0.0.1:8123"}

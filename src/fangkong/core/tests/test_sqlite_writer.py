@@ -160,7 +160,6 @@ def test_serve_on_sqlite_runs_threaded_workers(settings, monkeypatch):
     import io
 
     from django.core.management import call_command
-
     from django.db import connection
 
     from fangkong.core.management.commands import serve
