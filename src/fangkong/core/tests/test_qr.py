@@ -60,6 +60,7 @@ def test_serving_port_sets_the_base_unless_the_operator_did(settings, monkeypatc
     assert set_public_base_url_for("127.0.0.1", 8108) == "https://fk.example.org"
 
 
+@pytest.mark.django_db
 def test_demo_port_sets_the_public_base(settings, monkeypatch, tmp_path):
     """`fangkong demo --port N` serves with QR codes pointing at port N."""
     from django.core.management import call_command
@@ -81,5 +82,6 @@ def test_demo_port_sets_the_public_base(settings, monkeypatch, tmp_path):
     monkeypatch.setattr(demo, "ensure_secrets", lambda: False)
     monkeypatch.setattr(demo, "verify_keys", lambda: None)  # no database here
     settings.DEBUG = True
+    settings.FANGKONG_WORKER = False  # no job runner beside this fake server
     call_command("demo", "--port", "8123")
     assert seen == {"base": "http://127.0.0.1:8123", "addr": "127.0.0.1:8123"}
