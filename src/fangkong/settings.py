@@ -263,11 +263,17 @@ SILENCED_SYSTEM_CHECKS = env_list("FANGKONG_SILENCED_CHECKS", [])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_query": {"()": "fangkong.core.privacy.DropQueryString"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "server": {"class": "logging.StreamHandler", "filters": ["no_query"]},
+    },
     "loggers": {
         "fangkong": {"handlers": ["console"], "level": env_str("FANGKONG_LOG_LEVEL", "INFO")},
         # every server error with its traceback, in production too (Django's own console needs DEBUG)
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # the development server's request lines, without query strings (searches carry personal data)
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -19,6 +19,7 @@ from django.db import connection
 
 from fangkong.core.keycheck import KeysMissing, verify_keys
 from fangkong.core.links import set_public_base_url_for
+from fangkong.core.privacy import ACCESS_LOG_FORMAT
 from fangkong.env import env_int, env_str
 
 
@@ -57,7 +58,7 @@ def gunicorn_argv(
         str(threads),
         "--timeout",
         str(timeout),
-        *(["--access-logfile", "-"] if access_log else []),
+        *(["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT] if access_log else []),
         "--forwarded-allow-ips",
         env_str("FANGKONG_FORWARDED_ALLOW_IPS", "") or "127.0.0.1",
     ]
