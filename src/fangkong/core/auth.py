@@ -16,8 +16,7 @@ address out: the account's owner signs in from theirs. HQ can lift every lock of
 (``core.services.unlock_account``). An address over ``FANGKONG_LOGIN_IP_FAILURES`` failures (any usernames)
 is refused for a while (the sign-in page answers 429).
 
-The per-address counting lives here; ``client_ip`` and ``reserve_attempt`` are the two functions a shared
-rate limiter would replace.
+Sign-in requests per address are also limited by core.ratelimit ("accounts.login", in the sign-in view).
 """
 
 from __future__ import annotations
@@ -42,8 +41,7 @@ ADDRESS = ""  # the username of an address's own row
 
 
 def client_ip(request: Any) -> str:
-    """The client's address: REMOTE_ADDR, or the address the trusted proxy appended to X-Forwarded-For when
-    FANGKONG_TRUST_PROXY is on (the last entry: the ones before it are whatever the client sent)."""
+    """The client's address, as the rate limiter takes it (FANGKONG_TRUST_PROXY decides on X-Forwarded-For)."""
     from fangkong.core.ratelimit import client_ip as address
 
     return address(getattr(request, "META", {}) if request is not None else {}) or "-"

@@ -211,3 +211,12 @@ def test_parallel_wrong_passwords_cannot_pass_the_lock(world, monkeypatch):
     assert row.locked_until is not None and row.locked_until > timezone.now()
     assert attempt("hq", PASSWORD, ip="192.0.2.50").status_code == 200
     assert attempt("hq", PASSWORD, ip="192.0.2.51").status_code == 302
+
+
+def test_sign_in_requests_per_address_are_rate_limited(world, monkeypatch):
+    monkeypatch.setenv("FANGKONG_RATE_ACCOUNTS_LOGIN", "ip=3,key=0,window=60")
+    for _ in range(3):
+        assert attempt("nobody", "wrong", ip="198.51.100.99").status_code == 200
+    response = attempt("staff_a", PASSWORD, ip="198.51.100.99")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert attempt("staff_a", PASSWORD, ip="198.51.100.98").status_code == 302
