@@ -43,6 +43,16 @@ def _may_write(user: Any, obj: Any) -> bool:
     return True
 
 
+def may_edit_venue(user: Any, venue: Any) -> bool:
+    """Log staff temperatures and set visit suspensions at a venue."""
+    return _may_write(user, venue)
+
+
+def may_complete_task(user: Any, task: Any) -> bool:
+    """Mark a missed-report follow-up task done."""
+    return _may_write(user, task)
+
+
 def may_record_report(user: Any, isolation: Any) -> bool:
     """A phone follow-up (电话随访录入) on an active isolation."""
     return isolation.status == IsolationStatus.ACTIVE and _may_write(user, isolation)

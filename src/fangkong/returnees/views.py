@@ -122,7 +122,8 @@ def board(request: HttpRequest) -> HttpResponse:
         ids=sorted(set(shown)),
         filters={"day": str(data.day)},
     )
-    return render(request, "returnees/board.html", {"board": data, "tasks": tasks})
+    done_ids = {t.pk for t in tasks if access.may_complete_task(request.user, t)}
+    return render(request, "returnees/board.html", {"board": data, "tasks": tasks, "done_ids": done_ids})
 
 
 # ---------------------------------------------------------------- declarations
@@ -619,8 +620,9 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _venue_user(request)
     venue = get_object_or_404(Venue.objects.visible_to(user), pk=pk)
     shift_form = ShiftForm(request.POST or None)
+    can_edit = access.may_edit_venue(user, venue)
     if request.method == "POST":
-        if not Venue.objects.editable_by(user).filter(pk=venue.pk).exists():
+        if not can_edit:
             raise Http404
         if shift_form.is_valid():
             d = shift_form.cleaned_data
@@ -654,6 +656,7 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "venue": venue,
             "page": page,
+            "can_edit": can_edit,
             "shift_form": shift_form,
             "suspend_form": SuspendForm(
                 initial={
