@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from fangkong.api.answers import CONFLICT
 from fangkong.api.pagination import LimitOffset
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.validators import check_document, validate_mobile
@@ -145,7 +146,7 @@ def post_household(request: HttpRequest, payload: HouseholdIn) -> Any:
         raise _validation_error(exc)
 
 
-@router.post("/households/{household_id}/residents", response={201: ResidentOut})
+@router.post("/households/{household_id}/residents", response={201: ResidentOut}, openapi_extra=CONFLICT)
 def post_resident(request: HttpRequest, household_id: int, payload: ResidentIn) -> Any:
     household = get_object_or_404(m.Household.objects.editable_by(request.user), pk=household_id)
     if not access.may_add_resident(request.user, household):
