@@ -536,6 +536,16 @@ def _refs_pattern(max_row: int, max_column: int) -> re.Pattern[bytes]:
     )
 
 
+def _spaced_refs_pattern(pattern: re.Pattern[bytes]) -> re.Pattern[bytes]:
+    """The same references written with XML's optional white space around ``=`` (``r = "J200000"``),
+    which the reader accepts too. Only asked of a chunk that has white space next to an ``=``, since the
+    writers of real spreadsheets never put any there (a literal search keeps the common case fast)."""
+    return re.compile(pattern.pattern.replace(b"r=", rb"\br[ \t\r\n]*=[ \t\r\n]*", 1))
+
+
+_SPACED_EQUALS = (b" =", b"= ", b"\t=", b"=\t", b"\n=", b"=\n", b"\r=", b"=\r")
+
+
 def check_upload(source: Source, fmt: SpreadsheetFormat) -> None:
     """All checks before an upload is kept: ``check_zip``, then every worksheet's cell and row references
     against the format's row and column caps. The reader sizes a sheet by its furthest cell, so one cell at
@@ -545,6 +555,7 @@ def check_upload(source: Source, fmt: SpreadsheetFormat) -> None:
     check_zip(source)
     max_row = fmt.row_limit() + 100  # the header and some blank rows
     pattern = _refs_pattern(max_row, fmt.max_columns)
+    spaced = _spaced_refs_pattern(pattern)
     with _open_zip(source) as archive:
         for member in archive.infolist():
             if not member.filename.startswith("xl/worksheets/"):
@@ -553,7 +564,11 @@ def check_upload(source: Source, fmt: SpreadsheetFormat) -> None:
                 with archive.open(member) as fh:
                     tail = b""
                     while chunk := fh.read(1 << 20):
-                        if any(m[1] is None or int(m[1]) > max_row for m in pattern.finditer(tail + chunk)):
+                        window = tail + chunk
+                        found = list(pattern.finditer(window))
+                        if any(mark in window for mark in _SPACED_EQUALS):
+                            found += spaced.finditer(window)
+                        if any(m[1] is None or int(m[1]) > max_row for m in found):
                             raise FileError(
                                 _(
                                     "表格超出“%(title)s”的上限：最多 %(rows)d 行数据、%(cols)d 列。请分批导入。"

@@ -193,7 +193,20 @@ def no_parsing(monkeypatch):
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
 
 
-@pytest.mark.parametrize("kind", ["ratio", "size", "far column", "far row"])
+def _far_cell_spaced(hood: str, ref: str) -> bytes:
+    """As ``_far_cell``, with XML's optional white space around ``=`` in the references (the reader
+    accepts it; the writers of real spreadsheets never emit it)."""
+    content = _far_cell(hood, ref)
+    row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return _rewrite_sheet(
+        content,
+        lambda xml: xml.replace(
+            f'<row r="{row}"><c r="{ref}"'.encode(), f'<row r = "{row}"><c r =\n"{ref}"'.encode()
+        ),
+    )
+
+
+@pytest.mark.parametrize("kind", ["ratio", "size", "far column", "far row", "far row, spaced"])
 def test_bombs_are_refused_at_upload_before_parsing(as_persona, world, tmp_path, no_parsing, kind):
     hood = world.hood_a.name
     content = {
@@ -201,6 +214,7 @@ def test_bombs_are_refused_at_upload_before_parsing(as_persona, world, tmp_path,
         "size": lambda: _xlsx_bytes(good_rows(hood, 200)),
         "far column": lambda: _far_cell(hood, "XFD2"),
         "far row": lambda: _far_cell(hood, "A1048576"),
+        "far row, spaced": lambda: _far_cell_spaced(hood, "A1048576"),
     }[kind]()
     assert len(content) < 400_000
     limits = {"FANGKONG_IMPORT_MAX_UNZIPPED_BYTES": 20_000} if kind == "size" else {}
