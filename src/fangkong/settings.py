@@ -97,6 +97,9 @@ TEMPLATES = [
     },
 ]
 
+# One template per form field: labels without a colon, required fields marked (core.forms.FormRenderer).
+FORM_RENDERER = "fangkong.core.forms.FormRenderer"
+
 _default_db = f"sqlite:///{VAR_DIR / 'fangkong.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(

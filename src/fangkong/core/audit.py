@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from dataclasses import dataclass
 from typing import Any
 
 from fangkong.core.models import AuditEvent
@@ -81,3 +82,91 @@ def record(
         subdistrict_id=subdistrict_id,
         neighborhood_id=neighborhood_id,
     )
+
+
+# ---------------------------------------------------------------------------- reading the log
+
+
+_BLANK = "—"
+
+
+def _model_of(label: str) -> Any:
+    from django.apps import apps
+
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def type_label(label: str) -> str:
+    """The Chinese name of an object type: ``returnees.declaration`` -> 返沪申报 (the label when unknown)."""
+    model = _model_of(label)
+    return str(model._meta.verbose_name) if model is not None else label
+
+
+def _field_of(model: Any, key: str) -> Any:
+    if model is None:
+        return None
+    for f in model._meta.concrete_fields:
+        if key in (f.attname, f.name):
+            return f
+    return None
+
+
+def _show(field: Any, value: Any) -> str:
+    """A stored value as a reader sees it: choices by their label, yes/no, blanks as a dash. Personal
+    values are only ever stored masked (snapshot leaves ciphertext and hashes out)."""
+    from django.utils.translation import gettext as _
+
+    if value is None or value == "" or value == []:
+        return _BLANK
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if field is not None and field.is_relation:
+        return f"#{value}"
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)[:120]
+    return str(value)
+
+
+@dataclass
+class Change:
+    label: str
+    before: str | None  # None: a value set (creation or an action's detail), not a change
+    after: str
+
+
+@dataclass
+class EventView:
+    """What the audit log shows for one event: the object by its kind and name, and the changes by field
+    name, before → after."""
+
+    event: Any
+    object_label: str
+    changes: list[Change]
+
+
+def describe(event: Any) -> EventView:
+    model = _model_of(event.object_type)
+    kind = str(model._meta.verbose_name) if model is not None else event.object_type
+    name = event.object_repr or (f"#{event.object_id}" if event.object_id else "")
+    hood = getattr(event, "neighborhood", None)
+    label = f"{kind} {name}".strip()
+    if hood is not None and str(hood) not in label:
+        label += f"（{hood}）"
+    changes: list[Change] = []
+    data = event.changes if isinstance(event.changes, dict) else {}
+    is_diff = bool(data) and all(isinstance(v, list) and len(v) == 2 for v in data.values())
+    for key, value in data.items():
+        field = _field_of(model, key)
+        title = str(field.verbose_name) if field is not None else key
+        if is_diff:
+            changes.append(Change(title, _show(field, value[0]), _show(field, value[1])))
+        elif value not in (None, "", [], {}):  # a creation lists the values it set
+            changes.append(Change(title, None, _show(field, value)))
+    return EventView(event=event, object_label=label, changes=changes)

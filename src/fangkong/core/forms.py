@@ -4,9 +4,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.policies import DEFAULTS, LABELS, resumption_datetime
+from fangkong.core.policies import DEFAULTS, LABELS, display_value, resumption_datetime
 
 
 class PolicyForm(forms.Form):
@@ -37,9 +39,30 @@ class PolicyForm(forms.Form):
                     raise ValueError
                 value = raw
             else:
+                raw = raw.replace(" ", "T", 1)  # the page writes 2020-02-09 24:00
                 resumption_datetime(raw)
                 value = raw
         except ValueError:
-            raise ValidationError({"value": _("取值格式不正确（示例：%(ex)s）。") % {"ex": default}})
+            example = display_value(key, default)
+            raise ValidationError({"value": _("取值格式不正确（示例：%(ex)s）。") % {"ex": example}})
         data["value"] = value
         return data
+
+
+class FormRenderer(DjangoTemplates):
+    """Every form label is drawn by one template (``core/forms/label.html``): no colon after it (Django
+    appends ``:``, ASCII in English), and a red asterisk titled 必填 on required fields. ``{{ form }}``,
+    ``form.as_div``, ``field.as_field_group`` and ``field.label_tag`` all go through it
+    (settings.FORM_RENDERER); ``core/forms/field.html`` lays out label, input, help text and errors."""
+
+    form_template_name = "core/forms/div.html"
+    field_template_name = "core/forms/field.html"
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        if template_name == "django/forms/label.html":
+            template_name = "core/forms/label.html"
+            label = context.get("label")
+            if label and str(label)[-1] in ":：":
+                text = str(label)[:-1]
+                context["label"] = mark_safe(text) if isinstance(label, SafeData) else text
+        return super().render(template_name, context, request)

@@ -49,6 +49,23 @@ class Child:
 
 
 @dataclass
+class Panel:
+    """A section of a detail page drawn from other apps' records (a household's bookings, declarations …):
+    ``rows`` are lists of (text, link or "") cells, already scoped and masked by whoever builds them."""
+
+    label: Any
+    headers: list[Any]
+    rows: list[list[tuple[Any, str]]]
+    empty: Any = ""
+
+    def labelled_rows(self) -> list[list[tuple[Any, Any, str]]]:
+        """Each cell with its column's header (phones show rows as cards with labelled cells)."""
+        return [
+            [(h, text, link) for h, (text, link) in zip(self.headers, row, strict=False)] for row in self.rows
+        ]
+
+
+@dataclass
 class ObjectType:
     model: type[models.Model]
     slug: str
@@ -66,6 +83,8 @@ class ObjectType:
     # Access predicates (user, model) and (user, obj): the buttons and the pages behind them ask the same.
     may_create: Callable[[Any, Any], bool] | None = None
     may_edit: Callable[[Any, Any], bool] | None = None
+    # More sections of the detail page: (user, obj) -> panels (each scoped by visible_to).
+    panels: Callable[[Any, Any], list[Panel]] | None = None
 
     @property
     def verbose_name(self) -> Any:
@@ -195,6 +214,7 @@ def detail_view(ot: ObjectType) -> Callable[..., HttpResponse]:
             "fields": fields,
             "personal": [(name, getattr(obj, f"{name}_masked", "")) for name in ot.personal_fields],
             "children": children,
+            "panels": ot.panels(request.user, obj) if ot.panels is not None else [],
             "can_edit": can_edit(request.user, ot, obj),
             "can_reveal": request.user.is_superuser or request.user.may_reveal_personal_data,
         }

@@ -29,6 +29,15 @@ LABELS = {
 }
 
 
+def display_value(key: str, value: Any) -> str:
+    """A policy value as people write it: ``2020-02-09T24:00`` -> ``2020-02-09 24:00``, 37.3 -> ``37.3``."""
+    if key == "earliest_resumption" and isinstance(value, str):
+        return value.replace("T", " ", 1)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def get_policy(subdistrict_id: int | None, key: str, on: dt.date | None = None) -> Any:
     """The value of ``key`` in force on ``on`` (today by default) for a sub-district."""
     from fangkong.core.models import Policy

@@ -127,10 +127,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("object_type")
     )
+    type_choices = sorted(((t, audit.type_label(t)) for t in types), key=lambda pair: pair[1])
     return render(
         request,
         "core/audit_log.html",
-        {"page": page, "actions": AuditAction.choices, "types": list(types), "filters": request.GET},
+        {
+            "page": page,
+            "rows": [audit.describe(e) for e in page],
+            "actions": AuditAction.choices,
+            "types": type_choices,
+            "filters": request.GET,
+        },
         status=status,
     )
 
@@ -171,7 +178,7 @@ def policies(request: HttpRequest) -> HttpResponse:
     """The HQ's policy settings per period; other roles may read their sub-district's values."""
     from fangkong.core.forms import PolicyForm
     from fangkong.core.models import Policy
-    from fangkong.core.policies import DEFAULTS, LABELS, get_policy
+    from fangkong.core.policies import DEFAULTS, LABELS, display_value, get_policy
 
     user = request.user
     scope = scope_for(user)
@@ -194,10 +201,18 @@ def policies(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("政策已保存。"))
             return redirect("policies")
     current = [
-        {"key": k, "label": LABELS[k], "value": get_policy(user.subdistrict_id, k), "default": DEFAULTS[k]}
+        {
+            "key": k,
+            "label": LABELS[k],
+            "value": display_value(k, get_policy(user.subdistrict_id, k)),
+            "default": display_value(k, DEFAULTS[k]),
+        }
         for k in DEFAULTS
     ]
-    history = Policy.objects.filter(subdistrict_id=user.subdistrict_id).order_by("key", "-effective_from")
+    history = [
+        {"label": LABELS.get(p.key, p.key), "value": display_value(p.key, p.value), "policy": p}
+        for p in Policy.objects.filter(subdistrict_id=user.subdistrict_id).order_by("key", "-effective_from")
+    ]
     return render(
         request,
         "core/policies.html",

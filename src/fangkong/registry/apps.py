@@ -8,6 +8,7 @@ class RegistryConfig(AppConfig):
     verbose_name = _("台账")
 
     def ready(self) -> None:
+        from fangkong.core.choices import Role
         from fangkong.core.navigation import MenuItem, register_menu
 
         register_menu(
@@ -18,6 +19,7 @@ class RegistryConfig(AppConfig):
             MenuItem(_("楼宇园区"), "registry:premises_list", order=24),
             MenuItem(_("下沉干部"), "registry:cadres_list", order=25),
             MenuItem(_("志愿者"), "registry:volunteers_list", order=26),
+            MenuItem(_("重复证件号码待核"), "registry:duplicates", roles=(Role.HQ,), order=27),
         )
 
         from fangkong.registry.jobs import register_jobs

@@ -16,6 +16,7 @@ from fangkong.core.generic import Child, ObjectType
 from fangkong.registry import access
 from fangkong.registry import forms as f
 from fangkong.registry import models as m
+from fangkong.registry.panels import household_panels
 from fangkong.registry.services import resolve_duplicate, save_record
 
 NEIGHBORHOODS = ObjectType(
@@ -110,6 +111,7 @@ HOUSEHOLDS = ObjectType(
     may_create=access.may_add,
     may_edit=access.may_edit,
     io_slug="households",
+    panels=household_panels,
 )
 RESIDENTS = ObjectType(
     model=m.Resident,
