@@ -8,6 +8,7 @@ from typing import ClassVar
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.choices import DocumentType
 from fangkong.core.models import ScopedModel, TimeStampedModel, personal_fields
@@ -28,7 +29,7 @@ class District(TimeStampedModel):
 
     class Meta:
         verbose_name = _("区")
-        verbose_name_plural = _("区")
+        verbose_name_plural = pgettext_lazy("plural", "区")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -52,7 +53,7 @@ class SubDistrict(TimeStampedModel):
 
     class Meta:
         verbose_name = _("街道")
-        verbose_name_plural = _("街道")
+        verbose_name_plural = pgettext_lazy("plural", "街道")
         ordering = ["district", "name"]
         constraints = [models.UniqueConstraint(fields=["district", "name"], name="subdistrict_unique_name")]
 
@@ -73,7 +74,7 @@ class LineDepartment(TimeStampedModel):
 
     class Meta:
         verbose_name = _("条线部门")
-        verbose_name_plural = _("条线部门")
+        verbose_name_plural = pgettext_lazy("plural", "条线部门")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["district", "name"], name="department_unique_name")]
 
@@ -92,7 +93,7 @@ class Office(ScopedModel):
 
     class Meta:
         verbose_name = _("职能科室")
-        verbose_name_plural = _("职能科室")
+        verbose_name_plural = pgettext_lazy("plural", "职能科室")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -109,7 +110,7 @@ class Neighborhood(ScopedModel):
 
     class Meta:
         verbose_name = _("居民区")
-        verbose_name_plural = _("居民区")
+        verbose_name_plural = pgettext_lazy("plural", "居民区")
         ordering = ["subdistrict", "code", "name"]
         constraints = [
             models.UniqueConstraint(fields=["subdistrict", "name"], name="neighborhood_unique_name")
@@ -128,7 +129,7 @@ class PatrolZone(ScopedModel):
 
     class Meta:
         verbose_name = _("巡查片区")
-        verbose_name_plural = _("巡查片区")
+        verbose_name_plural = pgettext_lazy("plural", "巡查片区")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -152,7 +153,7 @@ class Compound(ScopedModel):
 
     class Meta:
         verbose_name = _("小区")
-        verbose_name_plural = _("小区")
+        verbose_name_plural = pgettext_lazy("plural", "小区")
         ordering = ["neighborhood", "name"]
         constraints = [models.UniqueConstraint(fields=["neighborhood", "name"], name="compound_unique_name")]
 
@@ -172,7 +173,7 @@ class Building(ScopedModel):
 
     class Meta:
         verbose_name = _("楼栋")
-        verbose_name_plural = _("楼栋")
+        verbose_name_plural = pgettext_lazy("plural", "楼栋")
         ordering = ["compound", "name"]
         constraints = [models.UniqueConstraint(fields=["compound", "name"], name="building_unique_name")]
 
@@ -193,7 +194,7 @@ class Household(ScopedModel):
 
     class Meta:
         verbose_name = _("住户")
-        verbose_name_plural = _("住户")
+        verbose_name_plural = pgettext_lazy("plural", "住户")
         ordering = ["building", "room"]
         constraints = [
             models.UniqueConstraint(
@@ -233,7 +234,7 @@ class PartyBranch(ScopedModel):
 
     class Meta:
         verbose_name = _("党组织")
-        verbose_name_plural = _("党组织")
+        verbose_name_plural = pgettext_lazy("plural", "党组织")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -265,7 +266,7 @@ class Premises(ScopedModel):
 
     class Meta:
         verbose_name = _("楼宇园区")
-        verbose_name_plural = _("楼宇园区")
+        verbose_name_plural = pgettext_lazy("plural", "楼宇园区")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -313,7 +314,7 @@ class Organization(ScopedModel):
 
     class Meta:
         verbose_name = _("单位")
-        verbose_name_plural = _("单位")
+        verbose_name_plural = pgettext_lazy("plural", "单位")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -368,7 +369,7 @@ class Resident(ScopedModel):
 
     class Meta:
         verbose_name = _("居民")
-        verbose_name_plural = _("居民")
+        verbose_name_plural = pgettext_lazy("plural", "居民")
         ordering = ["household", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -430,7 +431,7 @@ class SupportCadre(ScopedModel):
 
     class Meta:
         verbose_name = _("下沉干部")
-        verbose_name_plural = _("下沉干部")
+        verbose_name_plural = pgettext_lazy("plural", "下沉干部")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -474,7 +475,7 @@ class CommitteeStaff(ScopedModel):
 
     class Meta:
         verbose_name = _("社区工作者")
-        verbose_name_plural = _("社区工作者")
+        verbose_name_plural = pgettext_lazy("plural", "社区工作者")
         ordering = ["neighborhood", "name"]
 
     def __str__(self) -> str:
@@ -509,7 +510,7 @@ class Volunteer(ScopedModel):
 
     class Meta:
         verbose_name = _("志愿者")
-        verbose_name_plural = _("志愿者")
+        verbose_name_plural = pgettext_lazy("plural", "志愿者")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(

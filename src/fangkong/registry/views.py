@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.generic import Child, ObjectType
@@ -31,9 +32,14 @@ NEIGHBORHOODS = ObjectType(
     ],
     search_fields=["name", "code"],
     children=[
-        Child(_("小区"), "compounds", [("name", _("名称")), ("address", _("地址"))], link_slug="compounds"),
         Child(
-            _("社区工作者"),
+            pgettext_lazy("plural", "小区"),
+            "compounds",
+            [("name", _("名称")), ("address", _("地址"))],
+            link_slug="compounds",
+        ),
+        Child(
+            pgettext_lazy("plural", "社区工作者"),
             "staff",
             [("name", _("姓名")), ("position", _("职务")), ("phone_masked", _("手机"))],
             link_slug="staff",
@@ -57,7 +63,12 @@ COMPOUNDS = ObjectType(
     filter_fields=["neighborhood", "patrol_zone"],
     select_related=["neighborhood", "patrol_zone"],
     children=[
-        Child(_("楼栋"), "buildings", [("name", _("楼号")), ("floors", _("层数"))], link_slug="buildings")
+        Child(
+            pgettext_lazy("plural", "楼栋"),
+            "buildings",
+            [("name", _("楼号")), ("floors", _("层数"))],
+            link_slug="buildings",
+        )
     ],
     save=save_record,
     may_create=access.may_add,
@@ -77,7 +88,12 @@ BUILDINGS = ObjectType(
     filter_fields=["neighborhood"],
     select_related=["compound", "neighborhood"],
     children=[
-        Child(_("住户"), "households", [("room", _("室号")), ("address", _("地址"))], link_slug="households")
+        Child(
+            pgettext_lazy("plural", "住户"),
+            "households",
+            [("room", _("室号")), ("address", _("地址"))],
+            link_slug="households",
+        )
     ],
     save=save_record,
     may_create=access.may_add,
@@ -93,7 +109,7 @@ HOUSEHOLDS = ObjectType(
     select_related=["neighborhood", "building"],
     children=[
         Child(
-            _("居民"),
+            pgettext_lazy("plural", "居民"),
             "residents",
             [
                 ("name", _("姓名")),
@@ -160,7 +176,10 @@ PREMISES = ObjectType(
     select_related=["patrol_zone", "neighborhood"],
     children=[
         Child(
-            _("单位"), "organizations", [("name", _("名称")), ("kind", _("类型"))], link_slug="organizations"
+            pgettext_lazy("plural", "单位"),
+            "organizations",
+            [("name", _("名称")), ("kind", _("类型"))],
+            link_slug="organizations",
         )
     ],
     save=save_record,
