@@ -165,6 +165,27 @@ def validate_name(raw: object, *, max_length: int = NAME_MAX, required: bool = T
     return value
 
 
+def validate_text(raw: object, *, max_length: int, label: str, multiline: bool = False) -> str:
+    """A free text typed by a person (a room, a trip number, a note), refused rather than mangled: the same
+    invisible and control characters as ``validate_name`` (line breaks allowed in a multi-line note), and no
+    more than ``max_length`` characters. Empty is allowed; the caller decides whether it is required."""
+    value = str(raw or "").strip()
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+    for ch in value:
+        if ch in allowed:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs") or ch in ("\ufffd", "\u2028", "\u2029"):
+            raise ValidationError(
+                _("%(label)s含有不可见字符、控制字符或无法识别的字符，请重新输入。") % {"label": label},
+                code="invisible",
+            )
+    if len(value) > max_length:
+        raise ValidationError(
+            _("%(label)s不能超过%(n)d个字。") % {"label": label, "n": max_length}, code="max_length"
+        )
+    return value
+
+
 def validate_temperature(raw: object) -> float:
     """A body temperature in °C, checked against the range as given (42.05 is refused, not rounded to 42.0
     first), then rounded to one decimal."""

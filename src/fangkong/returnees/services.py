@@ -27,7 +27,13 @@ from fangkong.core.choices import AuditAction, Role
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.policies import get_policy
 from fangkong.core.services import check_write_scope
-from fangkong.core.validators import check_document, validate_mobile, validate_name, validate_temperature
+from fangkong.core.validators import (
+    check_document,
+    validate_mobile,
+    validate_name,
+    validate_temperature,
+    validate_text,
+)
 from fangkong.returnees import regions
 from fangkong.returnees.choices import (
     IsolationMode,
@@ -248,6 +254,24 @@ def _clean(data: DeclarationInput, *, today: dt.date) -> dict[str, Any]:
         if mname:
             members.append({"name": mname, "relation": str(member.get("relation", "")).strip()[:20]})
     out["household_members"] = members
+    texts = (
+        ("transport_number", data.transport_number, 20, _("车次/航班/车牌"), False),
+        ("room", data.room, 20, _("室号"), False),
+        ("exposure_note", data.exposure_note, 200, _("接触史说明"), True),
+        ("symptoms_note", data.symptoms_note, 200, _("症状说明"), True),
+        ("employer_name", data.employer_name, 120, _("工作单位名称"), False),
+    )
+    for field_name, raw, limit, label, multiline in texts:
+        try:
+            validate_text(raw, max_length=limit, label=str(label), multiline=multiline)
+        except ValidationError as exc:
+            errors.setdefault(field_name, exc.messages[0])
+    for member in data.household_members or []:
+        try:
+            validate_name(member.get("name", ""), required=False)
+            validate_text(member.get("relation", ""), max_length=20, label=str(_("与本人关系")))
+        except ValidationError as exc:
+            errors.setdefault("household_members", exc.messages[0])
     if errors:
         raise ValidationError(errors)
     return out

@@ -123,3 +123,25 @@ def test_green_returnee_is_not_isolated(world, make_input):
     )
     assert result.declaration.risk_level == RiskLevel.GREEN
     assert result.isolation is None and result.token is None
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("room", "5" * 21),
+        ("transport_number", "G" * 21),
+        ("exposure_note", "接" * 201),
+        ("symptoms_note", "咳\u202e嗽"),
+        ("employer_name", "公司\x00"),
+        ("household_members", [{"name": "张\u200b三", "relation": "子女"}]),
+    ],
+)
+def test_over_long_or_invisible_text_is_refused_not_cut(world, make_input, field, value):
+    from django.core.exceptions import ValidationError
+
+    from fangkong.returnees.models import Declaration
+
+    with pytest.raises(ValidationError) as info:
+        services.declare_return(actor=world.staff_a, data=make_input(**{field: value}))
+    assert field in info.value.message_dict
+    assert not Declaration.objects.exists()
