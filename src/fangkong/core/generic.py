@@ -8,6 +8,7 @@ An app lists its ObjectTypes and gets URL patterns from ``urls_for(app_types)``:
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,19 +20,31 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from fangkong.core import crypto
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import is_htmx
-from fangkong.core.privacy import personal_post
+from fangkong.core.privacy import PERSONAL_POST_FIELDS, personal_post
 from fangkong.core.services import may_create
 
 _ID_LIKE = re.compile(r"^[0-9]{17}[0-9Xx]$")
 _PHONE_LIKE = re.compile(r"^1[3-9][0-9]{9}$")
+
+# Searches for a full ID number or phone never go in a URL (access logs, browser history, Referer): the
+# search form posts, the text is kept in the session under a random token and the list is shown at ?qt=<token>.
+SEARCH_TOKENS_KEY = "search_tokens"
+MAX_SEARCH_TOKENS = 20
+
+
+def looks_personal(text: str) -> bool:
+    """True when a search text is a full ID number or a mobile number (what ``_search`` looks up by hash)."""
+    compact = text.replace(" ", "").upper()
+    return bool(_ID_LIKE.match(compact) or _PHONE_LIKE.match(compact))
 
 
 @dataclass
@@ -168,20 +181,63 @@ def can_edit(user: Any, ot: ObjectType, obj: Any) -> bool:
     return bool(manager.editable_by(user).filter(pk=obj.pk).exists())
 
 
+def _search_redirect(request: HttpRequest, ot: ObjectType) -> HttpResponse:
+    """The search form's POST: back to the list (303) with the filters, and the search text as ?q= or, when
+    it is personal, as an opaque session token ?qt=."""
+    query = QueryDict(mutable=True)
+    for name in ot.filter_fields:
+        value = request.POST.get(name, "")
+        if value:
+            query[name] = value
+    q = request.POST.get("q", "").strip()[:200]
+    if q and looks_personal(q):
+        token = secrets.token_urlsafe(16)
+        tokens = dict(request.session.get(SEARCH_TOKENS_KEY, {}))
+        tokens[token] = q
+        while len(tokens) > MAX_SEARCH_TOKENS:
+            tokens.pop(next(iter(tokens)))
+        request.session[SEARCH_TOKENS_KEY] = tokens
+        query["qt"] = token
+    elif q:
+        query["q"] = q
+    response = HttpResponseRedirect(request.path + (f"?{query.urlencode()}" if query else ""))
+    response.status_code = 303
+    return response
+
+
+def _search_text(request: HttpRequest) -> tuple[str, str]:
+    """The list's search text and a notice: from the session by ?qt= token, or a non-personal ?q=."""
+    token = request.GET.get("qt", "")
+    if token:
+        stored = request.session.get(SEARCH_TOKENS_KEY, {}).get(token)
+        if not isinstance(stored, str):
+            return "", _("这次搜索已过期，显示全部记录；请重新搜索。")
+        return stored, ""
+    q = request.GET.get("q", "")
+    if looks_personal(q):
+        return "", _("完整证件号或手机号不能写在网址里：请在搜索框中输入后点“查询”。")
+    return q, ""
+
+
 def list_view(ot: ObjectType) -> Callable[..., HttpResponse]:
     @login_required
+    @sensitive_post_parameters("q", *PERSONAL_POST_FIELDS)
     def view(request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            return _search_redirect(request, ot)
         manager: Any = ot.model._default_manager
         qs = manager.visible_to(request.user).select_related(*ot.select_related)
         qs = _apply_filters(ot, qs, request.GET)
-        qs = _search(ot, qs, request.GET.get("q", ""))
+        q, notice = _search_text(request)
+        qs = _search(ot, qs, q)
         page = Paginator(qs.order_by(*(ot.model._meta.ordering or ["pk"]), "pk"), ot.per_page).get_page(
             request.GET.get("page")
         )
         context = {
             "ot": ot,
             "page": page,
-            "q": request.GET.get("q", ""),
+            "q": q,
+            "notice": notice,
             "filters": _filter_options(ot, request.user),
             "params": request.GET,
             "can_add": can_create(request.user, ot),

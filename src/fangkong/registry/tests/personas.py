@@ -66,7 +66,9 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, other_hq=200, anonymous=LOGIN),
         post=answers(404, anonymous=LOGIN),  # no resident named: nothing to resolve
     ),
-    "registry:neighborhoods_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:neighborhoods_list": Case(
+        get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)
+    ),
     "registry:neighborhoods_add": Case(
         get=answers(
             200,
@@ -98,7 +100,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:compounds_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:compounds_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:compounds_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
@@ -112,7 +114,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:buildings_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:buildings_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:buildings_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
@@ -126,7 +128,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:households_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:households_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:households_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
@@ -140,7 +142,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:residents_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:residents_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:residents_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
@@ -154,7 +156,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:premises_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:premises_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:premises_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
@@ -168,7 +170,9 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:organizations_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:organizations_list": Case(
+        get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)
+    ),
     "registry:organizations_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
@@ -182,7 +186,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(200, staff_b=404, viewer=404, auditor=404, other_hq=404, anonymous=LOGIN),
         post=answers(ALLOWED, staff_b=404, viewer=404, auditor=404, other_hq=404, anonymous=LOGIN),
     ),
-    "registry:patrol-zones_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:patrol-zones_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:patrol-zones_add": Case(
         get=answers(
             200,
@@ -214,7 +218,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:branches_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:branches_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:branches_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
@@ -228,7 +232,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:offices_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:offices_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:offices_add": Case(
         get=answers(
             200,
@@ -260,7 +264,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:cadres_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:cadres_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:cadres_add": Case(
         get=answers(
             200,
@@ -292,7 +296,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:staff_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:staff_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:staff_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
@@ -306,7 +310,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(404, hq=200, staff_a=200, cadre=200, office=200, anonymous=LOGIN),
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
     ),
-    "registry:volunteers_list": Case(get=answers(200, anonymous=LOGIN)),
+    "registry:volunteers_list": Case(get=answers(200, anonymous=LOGIN), post=answers(303, anonymous=LOGIN)),
     "registry:volunteers_add": Case(
         get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
         post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),

@@ -51,3 +51,22 @@ def test_bad_id_shows_a_clear_error(world, live_server, browser_context):
     page.fill("#id_id_number", "310109199001011230")
     page.click("button[type=submit]")
     assert "校验位不正确" in page.content()
+
+
+def test_live_search_for_an_id_number_keeps_it_out_of_the_address(world, live_server, browser_context):
+    from fangkong.core import crypto
+
+    plain = crypto.decrypt(world.resident_a.id_number_enc)
+    page = browser_context(1280, 900).new_page()
+    login_in_browser(page, live_server, "staff_a", PASSWORD)
+    page.goto(f"{live_server.url}/registry/residents/")
+    page.fill("input[name=q]", plain)
+    page.wait_for_url(re.compile(r"\?qt="))
+    assert plain not in page.url
+    page.wait_for_function("document.querySelectorAll('#rows tbody tr').length === 1")
+    assert world.resident_a.name in page.inner_text("#rows")
+    # the search button posts too
+    page.click("form.toolbar button[type=submit]")
+    page.wait_for_load_state()
+    assert "qt=" in page.url and plain not in page.url
+    assert world.resident_a.name in page.inner_text("#rows")

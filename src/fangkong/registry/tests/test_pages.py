@@ -163,13 +163,86 @@ def test_two_saves_of_the_same_version_do_not_lose_an_update(world, as_persona):
     assert world.household_a.version == version + 1
 
 
-def test_search_by_full_id_number_uses_the_hash(world, as_persona):
+def _post_search(client, slug, data):
+    return client.post(reverse(f"registry:{slug}_list"), data)
+
+
+def test_search_by_full_id_number_posts_and_never_puts_it_in_the_url(world, as_persona):
+    from fangkong.core import crypto
+
+    plain = crypto.decrypt(world.resident_a.id_number_enc)
+    client = as_persona("hq")
+    response = _post_search(client, "residents", {"q": plain, "neighborhood": world.hood_a.pk})
+    assert response.status_code == 303
+    location = response["Location"]
+    assert plain not in location and plain.lower() not in location
+    assert crypto.lookup_hash("id_number", plain) not in location
+    assert "qt=" in location and f"neighborhood={world.hood_a.pk}" in location
+    body = client.get(location).content.decode()
+    assert world.resident_a.name in body
+    assert world.resident_b.name not in body
+    # htmx's live search posts too, follows the redirect and gets the rows for the token
+    rows = client.get(location, HTTP_HX_REQUEST="true").content.decode()
+    assert world.resident_a.name in rows and "<html" not in rows
+
+
+def test_search_by_phone_posts_and_the_pager_keeps_the_token(world, as_persona, monkeypatch):
+    from fangkong.core import crypto
+    from fangkong.registry.services import set_personal
+    from fangkong.registry.views import OBJECT_TYPES
+
+    phone = crypto.decrypt(world.resident_a.phone_enc)
+    twin = m.Resident(
+        subdistrict=world.sub,
+        neighborhood=world.hood_a,
+        household=world.household_a,
+        name="同号居民",
+        relation="child",
+    )
+    set_personal(twin, {"id_number": "", "phone": phone})
+    twin.save()
+    residents = next(ot for ot in OBJECT_TYPES if ot.slug == "residents")
+    monkeypatch.setattr(residents, "per_page", 1)
+    client = as_persona("hq")
+    location = _post_search(client, "residents", {"q": phone})["Location"]
+    assert phone not in location
+    token = location.split("qt=")[1].split("&")[0]
+    first = client.get(location).content.decode()
+    assert f"qt={token}" in first and "page=2" in first
+    second = client.get(location + "&page=2").content.decode()
+    names = {world.resident_a.name, "同号居民"}
+    assert sum(name in first for name in names) == 1
+    assert sum(name in second for name in names) == 1
+
+
+def test_search_token_is_scoped_to_the_searcher(world, as_persona):
+    from fangkong.core import crypto
+
+    plain = crypto.decrypt(world.resident_a.id_number_enc)
+    location = _post_search(as_persona("staff_b"), "residents", {"q": plain})["Location"]
+    body = as_persona("staff_b").get(location).content.decode()
+    assert world.resident_a.name not in body
+    # another session does not know the token: the whole list, with a notice, nothing searched
+    other = as_persona("hq").get(location).content.decode()
+    assert "这次搜索已过期" in other
+
+
+def test_get_with_a_full_id_number_in_the_url_does_not_search(world, as_persona):
     from fangkong.core import crypto
 
     plain = crypto.decrypt(world.resident_a.id_number_enc)
     body = as_persona("hq").get(reverse("registry:residents_list"), {"q": plain}).content.decode()
-    assert world.resident_a.name in body
-    assert world.resident_b.name not in body
+    assert "不能写在网址里" in body
+    assert f'value="{plain}"' not in body  # not taken as the search text
+    assert world.resident_b.name in body  # the unfiltered list
+
+
+def test_non_personal_search_keeps_a_plain_query(world, as_persona):
+    client = as_persona("hq")
+    location = _post_search(client, "residents", {"q": world.resident_a.name})["Location"]
+    assert "q=" in location and "qt=" not in location
+    body = client.get(location).content.decode()
+    assert world.resident_a.name in body and world.resident_b.name not in body
 
 
 def test_list_query_count_does_not_grow(world, as_persona, django_assert_max_num_queries):
