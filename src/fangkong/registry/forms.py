@@ -4,14 +4,31 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import crypto
 from fangkong.core.choices import DocumentType
 from fangkong.core.generic import ScopedModelForm
-from fangkong.core.validators import check_document, validate_credit_code, validate_mobile
+from fangkong.core.validators import check_document, validate_credit_code, validate_mobile, validate_name
 from fangkong.registry import models as m
 from fangkong.registry.choices import Relation
+
+
+class PersonNameMixin(forms.Form):
+    """A person's name is refused, not mangled, when it holds control or invisible characters or is too
+    long (``validate_name``). Django's own NUL check is dropped so that a NUL gets the same message."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("name")
+        if field is not None:
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+
+    def clean_name(self) -> str:
+        return validate_name(self.cleaned_data.get("name", ""))
 
 
 class PersonalFormMixin(forms.Form):
@@ -61,7 +78,7 @@ class HouseholdForm(ScopedModelForm):
         fields = ["building", "room", "note"]
 
 
-class ResidentForm(PersonalFormMixin, ScopedModelForm):
+class ResidentForm(PersonNameMixin, PersonalFormMixin, ScopedModelForm):
     id_number = forms.CharField(
         label=_("证件号码"),
         required=False,
@@ -172,6 +189,9 @@ class OrganizationForm(PersonalFormMixin, ScopedModelForm):
             "employees",
         ]
 
+    def clean_contact_name(self) -> str:
+        return validate_name(self.cleaned_data.get("contact_name", ""), required=False)
+
     def clean_credit_code(self) -> str:
         raw = self.cleaned_data.get("credit_code", "")
         return validate_credit_code(raw) if raw else ""
@@ -201,7 +221,7 @@ class OfficeForm(ScopedModelForm):
         fields = ["name"]
 
 
-class SupportCadreForm(PersonalFormMixin, ScopedModelForm):
+class SupportCadreForm(PersonNameMixin, PersonalFormMixin, ScopedModelForm):
     phone = _phone_field()
 
     class Meta:
@@ -218,7 +238,7 @@ class SupportCadreForm(PersonalFormMixin, ScopedModelForm):
         ]
 
 
-class CommitteeStaffForm(PersonalFormMixin, ScopedModelForm):
+class CommitteeStaffForm(PersonNameMixin, PersonalFormMixin, ScopedModelForm):
     phone = _phone_field()
 
     class Meta:
@@ -226,7 +246,7 @@ class CommitteeStaffForm(PersonalFormMixin, ScopedModelForm):
         fields = ["neighborhood", "name", "position", "phone", "is_party_member", "party_branch"]
 
 
-class VolunteerForm(PersonalFormMixin, ScopedModelForm):
+class VolunteerForm(PersonNameMixin, PersonalFormMixin, ScopedModelForm):
     phone = _phone_field()
 
     class Meta:

@@ -47,6 +47,7 @@ from fangkong.core.spreadsheets import (
     Row,
     SpreadsheetFormat,
     choice_label,
+    memoized,
     parse_bool,
     parse_choice,
     parse_date,
@@ -62,6 +63,7 @@ from fangkong.core.validators import (
     normalize_phone,
     validate_credit_code,
     validate_mobile,
+    validate_name,
 )
 from fangkong.registry.choices import Gender, OrganizationKind, Relation
 from fangkong.registry.models import (
@@ -85,6 +87,15 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _phone_prefix_ok: dict[str, bool] = {}
 _region_warning: dict[tuple[str, int], str] = {}
 _birth_dates: dict[str, dt.date | None] = {}
+
+
+@memoized
+def parse_name(value: str) -> str:
+    """A person's name column: control and invisible characters, U+FFFD and over-long names are a row error
+    (``validate_name``), never stored mangled. The text itself is kept: the engine has already stripped it,
+    unless it came escaped from an export (taken verbatim so that an export re-imports unchanged)."""
+    validate_name(value)
+    return value
 
 
 def fast_mobile(raw: str) -> str:
@@ -400,7 +411,7 @@ class HouseholdFormat(SpreadsheetFormat):
         ),
         Column("building", "楼号", True, parse_text(40), gettext_lazy("楼栋号，如 12号"), "12号", 9),
         Column("room", "室号", True, parse_text(20), gettext_lazy("室号，如 301"), "301", 9),
-        Column("name", "姓名", True, parse_text(50), gettext_lazy("居民姓名"), "张三", 10),
+        Column("name", "姓名", True, parse_name, gettext_lazy("居民姓名"), "张三", 10),
         Column(
             "doc_type",
             "证件类型",
@@ -1234,7 +1245,7 @@ class OrganizationFormat(SimpleFormat):
             "premises", "楼宇园区", False, parse_text(100), gettext_lazy("所在楼宇园区名称，须已登记"), "", 16
         ),
         Column("zone", "巡查片区", False, parse_text(50), gettext_lazy("巡查片区名称，须已登记"), "", 12),
-        Column("contact_name", "联系人", False, parse_text(50), gettext_lazy("可选"), "王五", 10, default=""),
+        Column("contact_name", "联系人", False, parse_name, gettext_lazy("可选"), "王五", 10, default=""),
         Column(
             "contact_phone", "联系电话", False, parse_text(20), gettext_lazy("11位手机号码"), "13912345678"
         ),
@@ -1317,7 +1328,7 @@ class CadreFormat(SimpleFormat):
     description = gettext_lazy("按“编号”或手机号码匹配已登记的下沉干部并更新，其余新增。")
     columns = (
         PK_COLUMN,
-        Column("name", "姓名", True, parse_text(50), gettext_lazy("干部姓名"), "李四", 10),
+        Column("name", "姓名", True, parse_name, gettext_lazy("干部姓名"), "李四", 10),
         Column(
             "department",
             "条线部门",
@@ -1405,7 +1416,7 @@ class VolunteerFormat(SimpleFormat):
     description = gettext_lazy("按“编号”或手机号码匹配已登记的志愿者并更新，其余新增。")
     columns = (
         PK_COLUMN,
-        Column("name", "姓名", True, parse_text(50), gettext_lazy("志愿者姓名"), "赵六", 10),
+        Column("name", "姓名", True, parse_name, gettext_lazy("志愿者姓名"), "赵六", 10),
         Column(
             "phone",
             "手机号码",

@@ -415,3 +415,58 @@ def test_export_is_written_in_memory_too(world):
     out = io.BytesIO()
     write_xlsx(VOLUNTEERS, [], out)
     assert out.getvalue()[:2] == b"PK"
+
+
+# A NUL cannot be typed into openpyxl; the xlsx escape _x0000_ is what a spreadsheet holding one contains.
+BAD_NAMES = [
+    ("张_x0000_三", "不可见字符"),
+    ("张\u202e三", "不可见字符"),
+    ("张\u200b三", "不可见字符"),
+    ("张" * 51, "50"),
+]
+
+
+@pytest.mark.parametrize("name,needle", BAD_NAMES, ids=["nul", "bidi", "zero-width", "too-long"])
+def test_bad_person_names_are_row_errors(world, tmp_path, name, needle):
+    rng = random.Random(21)
+    cases = [
+        (HOUSEHOLDS, HEADERS, [resident_row(world.hood_a.name, "201", rng=rng, **{"姓名": name})], "姓名"),
+        (
+            CADRES,
+            ["姓名", "条线部门", "手机号码"],
+            [[name, world.dept.name, make_phone(rng)]],
+            "姓名",
+        ),
+        (
+            VOLUNTEERS,
+            ["姓名", "手机号码", "居民区"],
+            [[name, make_phone(rng), world.hood_a.name]],
+            "姓名",
+        ),
+        (
+            ORGANIZATIONS,
+            ["名称", "类型", "联系人", "联系电话"],
+            [["某某公司", "企业", name, make_phone(rng)]],
+            "联系人",
+        ),
+    ]
+    for fmt, headers, rows, column in cases:
+        path = xlsx(tmp_path, headers, rows, name=f"{fmt.slug}.xlsx")
+        before = (
+            table_counts(),
+            SupportCadre.objects.count(),
+            Volunteer.objects.count(),
+            Organization.objects.count(),
+        )
+        report = preview_import(fmt, path, actor=world.hq)
+        assert (2, column) in errors_of(report), (fmt.slug, report.errors)
+        assert any(needle in e.message for e in report.errors), report.errors
+        with pytest.raises(ImportRefused):
+            run_import(fmt, path, actor=world.hq)
+        after = (
+            table_counts(),
+            SupportCadre.objects.count(),
+            Volunteer.objects.count(),
+            Organization.objects.count(),
+        )
+        assert after == before

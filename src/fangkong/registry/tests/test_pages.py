@@ -263,3 +263,36 @@ def test_list_query_count_does_not_grow(world, as_persona, django_assert_max_num
         r.save()
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name,needle",
+    [("张\x00三", "控制字符"), ("张\u202e三", "U+202E"), ("张\u200b三", "U+200B"), ("张" * 51, "50")],
+    ids=["nul", "bidi", "zero-width", "too-long"],
+)
+def test_person_name_forms_refuse_mangled_names(world, as_persona, name, needle):
+    from fangkong.core.testing import make_id_number, make_phone
+
+    client = as_persona("hq")
+    cases = [
+        (
+            "residents",
+            m.Resident,
+            {
+                "household": world.household_a.pk,
+                "name": name,
+                "doc_type": "resident_id",
+                "id_number": make_id_number(),
+                "relation": "child",
+            },
+        ),
+        ("cadres", m.SupportCadre, {"name": name, "department": world.dept.pk, "phone": make_phone()}),
+        ("volunteers", m.Volunteer, {"name": name, "phone": make_phone(), "neighborhood": world.hood_a.pk}),
+        ("staff", m.CommitteeStaff, {"name": name, "neighborhood": world.hood_a.pk, "position": "书记"}),
+    ]
+    for slug, model, data in cases:
+        before = model.objects.count()
+        response = client.post(reverse(f"registry:{slug}_add"), data)
+        assert response.status_code == 200, slug
+        assert needle in response.content.decode(), slug
+        assert model.objects.count() == before
