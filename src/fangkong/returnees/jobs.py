@@ -93,7 +93,17 @@ def register_jobs() -> None:
         Job(
             "returnees.isolation_ending", gettext_lazy("隔离期满待解除提醒"), isolations_ending, "daily 08:00"
         ),
+        Job(
+            "returnees.lift_suspensions",
+            gettext_lazy("暂停探视到期自动恢复"),
+            lift_suspensions,
+            "daily 00:10",
+            catch_up=CATCH_UP_EACH,
+        ),
     )
+    from fangkong.core.figures import register_figures
+
+    register_figures(returnee_figures)
 
 
 def returnee_figures(subdistrict_id: int, day: dt.date) -> list[tuple[int | None, str, float]]:

@@ -1066,13 +1066,20 @@ def responsible_users(buildings: set[tuple[int, int]]) -> dict[int, Any]:
     from fangkong.core.models import User
 
     found: dict[int, Any] = {}
+    finder = single = None
     try:
         pairing_services = importlib.import_module("fangkong.pairing.services")
         finder = getattr(pairing_services, "responsible_users_for_buildings", None)
+        single = getattr(pairing_services, "responsible_user_for_building", None)
     except ImportError:
-        finder = None
+        pass
     if finder is not None:
         found.update(finder({b for b, _h in buildings}))
+    elif single is not None:  # a pairing app without the bulk lookup: one building at a time
+        for building_id, _hood in buildings:
+            user = single(building_id)
+            if user is not None:
+                found[building_id] = user
     missing_hoods = {h for b, h in buildings if b not in found}
     first_staff: dict[int, Any] = {}
     if missing_hoods:
