@@ -23,7 +23,7 @@ def background(settings, tmp_path):
 
 
 def test_a_large_export_is_queued_and_written_by_the_worker(
-    world, as_persona, background, django_capture_on_commit_callbacks
+    world, as_persona, background, django_capture_on_commit_callbacks, monkeypatch
 ):
     client = as_persona("hq")
     with django_capture_on_commit_callbacks(execute=True):
@@ -38,7 +38,9 @@ def test_a_large_export_is_queued_and_written_by_the_worker(
         and "排队中" in page.content.decode()
         and "hx-trigger" in page.content.decode()
     )
-    # the worker's queue (django-tasks, database backend) runs it
+    # the worker's queue (django-tasks, database backend) runs it; inside the test's transaction its
+    # connection housekeeping must not close the connection (a file-based SQLite test database would lose it)
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     call_command("db_worker", "--batch", "--interval", "0")
     task.refresh_from_db()
     assert task.status == "done" and task.done == 2 and task.expires_at > timezone.now()
