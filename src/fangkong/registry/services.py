@@ -12,6 +12,7 @@ from fangkong.core import audit, crypto
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction
 from fangkong.core.exceptions import ScopeError
+from fangkong.core.validators import validate_name
 from fangkong.registry import access
 from fangkong.registry.models import (
     Building,
@@ -142,7 +143,8 @@ def add_resident(
     doc_type: str = "resident_id",
     **fields: Any,
 ) -> Resident:
-    resident = Resident(household=household, name=name, doc_type=doc_type, **fields)
+    # the service checks its own input, so the API and every other caller refuse mangled names too
+    resident = Resident(household=household, name=validate_name(name), doc_type=doc_type, **fields)
     return save_record(actor=actor, obj=resident, personal={"id_number": id_number, "phone": phone})
 
 

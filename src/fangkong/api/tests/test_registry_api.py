@@ -67,6 +67,21 @@ def test_bad_input_is_422_and_changes_nothing(world, as_persona):
     assert Resident.objects.count() == before
 
 
+@pytest.mark.parametrize("name", ["王\x00五", "王\u202e五", "王\u200b五", "王" * 51])
+def test_a_mangled_name_is_refused_by_the_api(world, as_persona, name):
+    from fangkong.registry.models import Resident
+
+    before = Resident.objects.count()
+    response = as_persona("staff_a").post(
+        f"/api/v1/registry/households/{world.household_a.pk}/residents",
+        {"name": name, "id_number": make_id_number(), "phone": "13912345678", "relation": "child"},
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 422)
+    assert "姓名" in response.json()["detail"]
+    assert Resident.objects.count() == before
+
+
 def test_staff_b_cannot_post_into_a(world, as_persona):
     response = as_persona("staff_b").post(
         "/api/v1/registry/households",
