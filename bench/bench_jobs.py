@@ -32,8 +32,6 @@ SECONDS = float(os.environ.get("BENCH_JOBS_SECONDS", "20"))
 CONNECTIONS = int(os.environ.get("BENCH_JOBS_CONNECTIONS", "64"))
 BUILDINGS = int(os.environ.get("BENCH_JOBS_BUILDINGS", "80"))
 ISOLATED = int(os.environ.get("BENCH_JOBS_ISOLATED", "5000"))
-WORKERS = int(os.environ.get("BENCH_JOBS_WORKERS", str(min(os.cpu_count() or 2, 8))))
-THREADS = int(os.environ.get("BENCH_JOBS_THREADS", "8"))
 
 
 class Receiver:
@@ -201,20 +199,13 @@ def surge() -> dict:
         FANGKONG_WORKER="0",
     )
     env.pop("DATABASE_URL", None)
+    # the serving configuration of `fangkong serve` on SQLite, without the access log (as bench_booking)
+    from fangkong.core.management.commands.serve import gunicorn_argv, serving_shape
+
+    workers, threads = serving_shape(sqlite=True, workers=None, threads=None)
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "fangkong.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-k",
-            "gthread",
-            "-w",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
+            *gunicorn_argv(host="127.0.0.1", port=port, workers=workers, threads=threads, access_log=False),
             "--keep-alive",
             "60",
             "--log-level",
