@@ -377,15 +377,35 @@ def _try_allocate_one(info: caches.RoundInfo, booking_id: int, booking_number: s
     hint_key = ("stock", info.id, hood_id)
     if caches.peek(hint_key) is False:
         return ""
-    q = info.masks_per_household
     now = timezone.now()
     if connection.vendor == "postgresql":
         return _allocate_one_pg(info, booking_id, booking_number, hood_id, now)
+    try:
+        return _allocate_one_sqlite(info, booking_id, booking_number, hood_id, now)
+    except IntegrityError:  # a stock batch's allocation gave this booking its voucher first
+        return _voucher_of(booking_id)
+
+
+def _voucher_of(booking_id: int) -> str:
+    return Voucher.objects.filter(booking_id=booking_id).values_list("number", flat=True).first() or ""
+
+
+def _allocate_one_sqlite(
+    info: caches.RoundInfo, booking_id: int, booking_number: str, hood_id: int, now: dt.datetime
+) -> str:
+    hint_key = ("stock", info.id, hood_id)
+    q = info.masks_per_household
     with transaction.atomic():
+        # claim the booking first: a stock batch's allocation may have served it since it was inserted
+        if not Booking.objects.filter(pk=booking_id, status=BookingStatus.WAITING).update(
+            status=BookingStatus.ALLOCATED
+        ):
+            return _voucher_of(booking_id)
         taken = StockBalance.objects.filter(round_id=info.id, neighborhood_id=hood_id, balance__gte=q).update(
             balance=F("balance") - q
         )
         if not taken:
+            transaction.set_rollback(True)  # the booking stays waiting
             caches.put(hint_key, caches.STOCK_HINT_TTL, False)
             return ""
         slot_id, site_id, slot_end = None, None, None
@@ -422,7 +442,6 @@ def _try_allocate_one(info: caches.RoundInfo, booking_id: int, booking_number: s
             voucher=voucher,
             site_id=site_id,
         )
-        Booking.objects.filter(pk=booking_id).update(status=BookingStatus.ALLOCATED)
         subject, body = _voucher_message(number, booking_number, q)
         notify(
             kind=VOUCHER_NOTE,
@@ -443,8 +462,9 @@ def _allocate_sql() -> str:
     neighborhood), take a place in the earliest pickup slot with room (FOR UPDATE rechecks the slot against
     its newest version and moves on to the next slot when it is full), else the neighborhood's first site
     without a slot; then write the voucher, its ledger entry and the household's notification, and mark the
-    booking allocated. Nothing is written when the balance does not cover the household. Being one statement,
-    it needs no transaction of its own. Answers (stock taken, notification id)."""
+    booking allocated. Nothing is written when the balance does not cover the household or the booking is no
+    longer waiting. Being one statement, it needs no transaction of its own. Answers (stock taken, notification
+    id, the voucher an earlier allocation gave the booking)."""
     if _ALLOCATE_SQL:
         return _ALLOCATE_SQL[0]
     qn = connection.ops.quote_name
@@ -454,7 +474,8 @@ def _allocate_sql() -> str:
     expires = "COALESCE(sl.ends_at, %(pickup_ends)s)"
     sql = (
         f"WITH st AS (UPDATE {sb} SET balance = balance - %(q)s, updated_at = %(now)s "
-        f"WHERE round_id = %(r)s AND neighborhood_id = %(h)s AND balance >= %(q)s RETURNING id), "
+        f"WHERE round_id = %(r)s AND neighborhood_id = %(h)s AND balance >= %(q)s "
+        f"AND EXISTS (SELECT 1 FROM {bt} WHERE id = %(b)s AND status = %(waiting)s) RETURNING id), "
         f"sl AS (UPDATE {slot} p SET issued = p.issued + 1 WHERE p.issued < p.capacity AND p.id = ("
         f"SELECT ps.id FROM {slot} ps JOIN {site} s ON s.id = ps.site_id "
         f"WHERE s.round_id = %(r)s AND s.neighborhood_id = %(h)s AND ps.issued < ps.capacity "
@@ -474,7 +495,8 @@ def _allocate_sql() -> str:
         f"n AS (INSERT INTO {nt} (created_at, recipient_id, subdistrict_id, neighborhood_id, kind, subject, body, "
         f"read_at) SELECT %(now)s, NULL, %(sd)s, %(h)s, %(note_kind)s, %(subject)s, %(body)s, NULL FROM v "
         f"RETURNING id) "
-        f"SELECT EXISTS (SELECT 1 FROM st), (SELECT id FROM n)"
+        f"SELECT EXISTS (SELECT 1 FROM st), (SELECT id FROM n), "
+        f"(SELECT number FROM {vt} WHERE booking_id = %(b)s)"
     )
     _ALLOCATE_SQL.append(sql)
     return sql
@@ -497,6 +519,7 @@ def _allocate_one_pg(
         "issued": str(VoucherStatus.ISSUED),
         "kind": str(LedgerKind.ALLOCATED),
         "allocated": str(BookingStatus.ALLOCATED),
+        "waiting": str(BookingStatus.WAITING),
         "pickup_ends": info.pickup_ends_at,
         "soon": now + dt.timedelta(hours=1),
         "repickup": now + dt.timedelta(days=REPICKUP_DAYS),
@@ -504,7 +527,12 @@ def _allocate_one_pg(
         "subject": subject[:200],
         "body": body,
     }
-    taken, note_id = _execute_prepared(_allocate_sql(), params)
+    try:
+        taken, note_id, earlier = _execute_prepared(_allocate_sql(), params)
+    except IntegrityError:  # a stock batch's allocation, committing meanwhile, gave this booking its voucher
+        return _voucher_of(booking_id)
+    if earlier:  # a stock batch's allocation served this booking before its own allocation ran
+        return str(earlier)
     if not taken:
         caches.put(("stock", info.id, hood_id), caches.STOCK_HINT_TTL, False)
         return ""

@@ -283,3 +283,21 @@ def test_inline_vouchers_fill_the_earliest_open_slot_then_the_next_then_the_site
     assert waiting.status == BookingStatus.WAITING and not waiting.voucher_number
     assert Voucher.objects.filter(round=rnd).count() == 3
     assert StockBalance.objects.get(round=rnd, neighborhood=world.hood_a).balance == 2
+
+
+def test_inline_allocation_after_a_batch_served_the_booking_returns_that_voucher(world, mround, people):
+    """The race a surge hits: a booking is inserted waiting, a stock batch's allocation serves it, and only
+    then does the booking's own inline allocation run. It answers the batch's voucher, takes no more stock and
+    writes no second voucher."""
+    add_households(world, 1)
+    [result] = book_rooms(world, mround, people, ["201"])
+    assert result.status == BookingStatus.WAITING
+    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=10)
+    voucher = Voucher.objects.get(booking_id=result.id)
+    info = services.caches.round_info(mround.pk)
+    services.caches.forget("stock")
+    again = services._try_allocate_one(info, result.id, result.number, world.hood_a.pk)
+    assert again == voucher.number
+    assert Voucher.objects.filter(booking_id=result.id).count() == 1
+    assert StockBalance.objects.get(round=mround, neighborhood=world.hood_a).balance == 5
+    assert LedgerEntry.objects.filter(kind=LedgerKind.ALLOCATED).count() == 1
