@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1098,39 +1098,76 @@ def responsible_users(buildings: set[tuple[int, int]]) -> dict[int, Any]:
 
 @transaction.atomic
 def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.datetime | None = None) -> int:
-    """Turn every closed slot without a report into a follow-up task (once per slot)."""
+    """Turn every closed slot without a report into a follow-up task (once per slot).
 
-    created: list[FollowUpTask] = []
-    for day, slot in closed_slots(now):
-        isolations = (
-            Isolation.objects.filter(status=IsolationStatus.ACTIVE, start_date__lte=day, end_date__gte=day)
-            .exclude(Exists(HealthReport.objects.filter(isolation=OuterRef("pk"), day=day, slot=slot)))
-            .exclude(Exists(FollowUpTask.objects.filter(isolation=OuterRef("pk"), day=day, slot=slot)))
-        )
-        if subdistrict_id is not None:
-            isolations = isolations.filter(subdistrict_id=subdistrict_id)
-        rows = list(isolations.values("pk", "subdistrict_id", "neighborhood_id", "building_id"))
-        if not rows:
-            continue
-        assignee = responsible_users({(r["building_id"], r["neighborhood_id"]) for r in rows})
-        batch = [
-            FollowUpTask(
-                subdistrict_id=r["subdistrict_id"],
-                neighborhood_id=r["neighborhood_id"],
-                building_id=r["building_id"],
-                isolation_id=r["pk"],
-                day=day,
-                slot=slot,
-                assignee=assignee.get(r["building_id"]),
+    A constant number of queries whatever the number of people in isolation: per closed slot (at most
+    three) one grouped SELECT counts the missing reports per building, and one INSERT … SELECT writes the
+    tasks, each assigned to its building's person in charge (one lookup for all buildings). A task that
+    already exists is left alone (NOT EXISTS, and ON CONFLICT DO NOTHING against a concurrent sweep)."""
+    from django.db import connection
+
+    ops = connection.ops
+    iso = Isolation._meta.db_table
+    reports = HealthReport._meta.db_table
+    tasks = FollowUpTask._meta.db_table
+    where = (
+        f"i.status = %s AND i.start_date <= %s AND i.end_date >= %s"
+        f"{' AND i.subdistrict_id = %s' if subdistrict_id is not None else ''}"
+        f" AND NOT EXISTS (SELECT 1 FROM {reports} r WHERE r.isolation_id = i.id AND r.day = %s AND r.slot = %s)"
+        f" AND NOT EXISTS (SELECT 1 FROM {tasks} t WHERE t.isolation_id = i.id AND t.day = %s AND t.slot = %s)"
+    )
+
+    def where_params(day: dt.date, slot: str) -> list[Any]:
+        value = ops.adapt_datefield_value(day)
+        scope = [subdistrict_id] if subdistrict_id is not None else []
+        return [IsolationStatus.ACTIVE, value, value, *scope, value, slot, value, slot]
+
+    missing: dict[tuple[dt.date, str], list[tuple[int, int, int]]] = {}
+    with connection.cursor() as cursor:
+        for day, slot in closed_slots(now):
+            cursor.execute(
+                f"SELECT i.building_id, i.neighborhood_id, COUNT(*) FROM {iso} i WHERE {where} "
+                f"GROUP BY i.building_id, i.neighborhood_id",
+                where_params(day, slot),
             )
-            for r in rows
-        ]
-        FollowUpTask.objects.bulk_create(batch, batch_size=2000, ignore_conflicts=True)
-        created.extend(batch)
+            rows = [(int(b), int(h), int(n)) for b, h, n in cursor.fetchall()]
+            if rows:
+                missing[(day, slot)] = rows
+    if not missing:
+        return 0
+    assignee = responsible_users({(b, h) for rows in missing.values() for b, h, _n in rows})
+    # the building → person map inlined as integer literals (no parameter limit however many buildings)
+    case = (
+        "CASE i.building_id "
+        + " ".join(f"WHEN {int(b)} THEN {int(u.pk)}" for b, u in sorted(assignee.items()))
+        + " ELSE NULL END"
+        if assignee
+        else "NULL"
+    )
+    stamp_value = ops.adapt_datetimefield_value(timezone.now())
+    created = 0
     per_user: dict[Any, int] = {}
-    for task in created:
-        if task.assignee is not None:
-            per_user[task.assignee] = per_user.get(task.assignee, 0) + 1
+    with connection.cursor() as cursor:
+        for (day, slot), rows in missing.items():
+            cursor.execute(
+                f"INSERT INTO {tasks} (created_at, updated_at, version, subdistrict_id, neighborhood_id, "
+                f"building_id, isolation_id, day, slot, assignee_id, status) "
+                f"SELECT %s, %s, 1, i.subdistrict_id, i.neighborhood_id, i.building_id, i.id, %s, %s, {case}, %s "
+                f"FROM {iso} i WHERE {where} ON CONFLICT DO NOTHING",
+                [
+                    stamp_value,
+                    stamp_value,
+                    ops.adapt_datefield_value(day),
+                    slot,
+                    TaskStatus.OPEN,
+                    *where_params(day, slot),
+                ],
+            )
+            created += max(cursor.rowcount, 0)
+            for building_id, _hood, count in rows:
+                user = assignee.get(building_id)
+                if user is not None:
+                    per_user[user] = per_user.get(user, 0) + count
     stamp = f"{timezone.now():%Y%m%d%H%M%S%f}"
     notify.alert_many(
         notify.Alert(
@@ -1149,10 +1186,10 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
             action=AuditAction.ACTION,
             object_type="returnees.followuptask",
             object_repr=_("生成漏报跟进任务"),
-            changes={"count": len(created)},
+            changes={"count": created},
             subdistrict_id=subdistrict_id,
         )
-    return len(created)
+    return created
 
 
 @transaction.atomic

@@ -96,6 +96,86 @@ def test_missed_report_queries_do_not_grow_with_isolations(world, make_input):
     assert large == small
 
 
+def _bulk_isolated(world, n: int, start: int) -> None:
+    """n people in home isolation, half in building A and half in building B (written in bulk)."""
+    from fangkong.returnees.models import Declaration, Isolation
+
+    today = timezone.localdate()
+    places = [(world.hood_a, world.building_a), (world.hood_b, world.building_b)]
+    decls = Declaration.objects.bulk_create(
+        [
+            Declaration(
+                subdistrict=world.sub,
+                neighborhood=places[i % 2][0],
+                building=places[i % 2][1],
+                room=str(start + i),
+                name=f"隔离{start + i}",
+                origin_code="420100",
+                origin_name="湖北省武汉市",
+                transport="rail",
+                transport_number=f"G{start + i}",
+                departure_date=today - dt.timedelta(days=4),
+                arrival_date=today - dt.timedelta(days=3),
+                risk_level="red",
+                risk_action="home_isolation",
+            )
+            for i in range(n)
+        ]
+    )
+    Isolation.objects.bulk_create(
+        [
+            Isolation(
+                subdistrict=world.sub,
+                neighborhood=d.neighborhood,
+                building=d.building,
+                declaration=d,
+                start_date=today - dt.timedelta(days=3),
+                planned_end_date=today + dt.timedelta(days=11),
+                end_date=today + dt.timedelta(days=11),
+                report_token_hash=f"bulk-{d.pk}",
+            )
+            for d in decls
+        ]
+    )
+
+
+def test_missed_report_sweep_is_a_constant_number_of_statements_at_scale(world):
+    """4 and 2,600 people in isolation: the same number of queries (no per-row or per-batch loop), every
+    missing report becomes one task for its building's person in charge, and each person gets one alert
+    that counts them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.returnees import services
+
+    moment = at(timezone.localdate(), 12, 30)  # yesterday's two slots and today's morning slot are closed
+
+    def sweep(n: int, start: int) -> tuple[int, int]:
+        FollowUpTask.objects.all().delete()
+        Notification.objects.all().delete()
+        _bulk_isolated(world, n, start)
+        with CaptureQueriesContext(connection) as ctx:
+            made = services.generate_missed_report_tasks(now=moment)
+        return made, len(ctx.captured_queries)
+
+    small_made, small = sweep(4, 0)
+    large_made, large = sweep(2596, 1000)
+    assert small_made == 4 * 3 and large_made == 2600 * 3
+    assert large == small
+    assert FollowUpTask.objects.count() == 2600 * 3
+    assignees = dict(
+        FollowUpTask.objects.values_list("building_id", "assignee_id").distinct().order_by("building_id")
+    )
+    assert assignees == {world.building_a.pk: world.staff_a.pk, world.building_b.pk: world.staff_b.pk}
+    notes = {n.recipient_id: n.subject for n in Notification.objects.filter(kind="missed_report")}
+    assert set(notes) == {world.staff_a.pk, world.staff_b.pk}
+    assert all("3900" in subject for subject in notes.values())
+    # a second sweep finds nothing left to do, in as few queries
+    with CaptureQueriesContext(connection) as again:
+        assert services.generate_missed_report_tasks(now=moment) == 0
+    assert len(again.captured_queries) <= small
+
+
 def test_suspension_ends_by_itself(world):
     from fangkong.returnees import services
     from fangkong.returnees.services import ensure_venue
