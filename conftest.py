@@ -3,7 +3,8 @@ import shutil
 
 import pytest
 
-from fangkong.core.testing import build_world, client_for
+from fangkong.core.testing import skip_or_fail_in_ci
+from fangkong.project.testing import build_world, client_for
 
 CHROMIUM = os.environ.get("FANGKONG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -52,7 +53,7 @@ def as_persona(world):
 @pytest.fixture(scope="session")
 def _playwright_browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed")
+        skip_or_fail_in_ci(f"Debian chromium is not installed ({CHROMIUM})")
     # Playwright's sync API keeps an event loop in this thread for the session; the tests' own ORM calls
     # are synchronous, so async-safety is relaxed while the browser is up, and restored afterwards.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")

@@ -22,7 +22,7 @@ def leg(database_url: str | None) -> dict:
     from bench.common import setup_django
 
     setup_django(database_url)
-    from fangkong.registry import demo
+    from fangkong.project import demo
 
     cpu = time.process_time()
     result = demo.build_demo(scale="subdistrict")

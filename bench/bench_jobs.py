@@ -156,7 +156,7 @@ def query_counts() -> dict:
     from bench.common import setup_django
 
     setup_django(None)
-    from fangkong.core.testing import build_world
+    from fangkong.project.testing import build_world
 
     world = build_world()
     small_rounds, small_q = _overdue_queries(world, BUILDINGS, "s")
@@ -182,7 +182,7 @@ def surge() -> dict:
     from bench.loadgen_venue import run_load
 
     var = setup_django(None)
-    from fangkong.core.testing import build_world
+    from fangkong.project.testing import build_world
     from fangkong.returnees.services import ensure_venue
 
     world = build_world()

@@ -73,7 +73,7 @@ def child(database_url: str | None) -> dict:
 
     var = setup_django(database_url)
     from fangkong.core.models import AuditEvent
-    from fangkong.core.testing import build_world
+    from fangkong.project.testing import build_world
     from fangkong.returnees.models import VenueVisit
     from fangkong.returnees.services import ensure_venue
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fangkong.returnees",
     "fangkong.command",
     "fangkong.api",
+    "fangkong.project",  # the cross-app demo and its commands
     "ninja",  # serves the API docs' Swagger UI from static files (no CDN, no inline script)
 ]
 

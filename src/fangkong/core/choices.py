@@ -13,14 +13,12 @@ class Role(models.TextChoices):
 
 
 class Domain(models.TextChoices):
-    """The working domains a functional office can be given (one per domain app)."""
+    """The working domains a functional office can be given: one per domain app, added as the app lands."""
 
     REGISTRY = "registry", _("台账")
     PAIRING = "pairing", _("三结三定")
     MASKS = "masks", _("口罩预约")
     RETURNEES = "returnees", _("返沪与隔离")
-    INSPECTIONS = "inspections", _("楼宇园区排摸")
-    CARE = "care", _("民生保障")
 
 
 class AuditAction(models.TextChoices):

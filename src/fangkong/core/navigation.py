@@ -15,8 +15,6 @@ GROUPS: dict[str, Any] = {
     "pairing": _("三结三定"),
     "masks": _("口罩预约"),
     "returnees": _("返沪与隔离"),
-    "inspections": _("楼宇园区排摸"),
-    "care": _("民生保障"),
     "command": _("指挥部"),
     "system": _("系统"),
 }
@@ -80,19 +78,21 @@ def grouped_menu(user: Any, path: str = "") -> list[dict[str, Any]]:
     return top
 
 
-# Home-page panels: each domain app may add a panel for the roles it serves. A provider takes the request
-# and returns None or {"title": ..., "template": "<app>/_home_panel.html", **context}.
-_home_panels: list[Callable[[Any], dict[str, Any] | None]] = []
+# Home-page panels: each app may add panels for the roles it serves (the registry adds the sub-district's
+# figures and neighborhoods). A provider takes the request and returns None or {"template": "<app>/...html",
+# **context}, with a "title" when the panel is a titled card (without one the template draws itself).
+# Panels show in ``order``, then registration order.
+_home_panels: list[tuple[int, Callable[[Any], dict[str, Any] | None]]] = []
 
 
-def register_home_panel(provider: Callable[[Any], dict[str, Any] | None]) -> None:
-    if provider not in _home_panels:
-        _home_panels.append(provider)
+def register_home_panel(provider: Callable[[Any], dict[str, Any] | None], *, order: int = 100) -> None:
+    if all(existing is not provider for _order, existing in _home_panels):
+        _home_panels.append((order, provider))
 
 
 def home_panels(request: Any) -> list[dict[str, Any]]:
     panels = []
-    for provider in _home_panels:
+    for _order, provider in sorted(_home_panels, key=lambda entry: entry[0]):
         panel = provider(request)
         if panel:
             panels.append(panel)

@@ -66,15 +66,16 @@ def clear_scope_cache(user: Any) -> None:
 
 
 def _compute(user: Any) -> Scope:
-    from fangkong.registry.models import SubDistrict
-
     if user.is_superuser:
         return Scope(everything=True)
     role = user.role
     if role == Role.DISTRICT_VIEWER:
         if not user.district_id:
             return NOTHING
-        ids = frozenset(SubDistrict.objects.filter(district_id=user.district_id).values_list("pk", flat=True))
+        # The sub-district model is the one the user's own ``subdistrict`` relation points at: core asks its
+        # relations instead of importing the registry that defines it.
+        subdistricts = user._meta.get_field("subdistrict").related_model._default_manager
+        ids = frozenset(subdistricts.filter(district_id=user.district_id).values_list("pk", flat=True))
         return Scope(subdistrict_ids=ids, read_only=True)
     if not user.subdistrict_id:
         return NOTHING

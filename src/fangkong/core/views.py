@@ -9,7 +9,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -66,26 +65,11 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from fangkong.registry.models import Building, Household, Neighborhood, Organization, Resident
-
     user = request.user
-    scope = scope_for(user)
-    neighborhoods = Neighborhood.objects.visible_to(user).annotate(
-        n_buildings=Count("buildings", distinct=True)
-    )
     context = {
-        "scope": scope,
+        "scope": scope_for(user),
         "role_label": Role(user.role).label if not user.is_superuser else _("超级管理员"),
-        "counts": {
-            "neighborhoods": neighborhoods.count(),
-            "buildings": Building.objects.visible_to(user).count(),
-            "households": Household.objects.visible_to(user).count(),
-            "residents": Resident.objects.visible_to(user).count(),
-            "organizations": Organization.objects.visible_to(user).count(),
-        },
-        "neighborhoods": neighborhoods.order_by("code")[:40],
         "panels": home_panels(request),
-        "organization": user.organization if user.role == Role.ORG_CONTACT else None,
         "recent_audit": AuditEvent.objects.visible_to(user).select_related("actor")[:8]
         if (user.is_superuser or user.role in AUDIT_ROLES)
         else [],

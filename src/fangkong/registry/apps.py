@@ -23,6 +23,10 @@ class RegistryConfig(AppConfig):
             MenuItem(_("重复证件号码待核"), "registry:duplicates", roles=(Role.HQ,), order=27),
         )
 
+        from fangkong.registry.home import register_home_panels
+
+        register_home_panels()
+
         from fangkong.registry.jobs import register_jobs
 
         register_jobs()

@@ -1,6 +1,7 @@
-"""The demo sub-district: a fictional sub-district shaped like the seed article (Jiangwan, February 2020).
+"""The demo sub-district's registry: a fictional sub-district shaped like the seed article (Jiangwan, February
+2020).
 
-``build_demo(scale=...)`` writes one district with one sub-district (scale ``subdistrict``) or eight
+``build_registry(scale=...)`` writes one district with one sub-district (scale ``subdistrict``) or eight
 (``district``). Each sub-district gets 34 neighborhoods with their committees, about 150 compounds, 800
 buildings, 50,000 households and 150,000 residents, 100 support cadres from named line departments, 25 party
 branches (one of them the support force's temporary branch), 22 premises, 2,000 organisations, two patrol
@@ -9,33 +10,25 @@ keeps that shape with a few hundred households, for tests.
 
 ID numbers and phones are valid synthetic values (``core.testing.make_id_number``/``make_phone``) drawn from
 a seeded ``random.Random``, so the same seed gives the same people; they are sealed through ``core.crypto``
-before they reach the database. Rows are written with ``bulk_create`` in batches inside one transaction.
-
-After the registry, each domain app that has a ``fangkong.<app>.demo`` module gets its ``seed(subdistrict, *,
-rng, scale)`` called (``scale`` is one of ``SCALES``). A missing module is skipped; an error is reported and
-re-raised, which rolls the whole generation back.
+before they reach the database. Rows are written with ``bulk_create`` in batches, inside the caller's
+transaction: the whole demo across apps (``fangkong.project.demo.build_demo``) is one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import random
-import sys
-import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
-from django.db import connections, models, transaction
+from django.db import connections, models
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from fangkong.core import audit, crypto
-from fangkong.core.choices import AuditAction, Domain, Role
+from fangkong.core import crypto
+from fangkong.core.choices import Domain, Role
 from fangkong.core.models import User
 from fangkong.core.testing import make_id_number, make_phone
 from fangkong.registry.choices import (
@@ -65,7 +58,6 @@ from fangkong.registry.models import (
 )
 
 SCALES = ("tiny", "subdistrict", "district")
-DEMO_APPS = ("pairing", "masks", "returnees", "inspections", "care", "command")
 DEMO_PASSWORD = "Jiangwan-2020"
 DEFAULT_SEED = 2020
 BATCH = 2000
@@ -145,10 +137,10 @@ GIVEN_M = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊
 GIVEN_F = "芳娜敏静丽艳娟霞燕玲桂丹萍红玉兰琳雪梅莉婷慧颖洁佳倩岚琴云莲雯瑜华美"
 
 OFFICES = [
-    ("社区党建办", [Domain.PAIRING, Domain.CARE]),
-    ("社区发展办", [Domain.INSPECTIONS, Domain.REGISTRY]),
-    ("社区平安办", [Domain.RETURNEES, Domain.INSPECTIONS]),
-    ("社区服务办", [Domain.CARE, Domain.MASKS]),
+    ("社区党建办", [Domain.PAIRING]),
+    ("社区发展办", [Domain.REGISTRY]),
+    ("社区平安办", [Domain.RETURNEES]),
+    ("社区服务办", [Domain.MASKS]),
     ("社区管理办", [Domain.REGISTRY, Domain.MASKS]),
     ("社区自治办", [Domain.REGISTRY]),
 ]
@@ -229,12 +221,11 @@ ID_REGIONS = (
 
 
 @dataclass
-class DemoResult:
+class RegistryDemo:
+    """What ``build_registry`` wrote: the sub-districts, rows per model label and the demo accounts."""
+
     subdistricts: list[SubDistrict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    registry_seconds: float = 0.0
-    app_seconds: dict[str, float] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -358,84 +349,38 @@ def demo_exists() -> bool:
     return SubDistrict.objects.exists()
 
 
-def build_demo(
+def build_registry(
     *,
     scale: str = "subdistrict",
     seed: int = DEFAULT_SEED,
     households: int | None = None,
     residents: int | None = None,
-    run_apps: bool = True,
     log: Callable[[str], None] | None = None,
-) -> DemoResult:
-    """Generate the demo district in one transaction and return what was written."""
+) -> RegistryDemo:
+    """Write the demo district's registry and the demo accounts (in the caller's transaction)."""
     shape = shape_for(scale, households=households, residents=residents)
     say = log or (lambda _msg: None)
-    result = DemoResult()
-    started = time.perf_counter()
-    with transaction.atomic():
-        district, _created = District.objects.get_or_create(name=DISTRICT[0], defaults={"code": DISTRICT[1]})
-        taken = set(SubDistrict.objects.filter(district=district).values_list("name", flat=True))
-        clash = taken & {name for name, _code in SUBDISTRICTS[: shape.subdistricts]}
-        if clash:
-            raise ValueError(f"演示街道已存在：{'、'.join(sorted(clash))}")
-        ring = crypto.keyring()
-        id_hashes = set(Resident.objects.exclude(id_number_hash="").values_list("id_number_hash", flat=True))
-        departments = _departments(district, result.counts)
-        for index in range(shape.subdistricts):
-            name, code = SUBDISTRICTS[index]
-            rng = random.Random(f"{seed}:{code}")
-            people = _People(rng, ring, id_hashes)
-            sub = SubDistrict.objects.create(district=district, name=name, code=code)
-            result.counts["registry.SubDistrict"] = result.counts.get("registry.SubDistrict", 0) + 1
-            say(f"{name}: 台账 …")
-            _build_subdistrict(sub, index, shape, people, departments, result.counts)
-            result.subdistricts.append(sub)
-        result.accounts = create_demo_accounts(district, result.subdistricts[0])
-        result.counts["core.User"] = len(result.accounts)
-        result.registry_seconds = time.perf_counter() - started
-        if run_apps:
-            for sub in result.subdistricts:
-                for app, seconds in run_app_seeds(sub, seed=seed, scale=scale, log=say).items():
-                    result.app_seconds[app] = result.app_seconds.get(app, 0.0) + seconds
-        audit.record(
-            actor=None,
-            action=AuditAction.CREATE,
-            obj=result.subdistricts[0],
-            object_repr=f"演示数据（{scale}）",
-            changes={"scale": scale, "seed": seed, "counts": result.counts},
-            note="生成演示街道",
-        )
-    result.seconds = time.perf_counter() - started
+    result = RegistryDemo()
+    district, _created = District.objects.get_or_create(name=DISTRICT[0], defaults={"code": DISTRICT[1]})
+    taken = set(SubDistrict.objects.filter(district=district).values_list("name", flat=True))
+    clash = taken & {name for name, _code in SUBDISTRICTS[: shape.subdistricts]}
+    if clash:
+        raise ValueError(f"演示街道已存在：{'、'.join(sorted(clash))}")
+    ring = crypto.keyring()
+    id_hashes = set(Resident.objects.exclude(id_number_hash="").values_list("id_number_hash", flat=True))
+    departments = _departments(district, result.counts)
+    for index in range(shape.subdistricts):
+        name, code = SUBDISTRICTS[index]
+        rng = random.Random(f"{seed}:{code}")
+        people = _People(rng, ring, id_hashes)
+        sub = SubDistrict.objects.create(district=district, name=name, code=code)
+        result.counts["registry.SubDistrict"] = result.counts.get("registry.SubDistrict", 0) + 1
+        say(f"{name}: 台账 …")
+        _build_subdistrict(sub, index, shape, people, departments, result.counts)
+        result.subdistricts.append(sub)
+    result.accounts = create_demo_accounts(district, result.subdistricts[0])
+    result.counts["core.User"] = len(result.accounts)
     return result
-
-
-def run_app_seeds(sub: SubDistrict, *, seed: int, scale: str, log: Callable[[str], None]) -> dict[str, float]:
-    """Call ``fangkong.<app>.demo.seed`` for each installed app that has one; return seconds per app."""
-    timings: dict[str, float] = {}
-    for app in DEMO_APPS:
-        if not django_apps.is_installed(f"fangkong.{app}"):
-            continue
-        module_name = f"fangkong.{app}.demo"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        seed_func = getattr(module, "seed", None)
-        if seed_func is None:
-            continue
-        log(f"{sub.name}: {app} …")
-        started = time.perf_counter()
-        try:
-            with transaction.atomic():
-                seed_func(sub, rng=random.Random(f"{seed}:{sub.code}:{app}"), scale=scale)
-        except Exception:
-            print(f"演示数据：{app} 的 seed() 出错：", file=sys.stderr)
-            traceback.print_exc()
-            raise
-        timings[app] = time.perf_counter() - started
-    return timings
 
 
 def _departments(district: District, counts: dict[str, int]) -> dict[str, LineDepartment]:
@@ -889,7 +834,7 @@ def create_demo_accounts(district: District, sub: SubDistrict) -> list[tuple[str
         if account.role in (Role.HQ, Role.STAFF):
             user.may_reveal_personal_data = True
         if account.role == Role.OFFICE:
-            user.domains = list(office.domains) if office else [Domain.INSPECTIONS, Domain.REGISTRY]
+            user.domains = list(office.domains) if office else [Domain.REGISTRY]
             user.display_name = office.name if office else account.display_name
         if account.role == Role.STAFF:
             scope_hoods = hoods[:1] if account.username == "anfen" else hoods[1:2]

@@ -47,7 +47,7 @@ from django.shortcuts import resolve_url
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from fangkong.core.testing import build_world
+from fangkong.project.testing import build_world
 
 PERSONAS = (
     "hq",

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -18,11 +19,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from fangkong.core import crypto, purge
-from fangkong.core.management.commands import demo as demo_command
+from fangkong.core import crypto, localsecrets, purge
 from fangkong.core.management.commands.serve import gunicorn_argv
 from fangkong.core.models import AuditEvent
-from fangkong.registry import demo
+from fangkong.project import demo
 from fangkong.registry.models import Resident, SubDistrict, Volunteer
 
 REPO = Path(__file__).resolve().parents[4]
@@ -81,12 +81,12 @@ def test_demo_no_serve_builds_once_and_keeps_data_on_second_run(settings, tmp_pa
 
 def test_ensure_secrets_fills_only_what_settings_lack(settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path
-    settings.SECRET_KEY = demo_command.INSECURE_DEV_KEY
+    settings.SECRET_KEY = localsecrets.INSECURE_DEV_KEY
     settings.FANGKONG_DATA_KEYS = []
     settings.FANGKONG_HASH_KEY = ""
     for name in ("FANGKONG_SECRET_KEY", "FANGKONG_DATA_KEY", "FANGKONG_HASH_KEY"):
         monkeypatch.delenv(name, raising=False)
-    assert demo_command.ensure_secrets() is True
+    assert localsecrets.ensure_secrets() is True
     data = json.loads((tmp_path / "secrets.json").read_text())
     assert settings.SECRET_KEY == data["secret_key"]
     assert settings.FANGKONG_DATA_KEYS == data["data_keys"]
@@ -95,7 +95,7 @@ def test_ensure_secrets_fills_only_what_settings_lack(settings, tmp_path, monkey
     # the file is written once; an environment value wins over it
     settings.SECRET_KEY = "from-the-environment"
     monkeypatch.setenv("FANGKONG_SECRET_KEY", "from-the-environment")
-    assert demo_command.ensure_secrets() is False
+    assert localsecrets.ensure_secrets() is False
     assert settings.SECRET_KEY == "from-the-environment"
 
 
@@ -119,9 +119,40 @@ def _get(url: str, timeout: float = 30.0, *, alive: subprocess.Popen | None = No
             time.sleep(0.3)
 
 
+class _Output:
+    """Reads a subprocess's output on a thread, line by line, and signals once every ready line appeared."""
+
+    def __init__(self, proc: subprocess.Popen, ready: tuple[str, ...]) -> None:
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self._waiting = set(ready)
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.decode(errors="replace")
+            self.lines.append(line)
+            self._waiting = {needle for needle in self._waiting if needle not in line}
+            if not self._waiting:
+                self.ready.set()
+
+    def wait_ready(self, proc: subprocess.Popen) -> None:
+        """Wait until the ready lines are printed; fail at once if the process ends first. No fixed wait: a
+        loaded machine only makes the demo slower to build, and the build prints as it goes."""
+        while not self.ready.wait(1.0):
+            if proc.poll() is not None:
+                self._thread.join(5)
+                raise AssertionError("the process ended before it was ready:\n" + self.text())
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
 def test_demo_command_serves_the_login_page(tmp_path):
     port = _free_port()
-    env = _prod_env(tmp_path, FANGKONG_DEBUG="1")
+    env = _prod_env(tmp_path, FANGKONG_DEBUG="1", PYTHONUNBUFFERED="1")
     for name in ("FANGKONG_SECRET_KEY", "FANGKONG_DATA_KEY", "FANGKONG_HASH_KEY"):
         env.pop(name)
     proc = subprocess.Popen(
@@ -142,17 +173,23 @@ def test_demo_command_serves_the_login_page(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    # Django's server prints its line once it listens (the demo is built by then), the job runner its own
+    # once it runs.
+    output = _Output(proc, ready=("Quit the server with", "fangkong worker:"))
     try:
-        status, body = _get(f"http://127.0.0.1:{port}/accounts/login/", timeout=900, alive=proc)
+        output.wait_ready(proc)
+        status, body = _get(f"http://127.0.0.1:{port}/accounts/login/", alive=proc)
         assert status == 200
         assert "登录".encode() in body
         status, _body = _get(f"http://127.0.0.1:{port}/static/css/fangkong.css")
         assert status == 200
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=20)[0].decode()
-    assert "zhihuibu" in output and "Jiangwan-2020" in output
-    assert "fangkong worker" in output  # the job runner started beside the server
+        proc.wait(timeout=20)
+        output._thread.join(5)
+    text = output.text()
+    assert "zhihuibu" in text and "Jiangwan-2020" in text
+    assert "fangkong worker" in text  # the job runner started beside the server
     assert (tmp_path / "secrets.json").exists()
 
 

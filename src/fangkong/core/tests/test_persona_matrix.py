@@ -2,7 +2,7 @@
 
 Every URL name and API operation has a row in its app's ``tests/personas.py`` (format: ``core.tests.matrix``);
 a new URL without one fails ``test_every_url_and_operation_has_an_expectation``. The persona world (the cast
-of ``core.testing`` plus each app's ``build``) is built once per test class and every request is rolled back,
+of ``project.testing`` plus each app's ``build``) is built once per test class and every request is rolled back,
 so POSTs leave nothing behind for the next persona.
 
 Each row asks every persona GET and, where the row gives one, POST.

@@ -65,7 +65,7 @@ def test_demo_port_sets_the_public_base(settings, monkeypatch, tmp_path):
     """`fangkong demo --port N` serves with QR codes pointing at port N."""
     from django.core.management import call_command
 
-    from fangkong.core.management.commands import demo
+    from fangkong.project.management.commands import demo
 
     settings.FANGKONG_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     monkeypatch.delenv("FANGKONG_PUBLIC_BASE_URL", raising=False)

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from fangkong.core import crypto, keycheck
 from fangkong.core.models import AuditEvent, KeyFingerprint
 from fangkong.core.purge import personal_models
-from fangkong.registry import demo
+from fangkong.project import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,8 @@
 import pytest
 
-from fangkong.core.testing import PERSONAS
+from fangkong.core.choices import Role
+from fangkong.core.models import User
+from fangkong.project.testing import PERSONAS, client_for
 from fangkong.registry.models import Household, Neighborhood, Organization, Resident
 
 pytestmark = pytest.mark.django_db
@@ -42,5 +44,22 @@ def test_anonymous_sees_nothing(world):
     assert not Household.objects.visible_to(AnonymousUser()).exists()
 
 
-def test_personas_are_the_documented_cast():
-    assert PERSONAS == ("hq", "staff_a", "staff_b", "cadre", "org_contact", "anonymous")
+def test_each_persona_signs_in_as_its_documented_role(world):
+    roles = {
+        "hq": Role.HQ,
+        "staff_a": Role.STAFF,
+        "staff_b": Role.STAFF,
+        "cadre": Role.CADRE,
+        "org_contact": Role.ORG_CONTACT,
+    }
+    assert set(PERSONAS) == {*roles, "anonymous"}
+    for persona in PERSONAS:
+        session = client_for(persona, world).session
+        if persona == "anonymous":
+            assert "_auth_user_id" not in session
+            continue
+        user = User.objects.get(pk=session["_auth_user_id"])
+        assert (user.username, user.role, user.subdistrict_id) == (persona, roles[persona], world.sub.pk)
+    assert set(world.staff_a.neighborhoods.all()) == {world.hood_a}
+    assert set(world.staff_b.neighborhoods.all()) == {world.hood_b}
+    assert world.org_contact.organization == world.org_a

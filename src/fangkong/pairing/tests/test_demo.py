@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from fangkong.pairing import demo, reports, services
 from fangkong.pairing.models import BuildingAssignment, CheckInRound, Pairing, Roster, Team
-from fangkong.registry import demo as registry_demo
+from fangkong.project import demo as project_demo
 from fangkong.registry.models import SupportCadre
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_seed_covers_every_point(settings):
     settings.FANGKONG_NOTIFY_BACKENDS = []
-    result = registry_demo.build_demo(scale="tiny", run_apps=False)
+    result = project_demo.build_demo(scale="tiny", run_apps=False)
     sub = result.subdistricts[0]
     # how long the seed takes is measured by bench_demo, not asserted here (it depends on the machine's load)
     demo.seed(sub, rng=random.Random(1), scale="tiny")

@@ -55,7 +55,7 @@ def test_anonymous_is_sent_to_login(green, as_persona):
 
 
 def test_read_only_personas_cannot_start(green, world):
-    from fangkong.core.testing import client_for
+    from fangkong.project.testing import client_for
 
     for persona in ("viewer", "auditor"):
         client = client_for(persona, world)

@@ -76,7 +76,7 @@ def test_returnees_office_may_use_the_rule_pages(world, rule, returnees_office):
     "persona", ["staff_a", "staff_b", "cadre", "org_contact", "office", "viewer", "auditor"]
 )
 def test_other_personas_get_404(as_persona, world, rule, persona):
-    from fangkong.core.testing import client_for
+    from fangkong.project.testing import client_for
 
     client = client_for(persona, world)
     for url in _urls(rule):

@@ -31,7 +31,7 @@ from django.db.models import Q
 
 from fangkong.core import audit, crypto, keycheck
 from fangkong.core.choices import AuditAction
-from fangkong.core.management.commands.demo import write_secrets
+from fangkong.core.localsecrets import write_secrets
 from fangkong.core.purge import personal_models
 
 

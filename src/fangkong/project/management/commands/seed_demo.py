@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fangkong.registry import demo
+from fangkong.project import demo
 
 
 class Command(BaseCommand):

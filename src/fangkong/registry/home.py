@@ -1,0 +1,48 @@
+"""The registry's panels on the home page: the figures of the user's scope (with an organisation contact's own
+organisation) first, the neighborhoods after the other apps' panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+
+from fangkong.core.choices import Role
+from fangkong.core.navigation import register_home_panel
+from fangkong.core.scope import scope_for
+from fangkong.registry.models import Building, Household, Neighborhood, Organization, Resident
+
+
+def _neighborhoods(user: Any) -> Any:
+    return Neighborhood.objects.visible_to(user).annotate(n_buildings=Count("buildings", distinct=True))
+
+
+def figures_panel(request: Any) -> dict[str, Any]:
+    user = request.user
+    return {
+        "template": "registry/_home_figures.html",
+        "counts": {
+            "neighborhoods": _neighborhoods(user).count(),
+            "buildings": Building.objects.visible_to(user).count(),
+            "households": Household.objects.visible_to(user).count(),
+            "residents": Resident.objects.visible_to(user).count(),
+            "organizations": Organization.objects.visible_to(user).count(),
+        },
+        "organization": user.organization if user.role == Role.ORG_CONTACT else None,
+    }
+
+
+def neighborhoods_panel(request: Any) -> dict[str, Any] | None:
+    neighborhoods = list(_neighborhoods(request.user).order_by("code")[:40])
+    if not neighborhoods:
+        return None
+    return {
+        "template": "registry/_home_neighborhoods.html",
+        "neighborhoods": neighborhoods,
+        "all_of_them": scope_for(request.user).neighborhood_ids is None,
+    }
+
+
+def register_home_panels() -> None:
+    register_home_panel(figures_panel, order=0)
+    register_home_panel(neighborhoods_panel, order=900)
