@@ -37,6 +37,16 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(autouse=True)
+def _fresh_ttl_caches():
+    """Every test starts and ends with the per-process caches empty (core.ttlcache: rounds, slots, venues)."""
+    from fangkong.core import ttlcache
+
+    ttlcache.clear_all()
+    yield
+    ttlcache.clear_all()
+
+
 @pytest.fixture
 def world(db):
     return build_world()

@@ -108,7 +108,7 @@ def _seed(url: str, out_path: str) -> None:
         )
     addresses = list(Household.objects.order_by("id").values_list("building_id", "room"))
     # queries per booking, measured on the service against this database (the probe rows are removed after)
-    from fangkong.masks import caches
+    from fangkong.core import ttlcache
     from fangkong.masks.models import StockBalance
 
     rng = random.Random(9)
@@ -132,7 +132,7 @@ def _seed(url: str, out_path: str) -> None:
             phone=phone,
         )
 
-    caches.clear()
+    ttlcache.clear_all()
     probe(0)()  # warm the caches
     _r, q_alloc = count_queries(probe(1))
     _r, q_repeat = count_queries(probe(1))

@@ -1,61 +1,26 @@
-"""Small per-process caches for the booking hot path (rounds, the address book, pickup slots, stock hints).
+"""Short per-process caches for the booking hot path (rounds, the address book, pickup slots, stock hints).
 
-Each entry lives a few seconds, so every gunicorn worker sees changes soon without asking the database on
-every request. Writes in this process clear the affected entries at once (see services).
+Each entry lives a few seconds (core.ttlcache), so every gunicorn worker sees changes soon without asking the
+database on every request. Writes in this process clear the affected entries at once (see services).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
+from fangkong.core.ttlcache import TTLCache
 
 ROUND_TTL = 2.0
 ADDRESS_TTL = 30.0
 SLOT_TTL = 5.0
 STOCK_HINT_TTL = 2.0
-CONFIG_TTL = 60.0
 
-_lock = threading.Lock()
-_store: dict[tuple[Any, ...], tuple[float, Any]] = {}
-
-
-def cached(key: tuple[Any, ...], ttl: float, load: Callable[[], T]) -> T:
-    now = time.monotonic()
-    hit = _store.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]  # type: ignore[no-any-return]
-    value = load()
-    with _lock:
-        _store[key] = (now + ttl, value)
-    return value
-
-
-def put(key: tuple[Any, ...], ttl: float, value: Any) -> None:
-    with _lock:
-        _store[key] = (time.monotonic() + ttl, value)
-
-
-def peek(key: tuple[Any, ...]) -> Any:
-    hit = _store.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    return None
-
-
-def forget(prefix: str) -> None:
-    with _lock:
-        for key in [k for k in _store if k[0] == prefix]:
-            _store.pop(key, None)
-
-
-def clear() -> None:
-    with _lock:
-        _store.clear()
+_cache = TTLCache("masks")
+cached = _cache.get
+put = _cache.put
+peek = _cache.peek
+forget = _cache.forget
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +26,7 @@ from fangkong.core.choices import AuditAction, Role
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.policies import get_policy
 from fangkong.core.services import check_write_scope
+from fangkong.core.ttlcache import TTLCache
 from fangkong.core.validators import (
     check_document,
     validate_mobile,
@@ -1274,46 +1274,31 @@ class VisitResult:
     created: bool
 
 
-# Public check-in lookups, cached per process for a short time: a QR poster's venue and the fever line are
-# read on every check-in of a morning surge but change rarely. Saving a venue or a policy clears the cache
-# of this process at once (see apps.py); other processes see the change within CHECKIN_CACHE_SECONDS.
+# Public check-in lookups, cached per process for a short time (core.ttlcache): a QR poster's venue and the
+# fever line are read on every check-in of a morning surge but change rarely. Saving a venue or a policy
+# clears the cache of this process at once (see apps.py); other processes see the change within
+# CHECKIN_CACHE_SECONDS.
 CHECKIN_CACHE_SECONDS = 30.0
-_CACHE_MAX = 4096
-_venue_cache: dict[str, tuple[float, Venue | None]] = {}
-_fever_cache: dict[tuple[int, dt.date], tuple[float, Decimal]] = {}
+_checkin = TTLCache("returnees.checkin", max_entries=8192)
 
 
 def clear_checkin_cache(**_kwargs: Any) -> None:
-    _venue_cache.clear()
-    _fever_cache.clear()
+    _checkin.clear()
 
 
 def venue_for_code(code: str) -> Venue | None:
     """The venue of a QR code (None for an unknown code), cached per process for a short time."""
     if not code or len(code) > 32:
         return None
-    now = time.monotonic()
-    hit = _venue_cache.get(code)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    venue = Venue.objects.filter(code=code).first()
-    if len(_venue_cache) >= _CACHE_MAX:
-        _venue_cache.clear()
-    _venue_cache[code] = (now + CHECKIN_CACHE_SECONDS, venue)
-    return venue
+    return _checkin.get(
+        ("venue", code), CHECKIN_CACHE_SECONDS, lambda: Venue.objects.filter(code=code).first()
+    )
 
 
 def _checkin_fever_line(subdistrict_id: int, day: dt.date) -> Decimal:
-    now = time.monotonic()
-    key = (subdistrict_id, day)
-    hit = _fever_cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    line = fever_line(subdistrict_id, day)
-    if len(_fever_cache) >= _CACHE_MAX:
-        _fever_cache.clear()
-    _fever_cache[key] = (now + CHECKIN_CACHE_SECONDS, line)
-    return line
+    return _checkin.get(
+        ("fever", subdistrict_id, day), CHECKIN_CACHE_SECONDS, lambda: fever_line(subdistrict_id, day)
+    )
 
 
 def register_visit(

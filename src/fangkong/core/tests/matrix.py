@@ -47,6 +47,7 @@ from django.shortcuts import resolve_url
 from django.test import Client, TestCase
 from django.urls import reverse
 
+from fangkong.core import ttlcache
 from fangkong.project.testing import build_world
 
 PERSONAS = (
@@ -97,13 +98,10 @@ class Case:
     note: str = ""
 
 
-def load_tables() -> tuple[
-    dict[str, Case], list[Callable[[SimpleNamespace], None]], list[Callable[[], None]]
-]:
-    """All apps' expectations, their world builders and their cache resets."""
+def load_tables() -> tuple[dict[str, Case], list[Callable[[SimpleNamespace], None]]]:
+    """All apps' expectations and their world builders."""
     table: dict[str, Case] = {}
     builders: list[Callable[[SimpleNamespace], None]] = []
-    resets: list[Callable[[], None]] = []
     for app in APPS:
         try:
             module = importlib.import_module(f"fangkong.{app}.tests.personas")
@@ -120,9 +118,7 @@ def load_tables() -> tuple[
             table[key] = case
         if hasattr(module, "build"):
             builders.append(module.build)
-        if hasattr(module, "reset"):
-            resets.append(module.reset)
-    return table, builders, resets
+    return table, builders
 
 
 def url_names() -> dict[str, str]:
@@ -168,7 +164,7 @@ def api_operations() -> dict[str, str]:
     return ops
 
 
-TABLE, BUILDERS, RESETS = load_tables()
+TABLE, BUILDERS = load_tables()
 
 
 def is_login_redirect(response: Any) -> bool:
@@ -223,8 +219,7 @@ class MatrixWorld(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        for reset in RESETS:
-            reset()
+        ttlcache.clear_all()
         cache.clear()
         w = build_world()
         for build in BUILDERS:
@@ -239,14 +234,12 @@ class MatrixWorld(TestCase):
         type.__setattr__(cls, "_jar", jar)
 
     def setUp(self) -> None:
-        for reset in RESETS:
-            reset()
+        ttlcache.clear_all()
         cache.clear()
         self.w = type(self)._world  # type: ignore[attr-defined]
 
     def tearDown(self) -> None:
-        for reset in RESETS:
-            reset()
+        ttlcache.clear_all()
         cache.clear()
 
     def client_for(self, persona: str, **kwargs: Any) -> Client:

@@ -7,8 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from fangkong.core import ttlcache
 from fangkong.core.testing import make_id_number, make_phone
-from fangkong.masks import caches, services
+from fangkong.masks import services
 from fangkong.masks.choices import AllocationMode
 
 # The concurrency tests need real concurrent connections; SQLite's shared in-memory test database does not
@@ -18,13 +19,6 @@ if _db["ENGINE"].endswith("sqlite3") and not _db.get("TEST", {}).get("NAME"):
     _db.setdefault("TEST", {})["NAME"] = os.path.join(
         tempfile.gettempdir(), f"fangkong-test-{os.getpid()}.sqlite3"
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_mask_caches():
-    caches.clear()
-    yield
-    caches.clear()
 
 
 def open_round(world, *, mode=AllocationMode.ORDER, name="第一轮", slots=True, **kwargs):
@@ -90,7 +84,7 @@ def add_households(world, n, *, hood="a", start=201):
         for i in range(n)
     ]
     Household.objects.bulk_create(rows)
-    caches.clear()
+    ttlcache.clear_all()
     return list(Household.objects.filter(building=building, room__in=[r.room for r in rows]).order_by("id"))
 
 

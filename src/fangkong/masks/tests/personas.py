@@ -46,12 +46,6 @@ def build(w: SimpleNamespace) -> None:
     )
 
 
-def reset() -> None:
-    from fangkong.masks import caches
-
-    caches.clear()
-
-
 EXPECTATIONS: dict[str, Case] = {
     "masks:rounds": Case(get=answers(200, org_contact=404, office=404, anonymous=LOGIN)),
     "masks:round_create": Case(

@@ -10,8 +10,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fangkong.core import ttlcache
 from fangkong.core.testing import make_id_number, make_phone
-from fangkong.masks import caches, services
+from fangkong.masks import services
 from fangkong.masks.choices import AllocationMode, BookingStatus, VoucherStatus
 from fangkong.masks.models import Booking, LedgerEntry, StockBalance, Voucher
 from fangkong.masks.tests.conftest import add_households, open_round
@@ -87,7 +88,7 @@ def test_any_arrival_order_keeps_the_invariants(world, homes, steps, mode):
 
     rng = random.Random(3)
     with transaction.atomic():
-        caches.clear()
+        ttlcache.clear_all()
         rnd = open_round(world, mode=mode, name=f"r-{mode}")
         hoods = {"a": world.hood_a, "b": world.hood_b}
         received = {world.hood_a.pk: 0, world.hood_b.pk: 0}
@@ -154,7 +155,7 @@ def test_forfeit_reallocates_to_the_waiting_list_in_order(world, homes, stock, f
 
     rng = random.Random(5)
     with transaction.atomic():
-        caches.clear()
+        ttlcache.clear_all()
         rnd = open_round(world, name="forfeit")
         numbers = []
         for home in homes["a"]:

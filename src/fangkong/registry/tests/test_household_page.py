@@ -16,9 +16,10 @@ from fangkong.core.testing import make_id_number, make_phone
 
 
 def _round(world):
-    from fangkong.masks import caches, services
+    from fangkong.core import ttlcache
+    from fangkong.masks import services
 
-    caches.clear()
+    ttlcache.clear_all()
     now = timezone.now()
     rnd = services.open_mask_round(
         actor=world.hq,

@@ -55,11 +55,3 @@ def returnees_office(world):
     from fangkong.core.testing import make_user
 
     return make_user("office_ret", Role.OFFICE, subdistrict=world.sub, domains=["returnees"])
-
-
-@pytest.fixture(autouse=True)
-def _fresh_checkin_cache():
-    """The per-process check-in cache must not carry venues or fever lines from one test to the next."""
-    services.clear_checkin_cache()
-    yield
-    services.clear_checkin_cache()

@@ -84,12 +84,6 @@ def build(w: SimpleNamespace) -> None:
     w.venue_a = services.ensure_venue(actor=w.hq, organization=w.org_a)
 
 
-def reset() -> None:
-    from fangkong.returnees import services
-
-    services.clear_checkin_cache()
-
-
 EXPECTATIONS: dict[str, Case] = {
     "returnees:board": Case(get=answers(200, org_contact=404, office=404, anonymous=LOGIN)),
     "returnees:declaration_list": Case(get=answers(200, org_contact=404, office=404, anonymous=LOGIN)),

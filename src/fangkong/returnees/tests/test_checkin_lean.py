@@ -8,6 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from fangkong.core import ttlcache
 from fangkong.core.models import AuditEvent, Notification
 from fangkong.core.services import set_policy
 from fangkong.returnees import services
@@ -100,15 +101,15 @@ def test_cache_expires_for_changes_made_elsewhere(hotel, monkeypatch):
     Venue.objects.filter(pk=hotel.pk).update(name="改名酒店")
     assert services.venue_for_code(hotel.code).name != "改名酒店"
     later = time.monotonic() + services.CHECKIN_CACHE_SECONDS + 1
-    monkeypatch.setattr(services.time, "monotonic", lambda: later)
+    monkeypatch.setattr(ttlcache.time, "monotonic", lambda: later)
     assert services.venue_for_code(hotel.code).name == "改名酒店"
 
 
 def test_unknown_codes_are_404_and_the_cache_stays_bounded(client, hotel, monkeypatch):
     monkeypatch.setenv("FANGKONG_RATE_RETURNEES_VENUE", "off")  # this test is about the cache
-    monkeypatch.setattr(services, "_CACHE_MAX", 5)
+    monkeypatch.setattr(services._checkin, "max_entries", 5)
     for n in range(12):
         assert _post(client, Venue(code=f"nope{n}"), n).status_code == 404
-    assert len(services._venue_cache) <= 5
+    assert len(services._checkin) <= 5
     assert services.venue_for_code("x" * 40) is None
     assert _post(client, hotel, 99).status_code == 201
