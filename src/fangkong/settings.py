@@ -206,6 +206,7 @@ FANGKONG_WORKER = env_bool("FANGKONG_WORKER", True)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FANGKONG_EXPORT_INLINE_ROWS = env_int("FANGKONG_EXPORT_INLINE_ROWS", 3000)
 FANGKONG_EXPORT_KEEP_HOURS = env_int("FANGKONG_EXPORT_KEEP_HOURS", 24)
+FANGKONG_IMPORT_INLINE_ROWS = env_int("FANGKONG_IMPORT_INLINE_ROWS", 3000)
 
 # Spreadsheet uploads: kept (encrypted) between preview and commit for this long; zip-bomb limits; row caps
 # per format as "slug:rows" (e.g. "households:300000,volunteers:5000"; defaults are in each format).

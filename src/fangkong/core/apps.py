@@ -29,3 +29,8 @@ class CoreConfig(AppConfig):
         from fangkong.core.core_jobs import register_jobs
 
         register_jobs()
+
+        from fangkong.core import exports, io_tasks, longtasks
+
+        longtasks.register("core.export", exports.export_runner)
+        longtasks.register("core.import", io_tasks.import_runner)

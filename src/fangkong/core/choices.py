@@ -57,9 +57,9 @@ class DeliveryStatus(models.TextChoices):
     DEAD = "dead", _("已放弃")
 
 
-class ExportTaskStatus(models.TextChoices):
+class LongTaskStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("导出中")
+    RUNNING = "running", _("进行中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
     EXPIRED = "expired", _("已过期删除")

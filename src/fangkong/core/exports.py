@@ -1,8 +1,9 @@
 """Large exports run in the job runner, never in a request.
 
 An export of up to ``FANGKONG_EXPORT_INLINE_ROWS`` rows is written in the request as before. A larger one is
-an ``ExportTask``: the request only queues it (django-tasks) and answers with a progress page; the worker
-writes the file, counting rows as it goes, and tells the user in the inbox when it is ready. The user may
+a long task (``core.longtasks``, kind ``core.export``): the request only queues it and answers with a
+progress page; the worker writes the file, counting rows as it goes, and tells the user in the inbox when
+it is ready. The user may
 leave the page. The file is kept encrypted with the data key (it may hold plaintext ID numbers) and deleted
 ``FANGKONG_EXPORT_KEEP_HOURS`` after it was written; only its owner can download it, and the download is
 audited.
@@ -14,12 +15,10 @@ import datetime as dt
 import logging
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,117 +73,88 @@ def audit_export(user: Any, fmt: Any, count: int, *, note: str = "") -> None:
 
 
 def start_export(*, user: Any, slug: str, total: int) -> Any:
-    """Queue a large export for the worker; returns its ExportTask."""
-    from fangkong.core.models import ExportTask
+    """Queue a large export for the worker; returns its LongTask."""
+    from fangkong.core import longtasks, spreadsheets
 
-    with transaction.atomic():
-        task = ExportTask.objects.create(user=user, slug=slug, total=total)
-        transaction.on_commit(lambda: run_export_task.enqueue(str(task.pk)))
-    return task
+    fmt = spreadsheets.get_format(slug)
+    title = _("导出：%(title)s") % {"title": fmt.title if fmt else slug}
+    return longtasks.start(user=user, kind="core.export", title=title, slug=slug, total=total)
 
 
 def run_export(task_id: str) -> dict[str, Any]:
-    """Write the export of an ExportTask (in the worker), with progress, then notify its owner."""
-    from fangkong.core import notify, spreadsheets
-    from fangkong.core.models import ExportTask, ExportTaskStatus
+    """Run a queued export now (what the worker does; tests and benchmarks call it directly)."""
+    from fangkong.core import longtasks
 
-    task = ExportTask.objects.select_related("user").get(pk=task_id)
-    if task.status != ExportTaskStatus.QUEUED:
-        return {"skipped": task.status}
-    ExportTask.objects.filter(pk=task.pk).update(status=ExportTaskStatus.RUNNING, started_at=timezone.now())
+    return longtasks.run(task_id)
+
+
+def export_runner(task: Any, progress: Any) -> Any:
+    """The ``core.export`` long task: write the file (counting rows), seal it, audit the export."""
+    from fangkong.core import longtasks, spreadsheets
+
     user = task.user
     fmt = spreadsheets.get_format(task.slug)
+    if fmt is None or not fmt.allowed(user):
+        raise longtasks.Refused(_("无权导出该数据。"))
+    queryset = fmt.export_queryset(user)
+
+    def rows() -> Any:
+        done = 0
+        for row in fmt.export_rows(user, queryset):
+            yield row
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                progress(done)
+
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", dir=export_dir(), delete=False) as handle:
+        plain = Path(handle.name)
     try:
-        if fmt is None or not fmt.allowed(user):
-            raise PermissionError(task.slug)
-        queryset = fmt.export_queryset(user)
-
-        def rows() -> Any:
-            done = 0
-            for row in fmt.export_rows(user, queryset):
-                yield row
-                done += 1
-                if done % PROGRESS_EVERY == 0:
-                    ExportTask.objects.filter(pk=task.pk).update(done=done)
-
-        with tempfile.NamedTemporaryFile(suffix=".xlsx", dir=export_dir(), delete=False) as handle:
-            plain = Path(handle.name)
-        try:
-            count = spreadsheets.write_xlsx(fmt, rows(), str(plain))
-            sealed = export_dir() / f"{task.pk}.xlsx.sealed"
-            _seal_file(plain, sealed)
-        finally:
-            plain.unlink(missing_ok=True)
-    except Exception as exc:
-        logger.exception("export %s failed", task.pk)
-        ExportTask.objects.filter(pk=task.pk).update(
-            status=ExportTaskStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
-        )
-        notify.notify(
-            kind="core.export",
-            subject=_("导出失败：%(title)s") % {"title": fmt.title if fmt else task.slug},
-            recipient=user,
-            link=reverse("io:export_task", args=[task.pk]),
-        )
-        raise
+        count = spreadsheets.write_xlsx(fmt, rows(), str(plain))
+        sealed = export_dir() / f"{task.pk}.xlsx.sealed"
+        _seal_file(plain, sealed)
+    finally:
+        plain.unlink(missing_ok=True)
     keep = dt.timedelta(hours=int(getattr(settings, "FANGKONG_EXPORT_KEEP_HOURS", 24)))
-    now = timezone.now()
-    ExportTask.objects.filter(pk=task.pk).update(
-        status=ExportTaskStatus.DONE,
-        done=count,
-        total=max(count, task.total),
-        finished_at=now,
-        expires_at=now + keep,
-        file_name=sealed.name,
-    )
+    expires = timezone.now() + keep
     audit_export(user, fmt, count, note="background")
-    notify.notify(
-        kind="core.export",
+    return longtasks.Outcome(
         subject=_("导出已完成：%(title)s（%(n)d 行）") % {"title": fmt.title, "n": count},
-        body=_("文件保留至 %(t)s。") % {"t": timezone.localtime(now + keep).strftime("%Y-%m-%d %H:%M")},
-        recipient=user,
-        link=reverse("io:export_task", args=[task.pk]),
+        body=_("文件保留至 %(t)s。") % {"t": timezone.localtime(expires).strftime("%Y-%m-%d %H:%M")},
+        link=reverse("io:task", args=[task.pk]),
+        done=count,
+        fields={"expires_at": expires, "file_name": sealed.name},
     )
-    return {"rows": count}
 
 
 @task()
 def run_export_task(task_id: str) -> dict[str, Any]:
-    """The queued form of ``run_export`` (django-tasks: the worker runs it)."""
+    """An export queued before exports became long tasks (the worker runs it the same way)."""
     return run_export(task_id)
 
 
 def expire_exports(period: dt.datetime) -> dict[str, int]:
     """Delete export files past their time (a periodic job)."""
-    from fangkong.core.models import ExportTask, ExportTaskStatus
+    from fangkong.core.choices import LongTaskStatus
+    from fangkong.core.models import LongTask
 
     removed = 0
-    for old in ExportTask.objects.filter(status=ExportTaskStatus.DONE, expires_at__lte=period):
+    for old in LongTask.objects.filter(
+        kind="core.export", status=LongTaskStatus.DONE, expires_at__lte=period
+    ):
         if old.file_name:
             (export_dir() / old.file_name).unlink(missing_ok=True)
-        ExportTask.objects.filter(pk=old.pk).update(status=ExportTaskStatus.EXPIRED, file_name="")
+        LongTask.objects.filter(pk=old.pk).update(status=LongTaskStatus.EXPIRED, file_name="")
         removed += 1
     return {"removed": removed}
 
 
 def progress(task: Any) -> dict[str, Any]:
-    """Rows done, percent and an estimate of the seconds left."""
-    total = max(task.total, 1)
-    percent = min(100, int(task.done * 100 / total))
-    left = None
-    if task.started_at and task.done and task.status == "running":
-        elapsed = (timezone.now() - task.started_at).total_seconds()
-        left = int(elapsed / task.done * max(task.total - task.done, 0))
-    return {"percent": percent, "left": left}
+    from fangkong.core import longtasks
+
+    return longtasks.progress(task)
 
 
 def wait_for(task_id: Any, timeout: float = 60.0) -> Any:
-    """Poll an export task until it is no longer queued or running (tests, benchmarks)."""
-    from fangkong.core.models import ExportTask
+    from fangkong.core import longtasks
 
-    end = time.monotonic() + timeout
-    while True:
-        task = ExportTask.objects.get(pk=task_id)
-        if task.status not in ("queued", "running") or time.monotonic() > end:
-            return task
-        time.sleep(0.2)
+    return longtasks.wait_for(task_id, timeout)

@@ -12,6 +12,6 @@ urlpatterns = [
     path("<slug:slug>/import/<str:token>/done/", io_views.done, name="done"),
     path("<slug:slug>/export.xlsx", io_views.export, name="export"),
     path("<slug:slug>/template.xlsx", io_views.template, name="template"),
-    path("exports/<uuid:pk>/", io_views.export_task, name="export_task"),
-    path("exports/<uuid:pk>/download/", io_views.export_download, name="export_download"),
+    path("tasks/<uuid:pk>/", io_views.task_page, name="task"),
+    path("tasks/<uuid:pk>/download/", io_views.export_download, name="export_download"),
 ]

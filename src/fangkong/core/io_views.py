@@ -2,7 +2,10 @@
 
 A user who may not use a format (see ``SpreadsheetFormat.allowed``) gets a 404, anonymous users the login
 page. Nothing is written at preview; the commit runs in one transaction and is audited, and a second
-submit of the same upload shows the first result instead of importing again.
+submit of the same upload shows the first result instead of importing again. A commit of more rows than
+``FANGKONG_IMPORT_INLINE_ROWS`` (counted by the preview) and an export of more than
+``FANGKONG_EXPORT_INLINE_ROWS`` run in the job runner: the request answers with the task's progress page
+(``/io/tasks/<id>/``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fangkong.core import audit, exports, spreadsheets
+from fangkong.core import audit, exports, io_tasks, longtasks, spreadsheets
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.htmx import is_htmx
 from fangkong.core.navigation import MenuItem
@@ -133,6 +136,8 @@ def preview(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return _render_preview(request, fmt, upload, None, file_error=exc.message)
     except FileNotFoundError:
         raise Http404
+    if upload.meta.get("rows") != report.rows:
+        UploadStore().note(upload, rows=report.rows)  # the commit queues a large import (io_tasks)
     return _render_preview(request, fmt, upload, report)
 
 
@@ -145,6 +150,9 @@ def commit(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if "result" in upload.meta:
         messages.info(request, _("该文件已导入，未重复导入。"))
         return redirect("io:done", slug=fmt.slug, token=token)
+    if io_tasks.runs_in_background(upload):
+        task = io_tasks.start_import(user=request.user, fmt=fmt, upload=upload)
+        return redirect("io:task", pk=task.pk)
     if not store.claim(upload):
         messages.warning(request, _("该文件正在导入，请稍候刷新。"))
         return redirect("io:done", slug=fmt.slug, token=token)
@@ -194,7 +202,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     total = queryset.count()
     if total > exports.inline_limit():
         task = exports.start_export(user=user, slug=fmt.slug, total=total)
-        return redirect("io:export_task", pk=task.pk)
+        return redirect("io:task", pk=task.pk)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - streamed, then removed
     handle.close()
     try:
@@ -208,9 +216,9 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _own_task(request: HttpRequest, pk: Any) -> Any:
-    from fangkong.core.models import ExportTask
+    from fangkong.core.models import LongTask
 
-    task = ExportTask.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
+    task = LongTask.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
     if task is None:
         raise Http404
     return task
@@ -218,20 +226,20 @@ def _own_task(request: HttpRequest, pk: Any) -> Any:
 
 @login_required
 @require_GET
-def export_task(request: HttpRequest, pk: Any) -> HttpResponse:
+def task_page(request: HttpRequest, pk: Any) -> HttpResponse:
+    """A long task's progress (rows done, time left), polled while it runs; then its result or download."""
     task = _own_task(request, pk)
-    fmt = spreadsheets.get_format(task.slug)
-    template = "core/_export_progress.html" if is_htmx(request) else "core/export_task.html"
-    return render(request, template, {"task": task, "fmt": fmt, "progress": exports.progress(task)})
+    template = "core/_task_progress.html" if is_htmx(request) else "core/task.html"
+    return render(request, template, {"task": task, "progress": longtasks.progress(task)})
 
 
 @login_required
 @require_GET
 def export_download(request: HttpRequest, pk: Any) -> HttpResponse:
-    from fangkong.core.choices import ExportTaskStatus
+    from fangkong.core.choices import LongTaskStatus
 
     task = _own_task(request, pk)
-    if task.status != ExportTaskStatus.DONE or not task.file_name:
+    if task.kind != "core.export" or task.status != LongTaskStatus.DONE or not task.file_name:
         raise Http404
     path = exports.export_dir() / task.file_name
     if not path.exists():
@@ -240,7 +248,7 @@ def export_download(request: HttpRequest, pk: Any) -> HttpResponse:
     audit.record(
         actor=request.user,
         action=AuditAction.EXPORT,
-        object_type="core.exporttask",
+        object_type="core.longtask",
         object_id=str(task.pk),
         object_repr=task.slug,
         changes={"format": task.slug, "rows": task.done, "download": True},

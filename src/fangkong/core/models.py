@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.choices import AuditAction, DeliveryStatus, Domain, ExportTaskStatus, JobStatus, Role
+from fangkong.core.choices import AuditAction, DeliveryStatus, Domain, JobStatus, LongTaskStatus, Role
 from fangkong.core.querysets import ScopedManager, ScopedQuerySet
 
 
@@ -292,14 +292,18 @@ class JobRun(models.Model):
         return f"{self.job} {self.period:%Y-%m-%d %H:%M}"
 
 
-class ExportTask(models.Model):
-    """A large export written by the job runner; its file is kept encrypted until it expires."""
+class LongTask(models.Model):
+    """Long work of one user run by the job runner (an export, an import commit, an optimiser or roster
+    solve), with its progress and where its result is; an export's file is kept encrypted until it expires."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户"))
-    slug = models.CharField(_("格式"), max_length=40)
+    kind = models.CharField(_("类型"), max_length=30, default="core.export")
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    slug = models.CharField(_("格式"), max_length=40, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
     status = models.CharField(
-        _("状态"), max_length=10, choices=ExportTaskStatus.choices, default=ExportTaskStatus.QUEUED
+        _("状态"), max_length=10, choices=LongTaskStatus.choices, default=LongTaskStatus.QUEUED
     )
     total = models.PositiveIntegerField(_("总行数"), default=0)
     done = models.PositiveIntegerField(_("已完成行数"), default=0)
@@ -308,15 +312,17 @@ class ExportTask(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
     file_name = models.CharField(_("文件"), max_length=100, blank=True)
+    link = models.CharField(_("结果链接"), max_length=200, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
     error = models.CharField(_("错误"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("后台导出")
-        verbose_name_plural = _("后台导出")
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.slug} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.title or self.slug or self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class DailyFigure(models.Model):

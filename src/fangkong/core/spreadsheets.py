@@ -724,7 +724,14 @@ def parse_row(
 # ------------------------------------------------------------------------------------------- engine
 
 
-def _run(fmt: SpreadsheetFormat, path: Source, *, actor: Any, commit: bool) -> tuple[Report, Any]:
+def _run(
+    fmt: SpreadsheetFormat,
+    path: Source,
+    *,
+    actor: Any,
+    commit: bool,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Report, Any]:
     headers, body = read_rows(path)
     max_rows = fmt.row_limit()
     if len(headers) > fmt.max_columns:
@@ -741,6 +748,8 @@ def _run(fmt: SpreadsheetFormat, path: Source, *, actor: Any, commit: bool) -> t
         if commit and report.ok:
             fmt.write_batch(ctx, [r for r in batch if r.action in (CREATE, UPDATE)], report)
         batch.clear()
+        if progress is not None:
+            progress(report.rows)
 
     parse = RowParser(mapping, fmt.columns)
     try:
@@ -786,16 +795,20 @@ def run_import(
     actor: Any,
     token: str = "",
     filename: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Import the file in one transaction: all rows or nothing. Scope is re-checked inside the transaction.
 
     Raises ImportRefused (nothing written) when any row has an error, FileError for a broken file, and
     returns the report of a committed import. A token already imported is not imported again: the first
-    import's report is returned.
+    import's report is returned. ``progress`` is called with the rows done after each batch (a long task's
+    progress).
     """
     digest = _sha256(path)
     try:
-        return _commit(fmt, path, actor=actor, token=token, filename=filename, digest=digest)
+        return _commit(
+            fmt, path, actor=actor, token=token, filename=filename, digest=digest, progress=progress
+        )
     except IntegrityError:
         report = Report()
         report.error(
@@ -805,7 +818,14 @@ def run_import(
 
 
 def _commit(
-    fmt: SpreadsheetFormat, path: Any, *, actor: Any, token: str, filename: str, digest: str
+    fmt: SpreadsheetFormat,
+    path: Any,
+    *,
+    actor: Any,
+    token: str,
+    filename: str,
+    digest: str,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     from fangkong.core.models import AuditEvent, User
 
@@ -819,7 +839,7 @@ def _commit(
             if done is not None:
                 return _report_from_audit(done)
         clear_scope_cache(fresh)
-        report, ctx = _run(fmt, path, actor=fresh, commit=True)
+        report, ctx = _run(fmt, path, actor=fresh, commit=True, progress=progress)
         if not report.ok:
             raise ImportRefused(report)
         audit.record(
@@ -1079,6 +1099,12 @@ class UploadStore:
         fd = self._locks.pop(upload.token, None)
         if fd is not None:
             os.close(fd)  # closing the file drops the flock
+
+    def note(self, upload: Upload, **values: Any) -> None:
+        """Keep more about the upload in its meta (the preview's row count)."""
+        _data_path, meta_path = self._paths(upload.token)
+        upload.meta.update(values)
+        meta_path.write_text(json.dumps(upload.meta, ensure_ascii=False))
 
     def finish(self, upload: Upload, result: dict[str, Any]) -> None:
         """Record the committed result and delete the file (the token stays answerable until it expires)."""

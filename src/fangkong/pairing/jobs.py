@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.core.jobs import CATCH_UP_EACH, Job, register
@@ -33,7 +37,76 @@ def overdue(period: dt.datetime) -> dict[str, int]:
     return {"overdue": len(detect_overdue(now=period + dt.timedelta(seconds=1)))}
 
 
+def propose_runner(task: Any, progress: Any) -> Any:
+    """The ``pairing.propose`` long task: run the pairing optimiser for the HQ user who asked."""
+    from fangkong.core.exceptions import ScopeError
+    from fangkong.core.longtasks import Outcome, Refused
+    from fangkong.pairing import access
+    from fangkong.pairing.choices import ProposalStatus, solver_label
+    from fangkong.pairing.services import propose_pairings
+    from fangkong.registry.models import SubDistrict
+
+    user = task.user
+    sub = SubDistrict.objects.visible_to(user).filter(pk=task.params.get("subdistrict_id")).first()
+    if sub is None or not access.is_hq(user):
+        raise Refused(_("无权进行结对优化。"))
+    try:
+        proposal = propose_pairings(
+            actor=user, subdistrict=sub, time_limit=float(task.params.get("time_limit") or 10)
+        )
+    except (PermissionDenied, ScopeError):
+        raise Refused(_("无权进行结对优化。"))
+    link = reverse("pairing:proposal", args=[proposal.pk])
+    if proposal.status == ProposalStatus.INFEASIBLE:
+        return Outcome(
+            subject=_("结对优化无可行方案：%(sub)s") % {"sub": sub.name},
+            body=proposal.explanation,
+            link=link,
+            result={"proposal": proposal.pk, "solver": proposal.solver_status},
+        )
+    label = solver_label(proposal.solver_status, proposal.gap)
+    return Outcome(
+        subject=_("结对方案已生成（%(s)s）：%(sub)s") % {"s": label, "sub": sub.name},
+        link=link,
+        result={"proposal": proposal.pk, "solver": proposal.solver_status},
+    )
+
+
+def roster_runner(task: Any, progress: Any) -> Any:
+    """The ``pairing.roster`` long task: solve a roster for the user who may edit it."""
+    from fangkong.core.exceptions import ScopeError
+    from fangkong.core.longtasks import Outcome, Refused
+    from fangkong.pairing import access, reports
+    from fangkong.pairing.choices import solver_label
+    from fangkong.pairing.services import solve_roster
+
+    user = task.user
+    roster = reports.rosters_for(user).filter(pk=task.params.get("roster_id")).first()
+    if roster is None or not access.may_edit_roster(user, roster):
+        raise Refused(_("无权求解该值班表。"))
+    try:
+        roster = solve_roster(
+            actor=user, roster=roster, time_limit=float(task.params.get("time_limit") or 10)
+        )
+    except (PermissionDenied, ScopeError):
+        raise Refused(_("无权求解该值班表。"))
+    link = reverse("pairing:roster", args=[roster.pk])
+    result = {"roster": roster.pk, "solver": roster.solver_status}
+    if roster.solver_status in ("optimal", "feasible"):
+        label = solver_label(roster.solver_status, roster.gap)
+        return Outcome(
+            subject=_("排班完成（%(s)s）：%(name)s") % {"s": label, "name": roster.name},
+            link=link,
+            result=result,
+        )
+    raise Refused(roster.explanation or _("排班未完成。"), link)
+
+
 def register_jobs() -> None:
+    from fangkong.core import longtasks
+
+    longtasks.register("pairing.propose", propose_runner)
+    longtasks.register("pairing.roster", roster_runner)
     register(
         Job(
             "pairing.generate_rounds",

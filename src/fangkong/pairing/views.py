@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core import audit
+from fangkong.core import audit, longtasks
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.core.links import public_base_url, public_url
 from fangkong.core.qr import qr_svg_document, qr_svg_inline
 from fangkong.pairing import access, exports, reports, services
-from fangkong.pairing.choices import ProposalAction, ProposalStatus, SwapStatus, solver_label
+from fangkong.pairing.choices import ProposalAction, ProposalStatus, SwapStatus
 from fangkong.pairing.forms import (
     CheckInForm,
     CompoundAssignForm,
@@ -479,8 +479,16 @@ def optimiser(request: HttpRequest) -> HttpResponse:
             limit = min(max(float(request.POST.get("time_limit", 10)), 1.0), 60.0)
         except ValueError:
             limit = 10.0
-        proposal = services.propose_pairings(actor=user, subdistrict=sub, time_limit=limit)
-        return redirect("pairing:proposal", pk=proposal.pk)
+        # the solve runs in the job runner; the user follows it on the task page and gets an inbox message
+        task = longtasks.open_for(user, kind="pairing.propose", key="subdistrict_id", value=sub.pk)
+        if task is None:
+            task = longtasks.start(
+                user=user,
+                kind="pairing.propose",
+                title=_("结对优化：%(sub)s") % {"sub": sub.name},
+                params={"subdistrict_id": sub.pk, "time_limit": limit},
+            )
+        return redirect("io:task", pk=task.pk)
     settings_obj = services.settings_for(sub.pk)
     proposals = PairingProposal.objects.visible_to(user)[:20]
     return render(request, "pairing/optimiser.html", {"proposals": proposals, "settings": settings_obj})
@@ -873,12 +881,16 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "solve":
                 _editors_only(manager)
                 limit = min(max(float(request.POST.get("time_limit", 10)), 1.0), 60.0)
-                roster = services.solve_roster(actor=user, roster=roster, time_limit=limit)
-                if roster.solver_status in ("optimal", "feasible"):
-                    label = solver_label(roster.solver_status, roster.gap)
-                    messages.success(request, _("排班完成（%(s)s）。") % {"s": label})
-                else:
-                    messages.error(request, roster.explanation)
+                # the solve runs in the job runner; the task page follows it, the inbox tells when done
+                task = longtasks.open_for(user, kind="pairing.roster", key="roster_id", value=roster.pk)
+                if task is None:
+                    task = longtasks.start(
+                        user=user,
+                        kind="pairing.roster",
+                        title=_("排班求解：%(name)s") % {"name": roster.name},
+                        params={"roster_id": roster.pk, "time_limit": limit},
+                    )
+                return redirect("io:task", pk=task.pk)
             elif action == "add":
                 _editors_only(manager)
                 edit_form = HandEditForm(request.POST, user=user, roster=roster)

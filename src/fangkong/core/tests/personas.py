@@ -127,7 +127,7 @@ EXPECTATIONS: dict[str, Case] = {
         get=answers(405, anonymous=LOGIN),
         post=answers(404, hq=302, anonymous=LOGIN),
     ),
-    "io:export_task": Case(kwargs=lambda w: {"pk": hq_export(w)}, get=answers(404, hq=200, anonymous=LOGIN)),
+    "io:task": Case(kwargs=lambda w: {"pk": hq_export(w)}, get=answers(404, hq=200, anonymous=LOGIN)),
     "io:export_download": Case(
         kwargs=lambda w: {"pk": hq_export(w)}, get=answers(404, hq=200, anonymous=LOGIN)
     ),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fangkong.core import exports
-from fangkong.core.models import AuditEvent, ExportTask, Notification
+from fangkong.core.models import AuditEvent, LongTask, Notification
 
 
 @pytest.fixture
@@ -29,8 +29,8 @@ def test_a_large_export_is_queued_and_written_by_the_worker(
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.get("/io/households/export.xlsx")
     assert answer.status_code == 302
-    task = ExportTask.objects.get()
-    assert answer["Location"] == f"/io/exports/{task.pk}/"
+    task = LongTask.objects.get()
+    assert answer["Location"] == f"/io/tasks/{task.pk}/"
     assert task.status == "queued" and task.total == 2
     page = client.get(answer["Location"])
     assert (
@@ -47,29 +47,31 @@ def test_a_large_export_is_queued_and_written_by_the_worker(
     # the file on disk is sealed: no plaintext ID number in it
     sealed = (background / "exports" / task.file_name).read_bytes()
     assert not sealed.startswith(b"PK") and b"PK" not in sealed[:64]  # not a readable xlsx (zip) file
-    assert Notification.objects.filter(recipient=world.hq, kind="core.export").exists()
-    page = client.get(f"/io/exports/{task.pk}/").content.decode()
+    assert Notification.objects.filter(
+        recipient=world.hq, kind="core.task", link=f"/io/tasks/{task.pk}/"
+    ).exists()
+    page = client.get(f"/io/tasks/{task.pk}/").content.decode()
     assert "下载文件" in page and "every 1s" not in page
-    download = client.get(f"/io/exports/{task.pk}/download/")
+    download = client.get(f"/io/tasks/{task.pk}/download/")
     assert download.status_code == 200
     ws = load_workbook(io.BytesIO(download.content)).active
     assert ws.max_row == 3  # the header and the two residents of HQ's sub-district
-    assert AuditEvent.objects.filter(action="export", object_type="core.exporttask").exists()
+    assert AuditEvent.objects.filter(action="export", object_type="core.longtask").exists()
 
 
 def test_only_the_owner_sees_and_downloads_an_export(world, as_persona, background):
     task = exports.start_export(user=world.hq, slug="households", total=2)
     exports.run_export(str(task.pk))
     for persona in ("staff_a", "other_hq", "auditor"):
-        assert as_persona(persona).get(f"/io/exports/{task.pk}/").status_code == 404
-        assert as_persona(persona).get(f"/io/exports/{task.pk}/download/").status_code == 404
-    assert as_persona("anonymous").get(f"/io/exports/{task.pk}/").status_code == 302
+        assert as_persona(persona).get(f"/io/tasks/{task.pk}/").status_code == 404
+        assert as_persona(persona).get(f"/io/tasks/{task.pk}/download/").status_code == 404
+    assert as_persona("anonymous").get(f"/io/tasks/{task.pk}/").status_code == 302
 
 
 def test_the_export_keeps_the_users_scope(world, as_persona, background):
     task = exports.start_export(user=world.staff_a, slug="households", total=1)
     exports.run_export(str(task.pk))
-    download = as_persona("staff_a").get(f"/io/exports/{task.pk}/download/")
+    download = as_persona("staff_a").get(f"/io/tasks/{task.pk}/download/")
     ws = load_workbook(io.BytesIO(download.content)).active
     assert ws.max_row == 2  # only neighborhood A's resident
 
@@ -77,7 +79,7 @@ def test_the_export_keeps_the_users_scope(world, as_persona, background):
 def test_small_exports_stay_in_the_request(world, as_persona, settings):
     settings.FANGKONG_EXPORT_INLINE_ROWS = 3000
     answer = as_persona("hq").get("/io/households/export.xlsx")
-    assert answer.status_code == 200 and not ExportTask.objects.exists()
+    assert answer.status_code == 200 and not LongTask.objects.exists()
 
 
 def test_expired_export_files_are_deleted(world, background):

@@ -207,3 +207,24 @@ def test_optimiser_pages_hq_only(pw, as_persona):
     assert as_persona("hq").get(f"/pairing/optimiser/{other.pk}/").status_code == 404
     resp = as_persona("hq").post("/pairing/optimiser/", {"time_limit": "3"})
     assert resp.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_optimiser_runs_as_a_long_task(pw, as_persona):
+    """The request queues the solve and shows its progress; the worker solves; the inbox links the proposal."""
+    from fangkong.core import longtasks
+    from fangkong.core.models import LongTask, Notification
+
+    client = as_persona("hq")
+    resp = client.post("/pairing/optimiser/", {"time_limit": "3"})
+    task = LongTask.objects.get(kind="pairing.propose")
+    assert resp["Location"] == f"/io/tasks/{task.pk}/" and not PairingProposal.objects.exists()
+    assert task.params == {"subdistrict_id": pw.w.sub.pk, "time_limit": 3.0}
+    page = client.get(resp["Location"]).content.decode()
+    assert "排队中" in page and "求解上限 3 秒" in page and "已用" not in page  # queued: no time used yet
+    assert client.post("/pairing/optimiser/", {"time_limit": "3"})["Location"] == resp["Location"]
+    longtasks.run(str(task.pk))
+    proposal = PairingProposal.objects.get()
+    note = Notification.objects.get(recipient=pw.w.hq, kind="core.task")
+    assert note.link == f"/pairing/optimiser/{proposal.pk}/" and "结对" in note.subject
+    assert note.link in client.get(resp["Location"]).content.decode()
