@@ -312,34 +312,57 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
 
 
+_stale_checked = 0.0
+
+
 def deliver_pending(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Send messages whose delivery is due through every configured backend; returns how many were sent.
 
-    Each message is taken with a conditional UPDATE (status and attempt count), so two workers never send the
-    same attempt. A backend that already took a message is not asked again on a retry."""
+    The due messages are taken together with one conditional UPDATE (a message another worker took is no
+    longer pending or failed-and-due, so two workers never send the same attempt), marked with this pass's
+    claim instant, then read back by that mark; the sent ones are recorded with one more UPDATE. A pass with
+    nothing due only reads: on SQLite no pass takes the write lock unless it has something to send. A
+    backend that already took a message is not asked again on a retry."""
+    import random
+    import time
+
+    from django.db.models import F
+
     from fangkong.core.models import Notification
 
+    global _stale_checked
     now = now or timezone.now()
     max_attempts = getattr(settings, "FANGKONG_NOTIFY_MAX_ATTEMPTS", 6)
-    stale = now - dt.timedelta(minutes=5)
-    Notification.objects.filter(delivery_status=DeliveryStatus.SENDING, deliver_after__lt=stale).update(
-        delivery_status=DeliveryStatus.FAILED, delivery_error="worker stopped while sending"
-    )
-    candidates = list(
-        Notification.objects.filter(delivery_status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED))
-        .filter(Q(deliver_after__isnull=True) | Q(deliver_after__lte=now))
-        .order_by("id")
-        .values_list("pk", "delivery_status", "delivery_attempts")[:limit]
-    )
-    sent = 0
-    backends = list(settings.FANGKONG_NOTIFY_BACKENDS)
-    for pk, status, attempts in candidates:
-        taken = Notification.objects.filter(pk=pk, delivery_status=status, delivery_attempts=attempts).update(
-            delivery_status=DeliveryStatus.SENDING, delivery_attempts=attempts + 1, deliver_after=now
+    if time.monotonic() - _stale_checked > 60:
+        _stale_checked = time.monotonic()
+        stale = Notification.objects.filter(
+            delivery_status=DeliveryStatus.SENDING, deliver_after__lt=now - dt.timedelta(minutes=5)
         )
-        if taken != 1:
-            continue
-        note = Notification.objects.select_related("recipient").get(pk=pk)
+        if stale.exists():
+            stale.update(delivery_status=DeliveryStatus.FAILED, delivery_error="worker stopped while sending")
+    due = Q(delivery_status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED)) & (
+        Q(deliver_after__isnull=True) | Q(deliver_after__lte=now)
+    )
+    candidates = list(Notification.objects.filter(due).order_by("id").values_list("pk", flat=True)[:limit])
+    if not candidates:
+        return 0
+    # this pass's mark: the claim instant, made unique among workers by random microseconds
+    mark = now.replace(microsecond=random.randrange(1_000_000))  # noqa: S311 - not a secret
+    taken = Notification.objects.filter(due, pk__in=candidates).update(
+        delivery_status=DeliveryStatus.SENDING,
+        delivery_attempts=F("delivery_attempts") + 1,
+        deliver_after=mark,
+    )
+    if not taken:
+        return 0
+    notes = list(
+        Notification.objects.filter(
+            pk__in=candidates, delivery_status=DeliveryStatus.SENDING, deliver_after=mark
+        ).select_related("recipient")
+    )
+    backends = list(settings.FANGKONG_NOTIFY_BACKENDS)
+    delivered: dict[str, list[int]] = {}
+    for note in notes:
         done = set(filter(None, note.delivered_backends.split(",")))
         errors = []
         message = message_of(note)
@@ -357,19 +380,26 @@ def deliver_pending(*, now: dt.datetime | None = None, limit: int = 200) -> int:
                 errors.append(f"{name}: {exc}")
             else:
                 done.add(name)
-        update: dict[str, Any] = {"delivered_backends": ",".join(sorted(done))[:100]}
+        record = ",".join(sorted(done))[:100]
         if errors:
-            dead = attempts + 1 >= max_attempts
-            update.update(
+            dead = note.delivery_attempts >= max_attempts
+            Notification.objects.filter(pk=note.pk).update(
+                delivered_backends=record,
                 delivery_status=DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED,
                 delivery_error="; ".join(errors)[:300],
-                deliver_after=None if dead else now + _backoff(attempts + 1),
+                deliver_after=None if dead else now + _backoff(note.delivery_attempts),
             )
         else:
-            update.update(delivery_status=DeliveryStatus.SENT, delivered_at=timezone.now(), delivery_error="")
-            sent += 1
-        Notification.objects.filter(pk=pk).update(**update)
-    return sent
+            delivered.setdefault(record, []).append(note.pk)
+    sent_at = timezone.now()
+    for record, pks in delivered.items():
+        Notification.objects.filter(pk__in=pks).update(
+            delivered_backends=record,
+            delivery_status=DeliveryStatus.SENT,
+            delivered_at=sent_at,
+            delivery_error="",
+        )
+    return sum(len(pks) for pks in delivered.values())
 
 
 def retry_dead(*, actor: Any, note_id: int) -> int:

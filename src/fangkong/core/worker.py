@@ -25,9 +25,12 @@ logger = logging.getLogger("fangkong.worker")
 
 
 class Worker:
-    def __init__(self, *, tick_seconds: float | None = None, deliver_seconds: float = 0.5) -> None:
+    def __init__(
+        self, *, tick_seconds: float | None = None, deliver_seconds: float = 0.5, tasks_seconds: float = 1.0
+    ) -> None:
         self.tick_seconds = float(tick_seconds or settings.FANGKONG_WORKER_TICK_SECONDS)
         self.deliver_seconds = deliver_seconds
+        self.tasks_seconds = tasks_seconds
         self._stop = threading.Event()
         self.threads: list[threading.Thread] = []
         self._tasks_worker: Any = None
@@ -57,22 +60,43 @@ class Worker:
         connection.close()
 
     def _tasks_loop(self) -> None:
-        from django_tasks_db.management.commands.db_worker import Worker as TasksWorker
+        """One-off tasks (django-tasks). Its worker claims a task in an exclusive transaction, which on
+        SQLite takes the database's write lock: polling it every second would take the lock every second
+        under the requests' writes. So this loop looks with a plain read (no lock) whether a task is ready,
+        and only then runs django-tasks' worker, in batch mode, until none is left."""
+        while not self.stopped():
+            close_old_connections()
+            if not self.tasks_pass():
+                self._stop.wait(self.tasks_seconds)
+        connection.close()
 
+    def tasks_pass(self) -> bool:
+        """Run the ready one-off tasks, if a plain read finds any; False when none was ready."""
+        from django_tasks_db.management.commands.db_worker import Worker as TasksWorker
+        from django_tasks_db.models import DBTaskResult
+
+        try:
+            ready = DBTaskResult.objects.ready().filter(backend_name="default").exists()
+        except Exception:  # the loop survives a broken database moment
+            logger.exception("task poll failed")
+            return False
+        if not ready or self.stopped():
+            return False
         self._tasks_worker = TasksWorker(
             queue_names=["*"],
-            interval=1.0,
-            batch=False,
+            interval=0,
+            batch=True,
             backend_name="default",
             startup_delay=False,
             max_tasks=None,
             worker_id=jobs.worker_name()[:64],
             excluded_queue_names=[],
         )
-        if self.stopped():
-            return
-        self._tasks_worker.run()
-        connection.close()
+        try:
+            self._tasks_worker.run()
+        except Exception:
+            logger.exception("task batch failed")
+        return True
 
     def start(self) -> None:
         for name, target in (

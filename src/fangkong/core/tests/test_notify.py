@@ -106,6 +106,59 @@ def test_nothing_is_sent_in_the_request_and_the_worker_sends_once(world, file_ba
     assert note.delivery_status == DeliveryStatus.SENT and note.delivered_at is not None
 
 
+def test_delivery_takes_a_constant_number_of_statements_and_an_idle_pass_writes_nothing(world, file_backend):
+    """The worker's delivery pass claims, reads and records the due messages together: 3 and 40 messages take
+    the same statements, and a pass with nothing due only reads (on SQLite, no write lock every half second
+    under the requests' writes)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def pass_with(n: int) -> list[str]:
+        for i in range(n):
+            notify.notify(kind="info", subject=f"消息{i}", recipient=world.staff_a)
+        with CaptureQueriesContext(connection) as ctx:
+            assert notify.deliver_pending() == n
+        return [q["sql"] for q in ctx.captured_queries]
+
+    small, large = pass_with(3), pass_with(40)
+    assert len(small) == len(large)
+    assert len(sent_lines(file_backend)) == 43
+    assert set(Notification.objects.values_list("delivery_status", flat=True)) == {DeliveryStatus.SENT}
+    assert set(Notification.objects.values_list("delivery_attempts", flat=True)) == {1}
+    with CaptureQueriesContext(connection) as idle:
+        assert notify.deliver_pending() == 0
+    assert idle.captured_queries
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in idle.captured_queries)
+
+
+def test_the_workers_task_loop_polls_with_a_read_and_runs_what_is_ready(
+    world, as_persona, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Idle, a pass of the worker's task loop is one plain read (django-tasks' own loop would open an
+    exclusive transaction every second); with a task ready it runs it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.core import exports
+    from fangkong.core.models import LongTask
+    from fangkong.core.worker import Worker
+
+    settings.VAR_DIR = tmp_path
+    # inside the test's transaction the queue's connection housekeeping must keep the connection
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    worker = Worker(tick_seconds=60)
+    with CaptureQueriesContext(connection) as idle:
+        assert worker.tasks_pass() is False
+    assert len(idle.captured_queries) == 1 and idle.captured_queries[0]["sql"].lstrip().upper().startswith(
+        "SELECT"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        task = exports.start_export(user=world.hq, slug="households", total=2)
+    assert worker.tasks_pass() is True
+    assert LongTask.objects.get(pk=task.pk).status == "done"
+    assert worker.tasks_pass() is False
+
+
 def test_webhook_retries_with_the_same_idempotency_key_then_dead(world, receiver):
     with override_settings(
         FANGKONG_NOTIFY_BACKENDS=["webhook"],
