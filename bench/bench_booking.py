@@ -96,7 +96,7 @@ def _seed(url: str, out_path: str) -> None:
     for h in hoods:
         services.add_pickup_site(
             actor=hq,
-            round=rnd,
+            mask_round=rnd,
             neighborhood=h,
             name=f"{h.name}药房",
             slots=[(now, now + dt.timedelta(days=2), 100000)],
@@ -104,7 +104,7 @@ def _seed(url: str, out_path: str) -> None:
         if STOCK_HOUSEHOLDS_PER_HOOD <= 0:
             continue
         services.record_stock_batch(
-            actor=hq, round=rnd, neighborhood=h, quantity=STOCK_HOUSEHOLDS_PER_HOOD * MASKS_PER_HOUSEHOLD
+            actor=hq, mask_round=rnd, neighborhood=h, quantity=STOCK_HOUSEHOLDS_PER_HOOD * MASKS_PER_HOUSEHOLD
         )
     addresses = list(Household.objects.order_by("id").values_list("building_id", "room"))
     # queries per booking, measured on the service against this database (the probe rows are removed after)

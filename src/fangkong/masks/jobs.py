@@ -22,7 +22,7 @@ def forfeit_and_reallocate(period: dt.datetime) -> dict[str, int]:
 
     totals = {"rounds": 0, "forfeited": 0, "reallocated": 0}
     for rnd in MaskRound.objects.exclude(status=RoundStatus.FINISHED):
-        done = forfeit_expired(actor=None, round=rnd, now=period)
+        done = forfeit_expired(actor=None, mask_round=rnd, now=period)
         totals["rounds"] += 1
         totals["forfeited"] += done["forfeited"]
         totals["reallocated"] += done["reallocated"]

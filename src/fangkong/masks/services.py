@@ -168,35 +168,35 @@ def open_mask_round(
 
 
 @transaction.atomic
-def close_round(*, actor: Any, round: MaskRound) -> MaskRound:
-    _require_manage(actor, round.subdistrict_id)
-    if round.status != RoundStatus.OPEN:
+def close_round(*, actor: Any, mask_round: MaskRound) -> MaskRound:
+    _require_manage(actor, mask_round.subdistrict_id)
+    if mask_round.status != RoundStatus.OPEN:
         raise ValidationError(_("本轮预约已截止。"), code="closed")
-    round.status = RoundStatus.CLOSED
-    if round.closes_at > timezone.now():
-        round.closes_at = max(timezone.now(), round.opens_at + dt.timedelta(seconds=1))
-    core_services.update_object(actor=actor, obj=round, note=_("截止预约"))
-    _forget_round(round.pk)
-    return round
+    mask_round.status = RoundStatus.CLOSED
+    if mask_round.closes_at > timezone.now():
+        mask_round.closes_at = max(timezone.now(), mask_round.opens_at + dt.timedelta(seconds=1))
+    core_services.update_object(actor=actor, obj=mask_round, note=_("截止预约"))
+    _forget_round(mask_round.pk)
+    return mask_round
 
 
 @transaction.atomic
 def add_pickup_site(
     *,
     actor: Any,
-    round: MaskRound,
+    mask_round: MaskRound,
     neighborhood: Any,
     name: str,
     kind: str = "pharmacy",
     address: str = "",
     slots: Iterable[tuple[dt.datetime, dt.datetime, int]] = (),
 ) -> PickupSite:
-    _require_manage(actor, round.subdistrict_id)
-    if neighborhood.subdistrict_id != round.subdistrict_id:
+    _require_manage(actor, mask_round.subdistrict_id)
+    if neighborhood.subdistrict_id != mask_round.subdistrict_id:
         raise ValidationError(_("领取点所在居民区不属于本街道。"), code="neighborhood")
     site = PickupSite(
-        subdistrict_id=round.subdistrict_id,
-        round=round,
+        subdistrict_id=mask_round.subdistrict_id,
+        round=mask_round,
         neighborhood=neighborhood,
         name=name,
         kind=kind,
@@ -264,7 +264,7 @@ def _locked_balance(rnd: MaskRound, neighborhood_id: int) -> StockBalance:
 def record_stock_batch(
     *,
     actor: Any,
-    round: MaskRound,
+    mask_round: MaskRound,
     neighborhood: Any,
     quantity: int,
     site: PickupSite | None = None,
@@ -272,18 +272,18 @@ def record_stock_batch(
     received_at: dt.datetime | None = None,
 ) -> StockBatch:
     """Receive masks for a neighborhood; in booking-order rounds the waiting households are served at once."""
-    _require_manage(actor, round.subdistrict_id)
+    _require_manage(actor, mask_round.subdistrict_id)
     if quantity is None or int(quantity) <= 0:
         raise ValidationError(_("到货数量必须大于0。"), code="quantity")
-    if neighborhood.subdistrict_id != round.subdistrict_id:
+    if neighborhood.subdistrict_id != mask_round.subdistrict_id:
         raise ValidationError(_("该居民区不属于本轮次所在街道。"), code="neighborhood")
-    if site is not None and (site.round_id != round.pk or site.neighborhood_id != neighborhood.pk):
+    if site is not None and (site.round_id != mask_round.pk or site.neighborhood_id != neighborhood.pk):
         raise ValidationError(_("领取点与轮次或居民区不符。"), code="site")
-    if round.status == RoundStatus.FINISHED:
+    if mask_round.status == RoundStatus.FINISHED:
         raise ValidationError(_("本轮已结束，不能再入库。"), code="finished")
     batch = StockBatch(
-        subdistrict_id=round.subdistrict_id,
-        round=round,
+        subdistrict_id=mask_round.subdistrict_id,
+        round=mask_round,
         neighborhood=neighborhood,
         site=site,
         quantity=int(quantity),
@@ -291,11 +291,11 @@ def record_stock_batch(
         received_at=received_at or timezone.now(),
     )
     core_services.create_object(actor=actor, obj=batch)
-    balance = _locked_balance(round, neighborhood.pk)
+    balance = _locked_balance(mask_round, neighborhood.pk)
     StockBalance.objects.filter(pk=balance.pk).update(balance=F("balance") + batch.quantity)
     _ledger(
-        round.pk,
-        round.subdistrict_id,
+        mask_round.pk,
+        mask_round.subdistrict_id,
         neighborhood.pk,
         LedgerKind.RECEIVED,
         batch.quantity,
@@ -303,28 +303,32 @@ def record_stock_batch(
         site=site,
     ).save()
     caches.forget("stock")
-    if round.mode == AllocationMode.ORDER or round.status == RoundStatus.DRAWN:
-        allocate_waiting(actor=actor, round=round, neighborhood_id=neighborhood.pk)
+    if mask_round.mode == AllocationMode.ORDER or mask_round.status == RoundStatus.DRAWN:
+        allocate_waiting(actor=actor, mask_round=mask_round, neighborhood_id=neighborhood.pk)
     return batch
 
 
 @transaction.atomic
-def return_stock(*, actor: Any, round: MaskRound, neighborhood: Any, quantity: int, note: str = "") -> None:
+def return_stock(
+    *, actor: Any, mask_round: MaskRound, neighborhood: Any, quantity: int, note: str = ""
+) -> None:
     """Send unpromised masks back (e.g. to the district at the end of a round)."""
-    _require_manage(actor, round.subdistrict_id)
+    _require_manage(actor, mask_round.subdistrict_id)
     if int(quantity) <= 0:
         raise ValidationError(_("退回数量必须大于0。"), code="quantity")
-    _locked_balance(round, neighborhood.pk)
+    _locked_balance(mask_round, neighborhood.pk)
     updated = StockBalance.objects.filter(
-        round=round, neighborhood_id=neighborhood.pk, balance__gte=quantity
+        round=mask_round, neighborhood_id=neighborhood.pk, balance__gte=quantity
     ).update(balance=F("balance") - quantity)
     if updated != 1:
         raise ValidationError(_("可分配库存不足，不能退回 %(n)d 只。") % {"n": quantity}, code="stock")
-    _ledger(round.pk, round.subdistrict_id, neighborhood.pk, LedgerKind.RETURNED, quantity, note=note).save()
+    _ledger(
+        mask_round.pk, mask_round.subdistrict_id, neighborhood.pk, LedgerKind.RETURNED, quantity, note=note
+    ).save()
     audit.record(
         actor=actor,
         action=AuditAction.ACTION,
-        obj=round,
+        obj=mask_round,
         note=f"returned {quantity}",
         neighborhood_id=neighborhood.pk,
     )
@@ -547,16 +551,19 @@ def _allocate_one_pg(
     return number
 
 
-def allocate_waiting(*, actor: Any, round: MaskRound, neighborhood_id: int | None = None) -> int:
+def allocate_waiting(*, actor: Any, mask_round: MaskRound, neighborhood_id: int | None = None) -> int:
     """Serve waiting households from the stock on hand: booking order, or draw order after a lottery.
 
     Runs in one transaction per neighborhood with the balance row locked; returns vouchers issued.
     """
-    if round.mode == AllocationMode.LOTTERY and round.status not in (RoundStatus.DRAWN, RoundStatus.FINISHED):
+    if mask_round.mode == AllocationMode.LOTTERY and mask_round.status not in (
+        RoundStatus.DRAWN,
+        RoundStatus.FINISHED,
+    ):
         return 0
     if neighborhood_id is None:
         hoods = list(
-            Booking.objects.filter(round=round, status=BookingStatus.WAITING)
+            Booking.objects.filter(round=mask_round, status=BookingStatus.WAITING)
             .values_list("neighborhood_id", flat=True)
             .distinct()
         )
@@ -564,7 +571,7 @@ def allocate_waiting(*, actor: Any, round: MaskRound, neighborhood_id: int | Non
         hoods = [neighborhood_id]
     issued = 0
     for hood in sorted(set(hoods)):
-        issued += _allocate_neighborhood(actor=actor, rnd=round, hood_id=hood)
+        issued += _allocate_neighborhood(actor=actor, rnd=mask_round, hood_id=hood)
     return issued
 
 
@@ -676,9 +683,9 @@ def lottery_digest(order: Sequence[str]) -> str:
 
 
 @transaction.atomic
-def draw_lottery(*, actor: Any, round: MaskRound, seed: str | None = None) -> MaskRound:
-    _require_manage(actor, round.subdistrict_id)
-    rnd = MaskRound.objects.select_for_update().get(pk=round.pk)
+def draw_lottery(*, actor: Any, mask_round: MaskRound, seed: str | None = None) -> MaskRound:
+    _require_manage(actor, mask_round.subdistrict_id)
+    rnd = MaskRound.objects.select_for_update().get(pk=mask_round.pk)
     if rnd.mode != AllocationMode.LOTTERY:
         raise ValidationError(_("本轮按预约顺序分配，不能摇号。"), code="mode")
     if rnd.lottery_drawn_at is not None:
@@ -707,8 +714,8 @@ def draw_lottery(*, actor: Any, round: MaskRound, seed: str | None = None) -> Ma
         changes={"seed": seed, "digest": rnd.lottery_digest, "entries": len(order)},
     )
     _forget_round(rnd.pk)
-    allocate_waiting(actor=actor, round=rnd)
-    round.refresh_from_db()
+    allocate_waiting(actor=actor, mask_round=rnd)
+    mask_round.refresh_from_db()
     return rnd
 
 
@@ -1047,7 +1054,7 @@ def book_public(
 def book_at_desk(
     *,
     actor: Any,
-    round: MaskRound,
+    mask_round: MaskRound,
     household: Any,
     resident: Any = None,
     name: str = "",
@@ -1056,10 +1063,10 @@ def book_at_desk(
 ) -> BookingResult:
     """Committee staff book for a registry household (picking one of its residents, or typing the person)."""
     _require_neighborhood(actor, household.subdistrict_id, household.neighborhood_id)
-    if household.subdistrict_id != round.subdistrict_id:
+    if household.subdistrict_id != mask_round.subdistrict_id:
         raise ValidationError(_("该住户不属于本轮次所在街道。"), code="household")
     now = timezone.now()
-    info = _check_window(caches.round_info(round.pk), now)
+    info = _check_window(caches.round_info(mask_round.pk), now)
     if resident is not None:
         if resident.household_id != household.pk:
             raise ValidationError(_("该居民不属于这一住户。"), code="resident")
@@ -1079,8 +1086,8 @@ def book_at_desk(
         personal.update(crypto.personal_columns("phone", phone_value, kind="phone"))
     room_value = normalize_room(household.room)
     booking = Booking(
-        subdistrict_id=round.subdistrict_id,
-        round=round,
+        subdistrict_id=mask_round.subdistrict_id,
+        round=mask_round,
         number=new_number(),
         neighborhood_id=household.neighborhood_id,
         building_id=household.building_id,
@@ -1092,12 +1099,12 @@ def book_at_desk(
         **personal,
     )
     if not _insert_booking(booking):  # staff of the household's neighborhood see its booking
-        existing = _existing(round.pk, booking.address_key)
+        existing = _existing(mask_round.pk, booking.address_key)
         if existing is None:
-            existing_row = Booking.objects.filter(round=round, household=household).first()
+            existing_row = Booking.objects.filter(round=mask_round, household=household).first()
             if existing_row is None:  # pragma: no cover
                 raise ValidationError(_("预约冲突，请重试。"), code="conflict")
-            existing = _existing(round.pk, existing_row.address_key)
+            existing = _existing(mask_round.pk, existing_row.address_key)
         assert existing is not None
         return existing[0]
     audit.record(actor=actor, action=AuditAction.CREATE, obj=booking, changes=audit.snapshot(booking))
@@ -1140,7 +1147,7 @@ def review_booking(*, actor: Any, booking: Booking, approve: bool, household: An
         raise ValidationError(_("该住户本轮已有其他预约。"), code="duplicate")
     if approve:
         rnd = current.round
-        allocate_waiting(actor=actor, round=rnd, neighborhood_id=current.neighborhood_id)
+        allocate_waiting(actor=actor, mask_round=rnd, neighborhood_id=current.neighborhood_id)
     current.refresh_from_db()
     return current
 
@@ -1248,17 +1255,17 @@ def collect_voucher(
 
 
 @transaction.atomic
-def forfeit_expired(*, actor: Any, round: MaskRound, now: dt.datetime | None = None) -> dict[str, int]:
+def forfeit_expired(*, actor: Any, mask_round: MaskRound, now: dt.datetime | None = None) -> dict[str, int]:
     """Forfeit vouchers not collected by their deadline; their masks go back on hand and the waiting list is
     served from them."""
     now = now or timezone.now()
     due = list(
         Voucher.objects.select_for_update()
-        .filter(round=round, status=VoucherStatus.ISSUED, expires_at__lte=now)
+        .filter(round=mask_round, status=VoucherStatus.ISSUED, expires_at__lte=now)
         .values_list("id", "booking_id", "neighborhood_id", "quantity", "site_id")
     )
     if not due:
-        reallocated = allocate_waiting(actor=actor, round=round)
+        reallocated = allocate_waiting(actor=actor, mask_round=mask_round)
         return {"forfeited": 0, "reallocated": reallocated}
     Voucher.objects.filter(pk__in=[d[0] for d in due]).update(
         status=VoucherStatus.FORFEITED, version=F("version") + 1
@@ -1270,8 +1277,8 @@ def forfeit_expired(*, actor: Any, round: MaskRound, now: dt.datetime | None = N
         per_hood[hood] += qty
         entries.append(
             _ledger(
-                round.pk,
-                round.subdistrict_id,
+                mask_round.pk,
+                mask_round.subdistrict_id,
                 hood,
                 LedgerKind.FORFEITED,
                 qty,
@@ -1281,31 +1288,31 @@ def forfeit_expired(*, actor: Any, round: MaskRound, now: dt.datetime | None = N
         )
     LedgerEntry.objects.bulk_create(entries)
     for hood, qty in per_hood.items():
-        balance = _locked_balance(round, hood)
+        balance = _locked_balance(mask_round, hood)
         StockBalance.objects.filter(pk=balance.pk).update(balance=F("balance") + qty)
     audit.record(
         actor=actor,
         action=AuditAction.ACTION,
-        obj=round,
+        obj=mask_round,
         note="forfeited uncollected vouchers",
         changes={"vouchers": len(due), "masks": sum(per_hood.values())},
     )
     caches.forget("stock")
     reallocated = 0
     for hood in sorted(per_hood):
-        reallocated += allocate_waiting(actor=actor, round=round, neighborhood_id=hood)
+        reallocated += allocate_waiting(actor=actor, mask_round=mask_round, neighborhood_id=hood)
     return {"forfeited": len(due), "reallocated": reallocated}
 
 
 @transaction.atomic
-def finish_round(*, actor: Any, round: MaskRound, now: dt.datetime | None = None) -> MaskRound:
+def finish_round(*, actor: Any, mask_round: MaskRound, now: dt.datetime | None = None) -> MaskRound:
     """Mark a round finished once its pickup deadline has passed and no voucher is outstanding: overdue
     vouchers must have been forfeited first (their masks went back to the waiting list), and a lottery round
     must have been drawn. Households still waiting stay on the record; nothing can be received or allocated
     in the round afterwards."""
-    _require_manage(actor, round.subdistrict_id)
+    _require_manage(actor, mask_round.subdistrict_id)
     now = now or timezone.now()
-    rnd = MaskRound.objects.select_for_update().get(pk=round.pk)
+    rnd = MaskRound.objects.select_for_update().get(pk=mask_round.pk)
     if rnd.status == RoundStatus.FINISHED:
         raise ValidationError(_("本轮已结束。"), code="finished")
     if now < rnd.pickup_ends_at:
@@ -1333,7 +1340,7 @@ def finish_round(*, actor: Any, round: MaskRound, now: dt.datetime | None = None
         rnd.closes_at = max(now, rnd.opens_at + dt.timedelta(seconds=1))
     core_services.update_object(actor=actor, obj=rnd, note=_("结束本轮"))
     _forget_round(rnd.pk)
-    round.refresh_from_db()
+    mask_round.refresh_from_db()
     return rnd
 
 

@@ -204,23 +204,23 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     try:
         if action == "close":
-            services.close_round(actor=user, round=rnd)
+            services.close_round(actor=user, mask_round=rnd)
             messages.success(request, _("已截止预约。"))
         elif action == "draw":
-            rnd = services.draw_lottery(actor=user, round=rnd, seed=request.POST.get("seed") or None)
+            rnd = services.draw_lottery(actor=user, mask_round=rnd, seed=request.POST.get("seed") or None)
             messages.success(request, _("摇号完成，种子 %(s)s 已公布。") % {"s": rnd.lottery_seed})
         elif action == "forfeit":
-            out = services.forfeit_expired(actor=user, round=rnd)
+            out = services.forfeit_expired(actor=user, mask_round=rnd)
             messages.success(
                 request,
                 _("作废逾期凭证 %(f)d 张，重新分配 %(r)d 户。")
                 % {"f": out["forfeited"], "r": out["reallocated"]},
             )
         elif action == "finish":
-            services.finish_round(actor=user, round=rnd)
+            services.finish_round(actor=user, mask_round=rnd)
             messages.success(request, _("本轮已结束。"))
         elif action == "allocate":
-            n = services.allocate_waiting(actor=user, round=rnd)
+            n = services.allocate_waiting(actor=user, mask_round=rnd)
             messages.success(request, _("已分配 %(n)d 户。") % {"n": n})
         elif action == "batch":
             _record_batch(request, rnd)
@@ -246,7 +246,7 @@ def _record_batch(request: HttpRequest, rnd: MaskRound) -> None:
     site = next((s for s in sites if s.pk == data["site"]), None)
     services.record_stock_batch(
         actor=request.user,
-        round=rnd,
+        mask_round=rnd,
         neighborhood=hood,
         quantity=data["quantity"],
         site=site,
@@ -268,7 +268,7 @@ def _add_site(request: HttpRequest, rnd: MaskRound) -> None:
         slots = [(data["slot_starts_at"], data["slot_ends_at"], data["capacity"])]
     services.add_pickup_site(
         actor=request.user,
-        round=rnd,
+        mask_round=rnd,
         neighborhood=Neighborhood.objects.get(pk=data["neighborhood"]),
         name=data["name"],
         kind=data["kind"],
@@ -417,7 +417,7 @@ def desk_book(request: HttpRequest, pk: int) -> HttpResponse:
     back: dict[str, Any] = {"q": request.POST.get("q", "")}
     try:
         result = services.book_at_desk(
-            actor=request.user, round=rnd, household=household, resident=resident, **extra
+            actor=request.user, mask_round=rnd, household=household, resident=resident, **extra
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))

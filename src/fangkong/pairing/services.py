@@ -957,10 +957,19 @@ def resize_photo(upload: Any) -> ContentFile:
 
 @transaction.atomic
 def check_in(
-    *, actor: Any, round: CheckInRound, note: str = "", photo: Any = None, at: dt.datetime | None = None
+    *,
+    actor: Any,
+    checkin_round: CheckInRound,
+    note: str = "",
+    photo: Any = None,
+    at: dt.datetime | None = None,
 ) -> tuple[CheckInRound, bool]:
     """Record a check-in. A round already done is returned unchanged (idempotent): ``(round, False)``."""
-    current = CheckInRound.objects.select_for_update().select_related("building", "template").get(pk=round.pk)
+    current = (
+        CheckInRound.objects.select_for_update()
+        .select_related("building", "template")
+        .get(pk=checkin_round.pk)
+    )
     if not may_check_in(actor, current.building):
         raise PermissionDenied(_("您不是该楼栋的包干负责人或其团队成员，不能打卡。"))
     if current.status == RoundStatus.DONE:

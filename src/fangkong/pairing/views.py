@@ -634,7 +634,10 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
             )
             try:
                 rnd, created = services.check_in(
-                    actor=user, round=rnd, note=form.cleaned_data["note"], photo=form.cleaned_data["photo"]
+                    actor=user,
+                    checkin_round=rnd,
+                    note=form.cleaned_data["note"],
+                    photo=form.cleaned_data["photo"],
                 )
                 if created:
                     messages.success(request, _("「%(t)s」已打卡。") % {"t": rnd.template.name})

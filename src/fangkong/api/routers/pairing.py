@@ -173,7 +173,7 @@ def checkin_with_photo(  # type: ignore[no-untyped-def]
 def _check_in(request: HttpRequest, rnd: CheckInRound, **fields: Any) -> Status:
     """Check in through the service; the answer for both check-in endpoints."""
     try:
-        rnd, created = services.check_in(actor=request.user, round=rnd, **fields)
+        rnd, created = services.check_in(actor=request.user, checkin_round=rnd, **fields)
     except PermissionDenied as exc:
         return Status(403, {"detail": str(exc)})
     except ValidationError as exc:

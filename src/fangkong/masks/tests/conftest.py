@@ -37,7 +37,7 @@ def open_round(world, *, mode=AllocationMode.ORDER, name="第一轮", slots=True
         hood = getattr(world, f"hood_{key}")
         services.add_pickup_site(
             actor=world.hq,
-            round=rnd,
+            mask_round=rnd,
             neighborhood=hood,
             name=f"{hood.name}药房",
             slots=[(now, now + dt.timedelta(days=2), 1000)] if slots else [],

@@ -29,12 +29,12 @@ def build(w: SimpleNamespace) -> None:
     for hood in (w.hood_a, w.hood_b):
         services.add_pickup_site(
             actor=w.hq,
-            round=w.mask_round,
+            mask_round=w.mask_round,
             neighborhood=hood,
             name=f"{hood.name}药房",
             slots=[(now, now + dt.timedelta(days=2), 1000)],
         )
-        services.record_stock_batch(actor=w.hq, round=w.mask_round, neighborhood=hood, quantity=50)
+        services.record_stock_batch(actor=w.hq, mask_round=w.mask_round, neighborhood=hood, quantity=50)
     w.mask_person = {"name": "张三", "id_number": make_id_number(), "phone": make_phone()}
     result = services.book_public(
         round_id=w.mask_round.pk, building_id=w.building_a.pk, room=w.household_a.room, **w.mask_person

@@ -31,7 +31,7 @@ def test_batch_serves_waiting_households_in_booking_order(world, mround, people)
     homes = add_households(world, 4)
     results = book_rooms(world, mround, people, [h.room for h in homes])
     assert all(r.status == BookingStatus.WAITING for r in results)
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=12)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=12)
     allocated = list(
         Booking.objects.filter(status=BookingStatus.ALLOCATED).order_by("id").values_list("number", flat=True)
     )
@@ -43,7 +43,7 @@ def test_batch_serves_waiting_households_in_booking_order(world, mround, people)
 
 
 def test_booking_with_stock_on_hand_gets_a_voucher_at_once(world, mround, people):
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     [result] = book_rooms(world, mround, people, ["101"])
     assert result.status == BookingStatus.ALLOCATED and result.voucher_number
     voucher = Voucher.objects.get(number=result.voucher_number)
@@ -67,7 +67,7 @@ def test_inline_voucher_stores_and_sends_its_notification_in_few_statements(
 
     settings.FANGKONG_NOTIFY_BACKENDS = ["file"]
     settings.FANGKONG_NOTIFY_FILE = str(tmp_path / "notify.jsonl")
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=10)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=10)
     homes = add_households(world, 2)
     book_rooms(world, mround, people, [homes[0].room])  # caches warm
     pg = connection.vendor == "postgresql"
@@ -85,12 +85,12 @@ def test_inline_voucher_stores_and_sends_its_notification_in_few_statements(
 
 
 def test_balance_can_never_go_negative(world, mround):
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=3)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=3)
     with pytest.raises(ValidationError, match="库存不足"):
-        services.return_stock(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=4)
+        services.return_stock(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=4)
     with pytest.raises(IntegrityError), transaction.atomic():
         StockBalance.objects.filter(round=mround).update(balance=-1)
-    services.return_stock(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=3)
+    services.return_stock(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=3)
     [row] = services.reconcile(mround)
     assert row["ok"] and row["returned"] == 3 and row["balance"] == 0
 
@@ -99,14 +99,16 @@ def test_only_hq_records_stock(world, mround):
     from fangkong.core.exceptions import ScopeError
 
     with pytest.raises(ScopeError):
-        services.record_stock_batch(actor=world.staff_a, round=mround, neighborhood=world.hood_a, quantity=10)
+        services.record_stock_batch(
+            actor=world.staff_a, mask_round=mround, neighborhood=world.hood_a, quantity=10
+        )
     with pytest.raises(ValidationError):
-        services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=0)
+        services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=0)
     assert not LedgerEntry.objects.exists()
 
 
 def test_pickup_then_second_pickup_is_refused_with_the_time(world, mround, people):
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     [result] = book_rooms(world, mround, people, ["101"])
     voucher = Voucher.objects.get(number=result.voucher_number)
     done = services.collect_voucher(
@@ -134,7 +136,7 @@ def test_pickup_then_second_pickup_is_refused_with_the_time(world, mround, peopl
 def test_pickup_refusals(world, mround, people):
     from fangkong.masks.tests.conftest import open_round
 
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     [result] = book_rooms(world, mround, people, ["101"])
     other_round = open_round(world, name="第二轮")
     b_site = other_round.sites.get(neighborhood=world.hood_b)
@@ -161,7 +163,7 @@ def test_pickup_refusals(world, mround, people):
 
 def test_forfeit_gives_the_masks_to_the_waiting_list(world, mround, people):
     homes = add_households(world, 2)
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     first, second, third = book_rooms(world, mround, people, ["101", homes[0].room, homes[1].room])
     assert first.voucher_number and second.status == BookingStatus.WAITING
     later = timezone.now() + dt.timedelta(days=5)
@@ -173,7 +175,7 @@ def test_forfeit_gives_the_masks_to_the_waiting_list(world, mround, people):
             now=later,
             id_check=booker_id4(first.voucher_number),
         )
-    out = services.forfeit_expired(actor=world.hq, round=mround, now=later)
+    out = services.forfeit_expired(actor=world.hq, mask_round=mround, now=later)
     assert out == {"forfeited": 1, "reallocated": 1}
     assert Booking.objects.get(pk=first.id).status == BookingStatus.FORFEITED
     assert Booking.objects.get(pk=second.id).status == BookingStatus.ALLOCATED
@@ -189,12 +191,14 @@ def test_lottery_is_reproducible_and_audited(world, lottery_round, people):
 
     homes = add_households(world, 6)
     book_rooms(world, lottery_round, people, ["101"] + [h.room for h in homes])
-    services.record_stock_batch(actor=world.hq, round=lottery_round, neighborhood=world.hood_a, quantity=15)
+    services.record_stock_batch(
+        actor=world.hq, mask_round=lottery_round, neighborhood=world.hood_a, quantity=15
+    )
     assert not Voucher.objects.exists()  # a lottery round waits for the draw
     with pytest.raises(ValidationError, match="尚未截止"):
-        services.draw_lottery(actor=world.hq, round=lottery_round, seed="abc")
-    services.close_round(actor=world.hq, round=lottery_round)
-    rnd = services.draw_lottery(actor=world.hq, round=lottery_round, seed="2020-02-03")
+        services.draw_lottery(actor=world.hq, mask_round=lottery_round, seed="abc")
+    services.close_round(actor=world.hq, mask_round=lottery_round)
+    rnd = services.draw_lottery(actor=world.hq, mask_round=lottery_round, seed="2020-02-03")
     assert rnd.lottery_seed == "2020-02-03"
     ranked = list(Booking.objects.filter(round=rnd).order_by("draw_rank").values_list("number", flat=True))
     assert ranked == services.lottery_order("2020-02-03", ranked)
@@ -203,7 +207,7 @@ def test_lottery_is_reproducible_and_audited(world, lottery_round, people):
     assert winners == set(ranked[:3])
     assert AuditEvent.objects.filter(object_type="masks.maskround", note="lottery drawn").exists()
     with pytest.raises(ValidationError, match="不能重复摇号"):
-        services.draw_lottery(actor=world.hq, round=rnd)
+        services.draw_lottery(actor=world.hq, mask_round=rnd)
 
 
 def test_lottery_order_depends_only_on_seed_and_entries():
@@ -215,7 +219,7 @@ def test_lottery_order_depends_only_on_seed_and_entries():
 
 
 def test_ledger_kinds_are_recorded(world, mround, people):
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=10)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=10)
     book_rooms(world, mround, people, ["101"])
     kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
     assert kinds == {LedgerKind.RECEIVED, LedgerKind.ALLOCATED}
@@ -227,7 +231,7 @@ def test_forfeit_and_allocate_commands(world, mround, people):
     from django.core.management import call_command
 
     homes = add_households(world, 1)
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     first, second = book_rooms(world, mround, people, ["101", homes[0].room])
     Voucher.objects.filter(number=first.voucher_number).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
@@ -248,7 +252,7 @@ def test_inline_vouchers_fill_the_earliest_open_slot_then_the_next_then_the_site
     now = timezone.now()
     site = services.add_pickup_site(
         actor=world.hq,
-        round=rnd,
+        mask_round=rnd,
         neighborhood=world.hood_a,
         name="时段药房",
         slots=[
@@ -259,7 +263,7 @@ def test_inline_vouchers_fill_the_earliest_open_slot_then_the_next_then_the_site
     )
     ended, later, earliest = PickupSlot.objects.filter(site=site).order_by("id")
     homes = add_households(world, 3)
-    services.record_stock_batch(actor=world.hq, round=rnd, neighborhood=world.hood_a, quantity=17)
+    services.record_stock_batch(actor=world.hq, mask_round=rnd, neighborhood=world.hood_a, quantity=17)
     results = book_rooms(world, rnd, people, [h.room for h in homes])
     vouchers = [Voucher.objects.get(number=r.voucher_number) for r in results]
     assert [v.slot_id for v in vouchers] == [earliest.pk, later.pk, None]
@@ -292,7 +296,7 @@ def test_inline_allocation_after_a_batch_served_the_booking_returns_that_voucher
     add_households(world, 1)
     [result] = book_rooms(world, mround, people, ["201"])
     assert result.status == BookingStatus.WAITING
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=10)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=10)
     voucher = Voucher.objects.get(booking_id=result.id)
     info = services.caches.round_info(mround.pk)
     services.caches.forget("stock")

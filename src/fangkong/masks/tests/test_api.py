@@ -68,7 +68,7 @@ def test_public_booking_endpoint_is_idempotent(world, mround, people, client):
 def test_public_booking_endpoint_refuses_another_households_booking(world, mround, people, client):
     """Issue: POST .../bookings with a made-up valid ID for an address already booked returned the real
     household's booking and voucher number."""
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     url = f"{API}/rounds/{mround.pk}/bookings"
     first = _post(client, url, {**people(), "building_id": world.building_a.pk, "room": "101"})
     assert first.status_code == 201 and first.json()["voucher_number"]
@@ -180,7 +180,7 @@ def test_lookup_endpoint(world, mround, people, client):
     ],
 )
 def test_pickup_endpoint(world, mround, people, as_persona, persona, expected):
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     person = people()
     result = services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **person)
     body = {"round_id": mround.pk, "number": result.voucher_number, "id_check": person["id_number"][-4:]}
@@ -195,7 +195,7 @@ def test_pickup_endpoint(world, mround, people, as_persona, persona, expected):
 
 def test_pickup_endpoint_needs_the_bookers_id(world, mround, people, as_persona):
     """Issue: the pickup desk accepted a typed voucher number alone."""
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     person = people()
     result = services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **person)
     client = as_persona("staff_a")

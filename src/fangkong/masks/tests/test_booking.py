@@ -73,7 +73,7 @@ def test_repeat_and_registered_member_get_the_same_booking(world, mround, people
 def test_anyone_else_gets_no_booking_number_status_or_voucher(world, mround, people):
     """Issue: a made-up valid ID for an address already booked was answered with that household's booking
     and voucher number."""
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     booker = people()
     one = public(world, mround, booker)
     assert one.voucher_number
@@ -140,7 +140,7 @@ def test_outside_the_window(world, people):
 
 
 def test_closed_round(world, mround, people):
-    services.close_round(actor=world.hq, round=mround)
+    services.close_round(actor=world.hq, mask_round=mround)
     with pytest.raises(ValidationError, match="已截止"):
         public(world, mround, people())
     assert MaskRound.objects.get(pk=mround.pk).status == "closed"
@@ -148,7 +148,7 @@ def test_closed_round(world, mround, people):
 
 def test_desk_booking_from_a_resident(world, mround):
     result = services.book_at_desk(
-        actor=world.staff_a, round=mround, household=world.household_a, resident=world.resident_a
+        actor=world.staff_a, mask_round=mround, household=world.household_a, resident=world.resident_a
     )
     booking = Booking.objects.get(pk=result.id)
     assert booking.channel == Channel.DESK
@@ -156,7 +156,7 @@ def test_desk_booking_from_a_resident(world, mround):
     assert AuditEvent.objects.filter(object_type="masks.booking", object_id=str(booking.pk)).exists()
     # the resident booking again online gets the desk booking back
     again = services.book_at_desk(
-        actor=world.staff_a, round=mround, household=world.household_a, resident=world.resident_a
+        actor=world.staff_a, mask_round=mround, household=world.household_a, resident=world.resident_a
     )
     assert again.number == result.number and not again.created
 
@@ -166,19 +166,21 @@ def test_desk_booking_outside_scope_is_refused(world, mround):
 
     with pytest.raises(ScopeError):
         services.book_at_desk(
-            actor=world.staff_b, round=mround, household=world.household_a, resident=world.resident_a
+            actor=world.staff_b, mask_round=mround, household=world.household_a, resident=world.resident_a
         )
     assert not Booking.objects.exists()
 
 
 def test_desk_booking_typed_person(world, mround, people):
     person = people()
-    result = services.book_at_desk(actor=world.staff_a, round=mround, household=world.household_a, **person)
+    result = services.book_at_desk(
+        actor=world.staff_a, mask_round=mround, household=world.household_a, **person
+    )
     assert Booking.objects.get(pk=result.id).name == "张三"
     with pytest.raises(ValidationError):
         services.book_at_desk(
             actor=world.staff_b,
-            round=mround,
+            mask_round=mround,
             household=world.household_b,
             name="李四",
             id_number="310109199001011234",

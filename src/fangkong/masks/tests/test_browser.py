@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_resident_books_and_staff_verify_the_pickup(world, live_server, browser_context):
     rnd = open_round(world, name="浏览器轮")
-    services.record_stock_batch(actor=world.hq, round=rnd, neighborhood=world.hood_a, quantity=50)
+    services.record_stock_batch(actor=world.hq, mask_round=rnd, neighborhood=world.hood_a, quantity=50)
 
     phone = browser_context(390, 844).new_page()
     phone.goto(f"{live_server.url}/masks/r/{rnd.pk}/")

@@ -66,7 +66,9 @@ def test_surge_of_bookings_and_scarce_stock(world):
         try:
             start.wait()
             for quantity in BATCHES:
-                services.record_stock_batch(actor=hq, round=rnd, neighborhood=world.hood_a, quantity=quantity)
+                services.record_stock_batch(
+                    actor=hq, mask_round=rnd, neighborhood=world.hood_a, quantity=quantity
+                )
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
@@ -124,7 +126,10 @@ def test_two_desks_book_the_same_household_at_the_same_moment(world):
             start.wait()
             numbers.append(
                 services.book_at_desk(
-                    actor=world.staff_a, round=rnd, household=world.household_a, resident=world.resident_a
+                    actor=world.staff_a,
+                    mask_round=rnd,
+                    household=world.household_a,
+                    resident=world.resident_a,
                 ).number
             )
         except BaseException as exc:  # noqa: BLE001

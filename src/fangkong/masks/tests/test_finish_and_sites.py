@@ -28,37 +28,37 @@ def book(world, rnd, people, room, hood="a"):
 
 def test_finish_waits_for_the_pickup_deadline_and_the_forfeit(world, mround, people):
     homes = add_households(world, 1)
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     first = book(world, mround, people, "101")
     second = book(world, mround, people, homes[0].room)
     assert first.voucher_number and second.status == BookingStatus.WAITING
     with pytest.raises(ValidationError, match="领取截止时间") as early:
-        services.finish_round(actor=world.hq, round=mround)
+        services.finish_round(actor=world.hq, mask_round=mround)
     assert early.value.code == "pickup_open"
     later = mround.pickup_ends_at + dt.timedelta(days=3)
     with pytest.raises(ValidationError, match="请先作废逾期凭证") as unforfeited:
-        services.finish_round(actor=world.hq, round=mround, now=later)
+        services.finish_round(actor=world.hq, mask_round=mround, now=later)
     assert unforfeited.value.code == "forfeit_first"
     assert MaskRound.objects.get(pk=mround.pk).status == RoundStatus.OPEN  # nothing changed
-    out = services.forfeit_expired(actor=world.hq, round=mround, now=later)
+    out = services.forfeit_expired(actor=world.hq, mask_round=mround, now=later)
     assert out == {"forfeited": 1, "reallocated": 1}  # the second household got the forfeited masks
     # a voucher still inside its own pickup days (a reallocation late in the round gets fresh days) holds the
     # round open until it is collected or forfeited
     again = Voucher.objects.get(booking_id=second.id, status=VoucherStatus.ISSUED)
     Voucher.objects.filter(pk=again.pk).update(expires_at=later + dt.timedelta(days=2))
     with pytest.raises(ValidationError, match="在领取期内") as open_vouchers:
-        services.finish_round(actor=world.hq, round=mround, now=later)
+        services.finish_round(actor=world.hq, mask_round=mround, now=later)
     assert open_vouchers.value.code == "vouchers_open"
     services.collect_voucher(
         actor=world.hq, number=again.number, round_id=mround.pk, now=later, id_check=booker_id4(again.number)
     )
-    finished = services.finish_round(actor=world.hq, round=mround, now=later)
+    finished = services.finish_round(actor=world.hq, mask_round=mround, now=later)
     assert finished.status == RoundStatus.FINISHED and mround.status == RoundStatus.FINISHED
     assert AuditEvent.objects.filter(object_type="masks.maskround", note="结束本轮").exists()
     with pytest.raises(ValidationError, match="本轮已结束"):
-        services.finish_round(actor=world.hq, round=mround, now=later)
+        services.finish_round(actor=world.hq, mask_round=mround, now=later)
     with pytest.raises(ValidationError, match="不能再入库"):
-        services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+        services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     with pytest.raises(ValidationError):
         book(world, mround, people, "909")
     assert all(r["ok"] for r in services.reconcile(mround))
@@ -70,11 +70,11 @@ def test_finish_is_for_hq_and_a_lottery_must_be_drawn(world, people):
     book(world, rnd, people, "101")
     later = rnd.pickup_ends_at + dt.timedelta(hours=1)
     with pytest.raises(ScopeError):
-        services.finish_round(actor=world.staff_a, round=rnd, now=later)
+        services.finish_round(actor=world.staff_a, mask_round=rnd, now=later)
     with pytest.raises(ScopeError):
-        services.finish_round(actor=world.other_hq, round=rnd, now=later)
+        services.finish_round(actor=world.other_hq, mask_round=rnd, now=later)
     with pytest.raises(ValidationError, match="请先摇号"):
-        services.finish_round(actor=world.hq, round=rnd, now=later)
+        services.finish_round(actor=world.hq, mask_round=rnd, now=later)
     assert MaskRound.objects.get(pk=rnd.pk).status == RoundStatus.OPEN
     assert now < rnd.pickup_ends_at
 
@@ -110,7 +110,7 @@ def _site_rows(rnd, hoods=None):
 
 def test_site_reconciliation_follows_allocation_pickup_and_forfeit(world, mround, people):
     homes = add_households(world, 3)
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=15)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=15)
     results = [book(world, mround, people, r) for r in ["101", *[h.room for h in homes]]]
     assert [bool(r.voucher_number) for r in results] == [True, True, True, False]
     site_a = f"{world.hood_a.name}药房"
@@ -124,7 +124,7 @@ def test_site_reconciliation_follows_allocation_pickup_and_forfeit(world, mround
         id_check=booker_id4(results[0].voucher_number),
     )
     later = timezone.now() + dt.timedelta(days=5)
-    services.forfeit_expired(actor=world.hq, round=mround, now=later)
+    services.forfeit_expired(actor=world.hq, mask_round=mround, now=later)
     row = _site_rows(mround)[site_a]
     assert (row["allocated"], row["forfeited"], row["collected"], row["outstanding"]) == (20, 10, 5, 5)
     assert row["ok"]
@@ -137,7 +137,7 @@ def test_site_reconciliation_follows_allocation_pickup_and_forfeit(world, mround
 
 
 def test_ledger_page_and_api_show_sites_in_scope(world, mround, people, as_persona):
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     book(world, mround, people, "101")
     site_a, site_b = f"{world.hood_a.name}药房", f"{world.hood_b.name}药房"
     page = as_persona("hq").get(reverse("masks:ledger", args=[mround.pk])).content.decode()

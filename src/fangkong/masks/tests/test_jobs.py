@@ -17,7 +17,7 @@ from fangkong.masks.tests.test_allocation import book_rooms
 
 def test_forfeit_job_serves_the_waiting_list_after_the_pickup_window(world, mround, people):
     homes = add_households(world, 1)
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     first, second = book_rooms(world, mround, people, ["101", homes[0].room])
     assert second.status == BookingStatus.WAITING
     assert masks_jobs.forfeit_and_reallocate(timezone.now()) == {
@@ -35,14 +35,14 @@ def test_forfeit_job_serves_the_waiting_list_after_the_pickup_window(world, mrou
 
 def test_stock_shortfall_alerts_hq_once_a_day(world, mround, people):
     homes = add_households(world, 1)
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     book_rooms(world, mround, people, ["101", homes[0].room])  # the second household waits, stock is 0
     now = timezone.now()
     assert masks_jobs.stock_shortfall(now) == {"alerts": 1}
     assert masks_jobs.stock_shortfall(now + dt.timedelta(minutes=30)) == {"alerts": 1}  # the same alert
     note = Notification.objects.get(kind="masks.stock_shortfall")
     assert note.recipient == world.hq and world.hood_a.name in note.subject
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     Notification.objects.all().delete()
     # with enough stock the waiting household is served (forfeit job) and nothing is short
     masks_jobs.forfeit_and_reallocate(now)

@@ -110,7 +110,7 @@ def test_any_arrival_order_keeps_the_invariants(world, homes, steps, mode):
                     pass
             elif kind == "stock":
                 services.record_stock_batch(
-                    actor=world.hq, round=rnd, neighborhood=hoods[hood_key], quantity=n
+                    actor=world.hq, mask_round=rnd, neighborhood=hoods[hood_key], quantity=n
                 )
                 received[hoods[hood_key].pk] += n
             elif kind == "collect":
@@ -124,12 +124,12 @@ def test_any_arrival_order_keeps_the_invariants(world, homes, steps, mode):
                     )
             elif kind == "forfeit":
                 if mode == AllocationMode.LOTTERY and not drawn:
-                    services.close_round(actor=world.hq, round=rnd)
-                    services.draw_lottery(actor=world.hq, round=rnd, seed="p")
+                    services.close_round(actor=world.hq, mask_round=rnd)
+                    services.draw_lottery(actor=world.hq, mask_round=rnd, seed="p")
                     rnd.refresh_from_db()
                     drawn = True
                 later += dt.timedelta(days=5)
-                services.forfeit_expired(actor=world.hq, round=rnd, now=later)
+                services.forfeit_expired(actor=world.hq, mask_round=rnd, now=later)
             _check_invariants(rnd, received)
         transaction.set_rollback(True)
 
@@ -170,7 +170,9 @@ def test_forfeit_reallocates_to_the_waiting_list_in_order(world, homes, stock, f
                 ).number
             )
         if stock:
-            services.record_stock_batch(actor=world.hq, round=rnd, neighborhood=world.hood_a, quantity=stock)
+            services.record_stock_batch(
+                actor=world.hq, mask_round=rnd, neighborhood=world.hood_a, quantity=stock
+            )
         served = min(stock // 5, len(numbers))
         first = set(
             Booking.objects.filter(round=rnd, status=BookingStatus.ALLOCATED).values_list("number", flat=True)
@@ -180,7 +182,7 @@ def test_forfeit_reallocates_to_the_waiting_list_in_order(world, homes, stock, f
         Voucher.objects.filter(pk__in=[v.pk for v in expired]).update(
             expires_at=timezone.now() - dt.timedelta(minutes=1)
         )
-        out = services.forfeit_expired(actor=world.hq, round=rnd)
+        out = services.forfeit_expired(actor=world.hq, mask_round=rnd)
         assert out["forfeited"] == len(expired)
         assert out["reallocated"] == min(len(expired), len(numbers) - served)
         now_served = set(

@@ -180,7 +180,7 @@ def test_review_from_the_list(world, mround, people, as_persona):
 
 
 def _issued_voucher(world, rnd, people, person=None):
-    services.record_stock_batch(actor=world.hq, round=rnd, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=rnd, neighborhood=world.hood_a, quantity=5)
     person = person or people()
     result = services.book_public(round_id=rnd.pk, building_id=world.building_a.pk, room="101", **person)
     return Voucher.objects.get(number=result.voucher_number)
@@ -319,7 +319,7 @@ def test_public_booking_page_and_cascade(world, mround, people, client):
 def test_public_booking_page_refuses_another_households_booking(world, mround, people, client):
     """Issue: a repeat booking for an address already booked showed that household's booking and voucher to
     whoever sent it."""
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     url = reverse("masks:public_book", args=[mround.pk])
     place = {
         "neighborhood": world.hood_a.pk,
@@ -347,7 +347,7 @@ def test_public_booking_errors_in_chinese(world, mround, people, client):
 
 
 def test_public_booking_when_closed(world, mround, people, client):
-    services.close_round(actor=world.hq, round=mround)
+    services.close_round(actor=world.hq, mask_round=mround)
     page = client.get(reverse("masks:public_book", args=[mround.pk]))
     assert "已截止" in page.content.decode()
 
@@ -367,8 +367,8 @@ def test_lottery_publication(world, lottery_round, people, client):
     url = reverse("masks:public_lottery", args=[lottery_round.pk])
     assert "尚未摇号" in client.get(url).content.decode()
     services.book_public(round_id=lottery_round.pk, building_id=world.building_a.pk, room="101", **people())
-    services.close_round(actor=world.hq, round=lottery_round)
-    services.draw_lottery(actor=world.hq, round=lottery_round, seed="seed-42")
+    services.close_round(actor=world.hq, mask_round=lottery_round)
+    services.draw_lottery(actor=world.hq, mask_round=lottery_round, seed="seed-42")
     assert "seed-42" in client.get(url).content.decode()
 
 

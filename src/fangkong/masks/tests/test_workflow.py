@@ -83,7 +83,7 @@ def _desk_book(client, rnd, household, resident):
 
 
 def test_desk_confirmation_of_an_allocated_booking_gives_site_time_and_voucher(world, mround, as_persona):
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     page = _desk_book(as_persona("staff_a"), mround, world.household_a, world.resident_a)
     body = page.content.decode()
     voucher = world.household_a and services.Voucher.objects.get(booking__household=world.household_a)
@@ -214,7 +214,7 @@ def test_a_slot_over_several_days_shows_its_end_date(world, mround):
 
 def test_masks_pages_carry_no_inline_script(world, mround, people, as_persona, client):
     """The pages run under a CSP without inline scripts: behaviour comes from the static script."""
-    services.record_stock_batch(actor=world.hq, round=mround, neighborhood=world.hood_a, quantity=5)
+    services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     result = services.book_public(round_id=mround.pk, building_id=world.building_a.pk, room="101", **people())
     staff = as_persona("staff_a")
     pages = [

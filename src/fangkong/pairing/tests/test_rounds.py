@@ -111,9 +111,9 @@ def test_generation_query_count_does_not_grow(pw, django_assert_max_num_queries)
 def test_check_in_is_idempotent(rounds_world):
     pw = rounds_world
     rnd = CheckInRound.objects.get(building=pw.w.building_a, template=pw.door)
-    first, created = services.check_in(actor=pw.w.cadre, round=rnd, note="已消毒")
+    first, created = services.check_in(actor=pw.w.cadre, checkin_round=rnd, note="已消毒")
     assert created and first.status == "done" and first.done_by == pw.w.cadre
-    second, created_again = services.check_in(actor=pw.w.cadre, round=rnd, note="再次")
+    second, created_again = services.check_in(actor=pw.w.cadre, checkin_round=rnd, note="再次")
     assert not created_again
     assert CheckInRound.objects.get(pk=rnd.pk).note == "已消毒"
 
@@ -123,7 +123,7 @@ def test_cadre_not_in_charge_cannot_check_in(rounds_world):
     services.pair_cadre(actor=pw.w.hq, cadre=pw.cadre_b, point=pw.point_b)
     rnd = CheckInRound.objects.filter(building=pw.w.building_b).first()
     with pytest.raises(PermissionDenied):
-        services.check_in(actor=pw.cadre_b_user, round=rnd)
+        services.check_in(actor=pw.cadre_b_user, checkin_round=rnd)
     assert CheckInRound.objects.get(pk=rnd.pk).status == "pending"
 
 
@@ -144,7 +144,7 @@ def test_team_member_can_check_in(rounds_world):
     services.add_team_member(actor=w.hq, team=team, cadre=pw.cadre_b)
     assert services.may_check_in(pw.cadre_b_user, w.building_a)
     rnd = CheckInRound.objects.filter(building=w.building_a).first()
-    _r, created = services.check_in(actor=pw.cadre_b_user, round=rnd)
+    _r, created = services.check_in(actor=pw.cadre_b_user, checkin_round=rnd)
     assert created
     # a team member without scope over the building still may not
     outsider = make_user("cadre_c", "cadre", subdistrict=w.sub)
@@ -165,7 +165,7 @@ def test_photo_is_resized_and_stored(rounds_world, tmp_path):
     pw = rounds_world
     rnd = CheckInRound.objects.get(building=pw.w.building_a, template=pw.door)
     with override_settings(MEDIA_ROOT=tmp_path):
-        done, _ = services.check_in(actor=pw.w.cadre, round=rnd, photo=_jpeg(3000, 2000))
+        done, _ = services.check_in(actor=pw.w.cadre, checkin_round=rnd, photo=_jpeg(3000, 2000))
         stored = Image.open(done.photo.path)
         assert stored.format == "JPEG"
         assert max(stored.size) == 1280
@@ -178,7 +178,7 @@ def test_bad_photo_changes_nothing(rounds_world, tmp_path):
     pw = rounds_world
     rnd = CheckInRound.objects.get(building=pw.w.building_a, template=pw.door)
     with override_settings(MEDIA_ROOT=tmp_path), pytest.raises(ValidationError):
-        services.check_in(actor=pw.w.cadre, round=rnd, photo=io.BytesIO(b"not an image"))
+        services.check_in(actor=pw.w.cadre, checkin_round=rnd, photo=io.BytesIO(b"not an image"))
     assert CheckInRound.objects.get(pk=rnd.pk).status == "pending"
 
 
@@ -187,7 +187,7 @@ def test_overdue_detection_alerts_once(rounds_world, tmp_path):
     w = pw.w
     noon = timezone.make_aware(dt.datetime.combine(pw.day, dt.time(13, 0)))
     done = CheckInRound.objects.get(building=w.building_a, template=pw.door)
-    services.check_in(actor=w.cadre, round=done)
+    services.check_in(actor=w.cadre, checkin_round=done)
     log = tmp_path / "notify.log"
     with override_settings(FANGKONG_NOTIFY_BACKENDS=["file"], FANGKONG_NOTIFY_FILE=str(log)):
         found = services.detect_overdue(now=noon)
@@ -229,7 +229,7 @@ def test_reports_completion_and_missed(rounds_world):
     pw = rounds_world
     w = pw.w
     for rnd in CheckInRound.objects.filter(building=w.building_a):
-        services.check_in(actor=w.cadre, round=rnd)
+        services.check_in(actor=w.cadre, checkin_round=rnd)
     table = {c.neighborhood.pk: c for c in reports.completion(w.hq, pw.day, pw.day)}
     assert table[w.hood_a.pk].days[pw.day] == (3, 3)
     assert table[w.hood_b.pk].days[pw.day] == (0, 3)

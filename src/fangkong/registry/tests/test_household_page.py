@@ -31,7 +31,7 @@ def _round(world):
     )
     services.add_pickup_site(
         actor=world.hq,
-        round=rnd,
+        mask_round=rnd,
         neighborhood=world.hood_a,
         name="药房",
         slots=[(now, now + dt.timedelta(days=2), 100)],

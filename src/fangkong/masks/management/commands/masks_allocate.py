@@ -16,5 +16,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for rnd in MaskRound.objects.exclude(status=RoundStatus.FINISHED).order_by("id"):
-            n = services.allocate_waiting(actor=None, round=rnd)
+            n = services.allocate_waiting(actor=None, mask_round=rnd)
             self.stdout.write(f"{rnd.pk} {rnd.name}: {n} vouchers issued")

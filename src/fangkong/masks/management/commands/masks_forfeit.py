@@ -26,7 +26,7 @@ class Command(BaseCommand):
             rounds = rounds.filter(pk=options["round"])
         now = timezone.now()
         for rnd in rounds.order_by("id"):
-            out = services.forfeit_expired(actor=None, round=rnd, now=now)
+            out = services.forfeit_expired(actor=None, mask_round=rnd, now=now)
             self.stdout.write(
                 f"{rnd.pk} {rnd.name}: forfeited {out['forfeited']}, reallocated {out['reallocated']}"
             )
