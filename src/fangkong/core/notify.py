@@ -101,6 +101,12 @@ def _deliver_after(urgent: bool, now: dt.datetime) -> dt.datetime | None:
     return None if urgent else _quiet_until(now)
 
 
+def deliver_after(kind: str, now: dt.datetime) -> dt.datetime | None:
+    """When a message of ``kind`` stored at ``now`` may be sent (None: at once), as ``notify`` decides it; for
+    a statement that stores its notification in its own SQL."""
+    return _deliver_after(kind in URGENT_KINDS, now)
+
+
 def notify(
     *,
     kind: str,

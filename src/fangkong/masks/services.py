@@ -33,12 +33,11 @@ from fangkong.core import audit, crypto, ratelimit
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction
 from fangkong.core.exceptions import ScopeError
-from fangkong.core.models import Notification
-from fangkong.core.notify import announce, notify
 from fangkong.core.policies import get_policy
 from fangkong.core.scope import scope_for
 from fangkong.core.validators import check_resident_id, validate_mobile, validate_name
 from fangkong.masks import access, caches, fastcheck
+from fangkong.masks.allocation import allocate_waiting, ledger, locked_balance, try_allocate_one
 from fangkong.masks.choices import (
     AllocationMode,
     BookingStatus,
@@ -58,11 +57,10 @@ from fangkong.masks.models import (
     StockBatch,
     Voucher,
 )
+from fangkong.masks.numbers import new_number, normalize_room
+from fangkong.masks.statements import execute_prepared as _execute_prepared
 
-_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 NOT_FOUND = gettext_lazy("没有找到预约。")
-REPICKUP_DAYS = 2
-VOUCHER_NOTE = "mask_voucher"  # the notification kind of a voucher
 
 
 class AddressBooked(ValidationError):
@@ -88,23 +86,6 @@ class BookingResult:
 
 
 # --------------------------------------------------------------------------------------------------- helpers
-
-
-def new_number(length: int = 9, prefix: str = "") -> str:
-    """A random number over a 32-letter alphabet (each random byte picks one letter: 256 = 8 x 32, uniform)."""
-    return prefix + "".join([_ALPHABET[b & 31] for b in secrets.token_bytes(length)])
-
-
-def normalize_room(raw: str) -> str:
-    value = "".join(str(raw or "").split()).upper()
-    for suffix in ("室", "号"):
-        if value.endswith(suffix):
-            value = value[: -len(suffix)]
-    return value
-
-
-def address_key(building_id: int, room: str) -> str:
-    return f"{building_id}:{normalize_room(room)}"
 
 
 def _require_manage(actor: Any, subdistrict_id: int) -> None:
@@ -232,34 +213,6 @@ def add_pickup_slot(
 # ------------------------------------------------------------------------------------------------ the ledger
 
 
-def _ledger(
-    rnd_id: int, subdistrict_id: int, neighborhood_id: int, kind: str, quantity: int, **fields: Any
-) -> LedgerEntry:
-    return LedgerEntry(
-        subdistrict_id=subdistrict_id,
-        round_id=rnd_id,
-        neighborhood_id=neighborhood_id,
-        kind=kind,
-        quantity=quantity,
-        **fields,
-    )
-
-
-def _locked_balance(rnd: MaskRound, neighborhood_id: int) -> StockBalance:
-    """The balance row of (round, neighborhood), created if missing, locked for this transaction."""
-    row = StockBalance.objects.select_for_update().filter(round=rnd, neighborhood_id=neighborhood_id).first()
-    if row is not None:
-        return row
-    try:
-        with transaction.atomic():
-            StockBalance.objects.create(
-                subdistrict_id=rnd.subdistrict_id, round=rnd, neighborhood_id=neighborhood_id, balance=0
-            )
-    except IntegrityError:
-        pass
-    return StockBalance.objects.select_for_update().get(round=rnd, neighborhood_id=neighborhood_id)
-
-
 @transaction.atomic
 def record_stock_batch(
     *,
@@ -291,9 +244,9 @@ def record_stock_batch(
         received_at=received_at or timezone.now(),
     )
     core_services.create_object(actor=actor, obj=batch)
-    balance = _locked_balance(mask_round, neighborhood.pk)
+    balance = locked_balance(mask_round, neighborhood.pk)
     StockBalance.objects.filter(pk=balance.pk).update(balance=F("balance") + batch.quantity)
-    _ledger(
+    ledger(
         mask_round.pk,
         mask_round.subdistrict_id,
         neighborhood.pk,
@@ -316,13 +269,13 @@ def return_stock(
     _require_manage(actor, mask_round.subdistrict_id)
     if int(quantity) <= 0:
         raise ValidationError(_("退回数量必须大于0。"), code="quantity")
-    _locked_balance(mask_round, neighborhood.pk)
+    locked_balance(mask_round, neighborhood.pk)
     updated = StockBalance.objects.filter(
         round=mask_round, neighborhood_id=neighborhood.pk, balance__gte=quantity
     ).update(balance=F("balance") - quantity)
     if updated != 1:
         raise ValidationError(_("可分配库存不足，不能退回 %(n)d 只。") % {"n": quantity}, code="stock")
-    _ledger(
+    ledger(
         mask_round.pk, mask_round.subdistrict_id, neighborhood.pk, LedgerKind.RETURNED, quantity, note=note
     ).save()
     audit.record(
@@ -333,338 +286,6 @@ def return_stock(
         neighborhood_id=neighborhood.pk,
     )
     caches.forget("stock")
-
-
-# ---------------------------------------------------------------------------------------------- allocation
-
-
-def _slots_for(rnd_id: int, neighborhood_id: int) -> list[tuple[int | None, int, Any]]:
-    """(slot id or None, site id, slot end) for the neighborhood's sites, in the order they are offered."""
-
-    def load() -> list[tuple[int | None, int, Any]]:
-        sites = list(
-            PickupSite.objects.filter(round_id=rnd_id, neighborhood_id=neighborhood_id)
-            .order_by("id")
-            .values_list("id", flat=True)
-        )
-        out: list[tuple[int | None, int, Any]] = [
-            (sid, site_id, ends)
-            for sid, site_id, ends in PickupSlot.objects.filter(site_id__in=sites, issued__lt=F("capacity"))
-            .order_by("starts_at", "id")
-            .values_list("id", "site_id", "ends_at")
-        ]
-        out += [(None, site_id, None) for site_id in sites]
-        return out
-
-    return caches.cached(("slots", rnd_id, neighborhood_id), caches.SLOT_TTL, load)
-
-
-def _voucher_terms(rnd: Any, slot_end: Any, now: dt.datetime) -> dt.datetime:
-    expires = slot_end or rnd.pickup_ends_at
-    if expires <= now + dt.timedelta(hours=1):
-        expires = now + dt.timedelta(days=REPICKUP_DAYS)
-    return expires  # type: ignore[no-any-return]
-
-
-def _voucher_message(voucher_number: str, booking_number: str, quantity: int) -> tuple[str, str]:
-    subject = _("口罩预约已分配：凭证 %(v)s") % {"v": voucher_number}
-    body = _("预约编号 %(b)s 已分配口罩 %(n)d 只，请凭领取凭证 %(v)s 在规定时间内到指定地点领取。") % {
-        "b": booking_number,
-        "n": quantity,
-        "v": voucher_number,
-    }
-    return subject, body
-
-
-def _try_allocate_one(info: caches.RoundInfo, booking_id: int, booking_number: str, hood_id: int) -> str:
-    """Give a just-booked household its voucher if the neighborhood has stock on hand (booking order)."""
-    hint_key = ("stock", info.id, hood_id)
-    if caches.peek(hint_key) is False:
-        return ""
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        return _allocate_one_pg(info, booking_id, booking_number, hood_id, now)
-    try:
-        return _allocate_one_sqlite(info, booking_id, booking_number, hood_id, now)
-    except IntegrityError:  # a stock batch's allocation gave this booking its voucher first
-        return _voucher_of(booking_id)
-
-
-def _voucher_of(booking_id: int) -> str:
-    return Voucher.objects.filter(booking_id=booking_id).values_list("number", flat=True).first() or ""
-
-
-def _allocate_one_sqlite(
-    info: caches.RoundInfo, booking_id: int, booking_number: str, hood_id: int, now: dt.datetime
-) -> str:
-    hint_key = ("stock", info.id, hood_id)
-    q = info.masks_per_household
-    with transaction.atomic():
-        # claim the booking first: a stock batch's allocation may have served it since it was inserted
-        if not Booking.objects.filter(pk=booking_id, status=BookingStatus.WAITING).update(
-            status=BookingStatus.ALLOCATED
-        ):
-            return _voucher_of(booking_id)
-        taken = StockBalance.objects.filter(round_id=info.id, neighborhood_id=hood_id, balance__gte=q).update(
-            balance=F("balance") - q
-        )
-        if not taken:
-            transaction.set_rollback(True)  # the booking stays waiting
-            caches.put(hint_key, caches.STOCK_HINT_TTL, False)
-            return ""
-        slot_id, site_id, slot_end = None, None, None
-        for cand_slot, cand_site, cand_end in _slots_for(info.id, hood_id):
-            if cand_slot is None:
-                slot_id, site_id, slot_end = None, cand_site, None
-                break
-            if cand_end <= now:
-                continue
-            if PickupSlot.objects.filter(pk=cand_slot, issued__lt=F("capacity")).update(
-                issued=F("issued") + 1
-            ):
-                slot_id, site_id, slot_end = cand_slot, cand_site, cand_end
-                break
-            caches.forget("slots")
-        number = new_number(9, "V")
-        voucher = Voucher.objects.create(
-            subdistrict_id=info.subdistrict_id,
-            round_id=info.id,
-            booking_id=booking_id,
-            number=number,
-            neighborhood_id=hood_id,
-            site_id=site_id,
-            slot_id=slot_id,
-            quantity=q,
-            expires_at=_voucher_terms(info, slot_end, now),
-        )
-        LedgerEntry.objects.create(
-            subdistrict_id=info.subdistrict_id,
-            round_id=info.id,
-            neighborhood_id=hood_id,
-            kind=LedgerKind.ALLOCATED,
-            quantity=q,
-            voucher=voucher,
-            site_id=site_id,
-        )
-        subject, body = _voucher_message(number, booking_number, q)
-        notify(
-            kind=VOUCHER_NOTE,
-            subject=subject,
-            body=body,
-            subdistrict_id=info.subdistrict_id,
-            neighborhood_id=hood_id,
-        )
-    return number
-
-
-_ALLOCATE_SQL: list[str] = []
-
-
-def _allocate_sql() -> str:
-    """The inline allocation as one PostgreSQL statement (built once per process): take the household's masks
-    from the neighborhood's balance only if it covers them (the row lock orders allocations within the
-    neighborhood), take a place in the earliest pickup slot with room (FOR UPDATE rechecks the slot against
-    its newest version and moves on to the next slot when it is full), else the neighborhood's first site
-    without a slot; then write the voucher, its ledger entry and the household's notification, and mark the
-    booking allocated. Nothing is written when the balance does not cover the household or the booking is no
-    longer waiting. Being one statement, it needs no transaction of its own. Answers (stock taken, notification
-    id, the voucher an earlier allocation gave the booking)."""
-    if _ALLOCATE_SQL:
-        return _ALLOCATE_SQL[0]
-    qn = connection.ops.quote_name
-    sb, slot, site = (qn(m._meta.db_table) for m in (StockBalance, PickupSlot, PickupSite))
-    vt, lt, bt = (qn(m._meta.db_table) for m in (Voucher, LedgerEntry, Booking))
-    nt = qn(Notification._meta.db_table)
-    expires = "COALESCE(sl.ends_at, %(pickup_ends)s)"
-    sql = (
-        f"WITH st AS (UPDATE {sb} SET balance = balance - %(q)s, updated_at = %(now)s "
-        f"WHERE round_id = %(r)s AND neighborhood_id = %(h)s AND balance >= %(q)s "
-        f"AND EXISTS (SELECT 1 FROM {bt} WHERE id = %(b)s AND status = %(waiting)s) RETURNING id), "
-        f"sl AS (UPDATE {slot} p SET issued = p.issued + 1 WHERE p.issued < p.capacity AND p.id = ("
-        f"SELECT ps.id FROM {slot} ps JOIN {site} s ON s.id = ps.site_id "
-        f"WHERE s.round_id = %(r)s AND s.neighborhood_id = %(h)s AND ps.issued < ps.capacity "
-        f"AND ps.ends_at > %(now)s AND EXISTS (SELECT 1 FROM st) "
-        f"ORDER BY ps.starts_at, ps.id LIMIT 1 FOR UPDATE OF ps) RETURNING p.id, p.site_id, p.ends_at), "
-        f"fs AS (SELECT min(id) AS id FROM {site} WHERE round_id = %(r)s AND neighborhood_id = %(h)s), "
-        f"v AS (INSERT INTO {vt} (created_at, updated_at, version, number, quantity, status, expires_at, "
-        f"booking_id, neighborhood_id, round_id, site_id, slot_id, subdistrict_id) "
-        f"SELECT %(now)s, %(now)s, 1, %(number)s, %(q)s, %(issued)s, "
-        f"CASE WHEN {expires} <= %(soon)s THEN %(repickup)s ELSE {expires} END, "
-        f"%(b)s, %(h)s, %(r)s, COALESCE(sl.site_id, fs.id), sl.id, %(sd)s "
-        f"FROM st CROSS JOIN fs LEFT JOIN sl ON TRUE RETURNING id, site_id, number), "
-        f"l AS (INSERT INTO {lt} (created_at, updated_at, version, kind, quantity, note, neighborhood_id, "
-        f"subdistrict_id, round_id, site_id, voucher_id) "
-        f"SELECT %(now)s, %(now)s, 1, %(kind)s, %(q)s, '', %(h)s, %(sd)s, %(r)s, v.site_id, v.id FROM v), "
-        f"bk AS (UPDATE {bt} SET status = %(allocated)s WHERE id = %(b)s AND EXISTS (SELECT 1 FROM v)), "
-        f"n AS (INSERT INTO {nt} (created_at, recipient_id, subdistrict_id, neighborhood_id, kind, subject, body, "
-        f"read_at) SELECT %(now)s, NULL, %(sd)s, %(h)s, %(note_kind)s, %(subject)s, %(body)s, NULL FROM v "
-        f"RETURNING id) "
-        f"SELECT EXISTS (SELECT 1 FROM st), (SELECT id FROM n), "
-        f"(SELECT number FROM {vt} WHERE booking_id = %(b)s)"
-    )
-    _ALLOCATE_SQL.append(sql)
-    return sql
-
-
-def _allocate_one_pg(
-    info: caches.RoundInfo, booking_id: int, booking_number: str, hood_id: int, now: dt.datetime
-) -> str:
-    q = info.masks_per_household
-    number = new_number(9, "V")
-    subject, body = _voucher_message(number, booking_number, q)
-    params = {
-        "q": q,
-        "now": now,
-        "r": info.id,
-        "h": hood_id,
-        "b": booking_id,
-        "sd": info.subdistrict_id,
-        "number": number,
-        "issued": str(VoucherStatus.ISSUED),
-        "kind": str(LedgerKind.ALLOCATED),
-        "allocated": str(BookingStatus.ALLOCATED),
-        "waiting": str(BookingStatus.WAITING),
-        "pickup_ends": info.pickup_ends_at,
-        "soon": now + dt.timedelta(hours=1),
-        "repickup": now + dt.timedelta(days=REPICKUP_DAYS),
-        "note_kind": VOUCHER_NOTE,
-        "subject": subject[:200],
-        "body": body,
-    }
-    try:
-        taken, note_id, earlier = _execute_prepared(_allocate_sql(), params)
-    except IntegrityError:  # a stock batch's allocation, committing meanwhile, gave this booking its voucher
-        return _voucher_of(booking_id)
-    if earlier:  # a stock batch's allocation served this booking before its own allocation ran
-        return str(earlier)
-    if not taken:
-        caches.put(("stock", info.id, hood_id), caches.STOCK_HINT_TTL, False)
-        return ""
-    announce(
-        note_id,
-        kind=VOUCHER_NOTE,
-        subject=subject,
-        body=body,
-        subdistrict_id=info.subdistrict_id,
-        neighborhood_id=hood_id,
-    )
-    return number
-
-
-def allocate_waiting(*, actor: Any, mask_round: MaskRound, neighborhood_id: int | None = None) -> int:
-    """Serve waiting households from the stock on hand: booking order, or draw order after a lottery.
-
-    Runs in one transaction per neighborhood with the balance row locked; returns vouchers issued.
-    """
-    if mask_round.mode == AllocationMode.LOTTERY and mask_round.status not in (
-        RoundStatus.DRAWN,
-        RoundStatus.FINISHED,
-    ):
-        return 0
-    if neighborhood_id is None:
-        hoods = list(
-            Booking.objects.filter(round=mask_round, status=BookingStatus.WAITING)
-            .values_list("neighborhood_id", flat=True)
-            .distinct()
-        )
-    else:
-        hoods = [neighborhood_id]
-    issued = 0
-    for hood in sorted(set(hoods)):
-        issued += _allocate_neighborhood(actor=actor, rnd=mask_round, hood_id=hood)
-    return issued
-
-
-@transaction.atomic
-def _allocate_neighborhood(
-    *, actor: Any, rnd: MaskRound, hood_id: int, now: dt.datetime | None = None
-) -> int:
-    now = now or timezone.now()
-    q = rnd.masks_per_household
-    balance = _locked_balance(rnd, hood_id)
-    can_serve = balance.balance // q
-    if can_serve <= 0:
-        return 0
-    waiting = list(
-        Booking.objects.filter(round=rnd, neighborhood_id=hood_id, status=BookingStatus.WAITING)
-        .order_by(F("draw_rank").asc(nulls_last=True), "id")
-        .values_list("id", "number")[:can_serve]
-    )
-    if not waiting:
-        return 0
-    sites = list(PickupSite.objects.filter(round=rnd, neighborhood_id=hood_id).order_by("id"))
-    slots = list(
-        PickupSlot.objects.select_for_update()
-        .filter(site__in=sites, ends_at__gt=now, issued__lt=F("capacity"))
-        .order_by("starts_at", "id")
-    )
-    room = {s.pk: s.capacity - s.issued for s in slots}
-    used: dict[int, int] = defaultdict(int)
-    vouchers: list[Voucher] = []
-    slot_iter = 0
-    for booking_id, _number in waiting:
-        slot = None
-        while slot_iter < len(slots) and room[slots[slot_iter].pk] <= 0:
-            slot_iter += 1
-        if slot_iter < len(slots):
-            slot = slots[slot_iter]
-            room[slot.pk] -= 1
-            used[slot.pk] += 1
-        site_id = slot.site_id if slot else (sites[0].pk if sites else None)
-        vouchers.append(
-            Voucher(
-                subdistrict_id=rnd.subdistrict_id,
-                round=rnd,
-                booking_id=booking_id,
-                number=new_number(9, "V"),
-                neighborhood_id=hood_id,
-                site_id=site_id,
-                slot=slot,
-                quantity=q,
-                expires_at=_voucher_terms(rnd, slot.ends_at if slot else None, now),
-            )
-        )
-    total = q * len(vouchers)
-    updated = StockBalance.objects.filter(pk=balance.pk, balance__gte=total).update(
-        balance=F("balance") - total
-    )
-    if updated != 1:  # cannot happen with the row locked; the CHECK constraint is the last line anyway
-        raise ValidationError(_("库存不足，分配已取消。"), code="stock")
-    created = Voucher.objects.bulk_create(vouchers)
-    if any(v.pk is None for v in created):
-        created = list(Voucher.objects.filter(booking_id__in=[b for b, _n in waiting]))
-    for slot_id, n in used.items():
-        PickupSlot.objects.filter(pk=slot_id).update(issued=F("issued") + n)
-    LedgerEntry.objects.bulk_create(
-        [
-            _ledger(
-                rnd.pk, rnd.subdistrict_id, hood_id, LedgerKind.ALLOCATED, q, voucher=v, site_id=v.site_id
-            )
-            for v in created
-        ]
-    )
-    Booking.objects.filter(pk__in=[b for b, _n in waiting]).update(status=BookingStatus.ALLOCATED)
-    numbers = dict(waiting)
-    for v in created:
-        subject, body = _voucher_message(v.number, numbers.get(v.booking_id, ""), q)
-        notify(
-            kind=VOUCHER_NOTE,
-            subject=subject,
-            body=body,
-            subdistrict_id=rnd.subdistrict_id,
-            neighborhood_id=hood_id,
-        )
-    audit.record(
-        actor=actor,
-        action=AuditAction.ACTION,
-        obj=rnd,
-        note=f"allocated {len(created)} vouchers",
-        neighborhood_id=hood_id,
-        changes={"vouchers": len(created), "masks": total},
-    )
-    caches.forget("stock")
-    caches.forget("slots")
-    return len(created)
 
 
 # ------------------------------------------------------------------------------------------------- lottery
@@ -951,25 +572,6 @@ def _insert_public(
             return cursor.fetchone(), None
 
 
-def _execute_prepared(sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
-    """Run the booking statement on PostgreSQL as a prepared statement with server-side parameters: the server
-    parses and plans the long statement once per connection instead of on every booking, and the driver does
-    not quote the parameters into the text. psycopg prepares only on connections with a prepare threshold,
-    which the settings give unless FANGKONG_PG_PREPARED=0; without one the statement is sent unprepared.
-    Errors are Django's; the statement is logged like any other query."""
-    import psycopg
-
-    connection.ensure_connection()
-    start = time.monotonic()
-    with connection.wrap_database_errors:
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
-            answer = cursor.fetchone()
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
-    return answer
-
-
 def book_public(
     *,
     round_id: int,
@@ -1038,7 +640,7 @@ def book_public(
     booking_id, household_id, status = inserted
     voucher = ""
     if household_id and info.mode == AllocationMode.ORDER:
-        voucher = _try_allocate_one(info, booking_id, row["number"], hood_id)
+        voucher = try_allocate_one(info, booking_id, row["number"], hood_id)
     return BookingResult(
         id=booking_id,
         number=row["number"],
@@ -1110,7 +712,7 @@ def book_at_desk(
     audit.record(actor=actor, action=AuditAction.CREATE, obj=booking, changes=audit.snapshot(booking))
     voucher = ""
     if info.mode == AllocationMode.ORDER:
-        voucher = _try_allocate_one(info, booking.pk, booking.number, household.neighborhood_id)
+        voucher = try_allocate_one(info, booking.pk, booking.number, household.neighborhood_id)
     return BookingResult(
         id=booking.pk,
         number=booking.number,
@@ -1240,7 +842,7 @@ def collect_voucher(
             code="collected",
         )
     Booking.objects.filter(pk=voucher.booking_id).update(status=BookingStatus.COLLECTED)
-    _ledger(
+    ledger(
         voucher.round_id,
         voucher.subdistrict_id,
         voucher.neighborhood_id,
@@ -1276,7 +878,7 @@ def forfeit_expired(*, actor: Any, mask_round: MaskRound, now: dt.datetime | Non
     for vid, _bid, hood, qty, site_id in due:
         per_hood[hood] += qty
         entries.append(
-            _ledger(
+            ledger(
                 mask_round.pk,
                 mask_round.subdistrict_id,
                 hood,
@@ -1288,7 +890,7 @@ def forfeit_expired(*, actor: Any, mask_round: MaskRound, now: dt.datetime | Non
         )
     LedgerEntry.objects.bulk_create(entries)
     for hood, qty in per_hood.items():
-        balance = _locked_balance(mask_round, hood)
+        balance = locked_balance(mask_round, hood)
         StockBalance.objects.filter(pk=balance.pk).update(balance=F("balance") + qty)
     audit.record(
         actor=actor,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fangkong.core import notify
 from fangkong.core.models import Notification
-from fangkong.masks import services
+from fangkong.masks import allocation, caches, services
 from fangkong.masks.choices import BookingStatus, LedgerKind, VoucherStatus
 from fangkong.masks.models import Booking, LedgerEntry, StockBalance, Voucher
 from fangkong.masks.tests.conftest import add_households, booker_id4
@@ -298,9 +298,9 @@ def test_inline_allocation_after_a_batch_served_the_booking_returns_that_voucher
     assert result.status == BookingStatus.WAITING
     services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=10)
     voucher = Voucher.objects.get(booking_id=result.id)
-    info = services.caches.round_info(mround.pk)
-    services.caches.forget("stock")
-    again = services._try_allocate_one(info, result.id, result.number, world.hood_a.pk)
+    info = caches.round_info(mround.pk)
+    caches.forget("stock")
+    again = allocation.try_allocate_one(info, result.id, result.number, world.hood_a.pk)
     assert again == voucher.number
     assert Voucher.objects.filter(booking_id=result.id).count() == 1
     assert StockBalance.objects.get(round=mround, neighborhood=world.hood_a).balance == 5

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import login_in_browser
 from fangkong.core.testing import PASSWORD, make_id_number, make_phone
-from fangkong.masks import services
+from fangkong.masks import numbers, services
 from fangkong.masks.choices import VoucherStatus
 from fangkong.masks.models import Booking, Voucher
 from fangkong.masks.tests.conftest import open_round
@@ -80,11 +80,11 @@ def test_staff_pages_at_desktop_and_phone_width(world, live_server, browser_cont
         Booking.objects.create(
             subdistrict_id=world.sub.pk,
             round=first,
-            number=services.new_number(),
+            number=numbers.new_number(),
             neighborhood=world.hood_a,
             building=world.building_a,
             room=h.room,
-            address_key=services.address_key(world.building_a.pk, h.room),
+            address_key=numbers.address_key(world.building_a.pk, h.room),
             household=h,
             name="住户",
         )
