@@ -31,7 +31,7 @@ from fangkong.masks.models import (
     StockBatch,
     Voucher,
 )
-from fangkong.masks.services import new_number, normalize_room
+from fangkong.masks.numbers import new_number, normalize_room
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国"
