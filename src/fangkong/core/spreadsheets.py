@@ -54,7 +54,7 @@ Every cell the platform writes goes through ``sheet_row``/``to_cell``: text that
 could run as a formula is written with a leading apostrophe, which the import removes (see
 ``FORMULA_TRIGGERS``).
 
-``write_xlsx`` writes an export with openpyxl in write_only mode (constant memory), and ``template_xlsx``
+``write_xlsx`` streams an export into the file (``core.xlsx_writer``, constant memory), and ``template_xlsx``
 the downloadable template: the headers (required ones in red), an example row and a notes sheet that
 explains every column.
 """
@@ -282,11 +282,18 @@ def parse_choice(choices: type[models.TextChoices]) -> Callable[[str], str]:
 
 
 def choice_label(choices: type[models.TextChoices], value: str) -> str:
-    """The Chinese label of a stored choice value (exports always use Chinese)."""
+    """The Chinese label of a stored choice value (exports always use Chinese); kept once computed."""
     if not value:
         return ""
-    with override("zh-hans"):
-        return str(choices(value).label)
+    key = (choices, value)
+    label = _CHOICE_LABELS.get(key)
+    if label is None:
+        with override("zh-hans"):
+            label = _CHOICE_LABELS[key] = str(choices(value).label)
+    return label
+
+
+_CHOICE_LABELS: dict[tuple[type, str], str] = {}
 
 
 # ------------------------------------------------------------------------------------------- format
@@ -938,18 +945,20 @@ def _new_sheet(wb: Any, fmt: SpreadsheetFormat) -> Any:
 
 
 def write_xlsx(fmt: SpreadsheetFormat, rows: Iterable[Sequence[Any]], dest: Any) -> int:
-    """Write rows under the format's headers (write_only: constant memory). Returns the row count."""
-    from openpyxl import Workbook
+    """Write rows under the format's headers, streamed into the file (constant memory; ``core.xlsx_writer``:
+    the workbook the template's sheet has, without openpyxl's per-cell objects). Returns the row count."""
+    from fangkong.core import xlsx_writer
 
-    wb = Workbook(write_only=True)
-    ws = _new_sheet(wb, fmt)
-    ws.append(_header_cells(ws, fmt))
-    count = 0
-    for row in rows:
-        ws.append(sheet_row(row))
-        count += 1
-    wb.save(dest)
-    return count
+    with override("zh-hans"):
+        title = str(fmt.sheet_title or fmt.title)[:31]
+    return xlsx_writer.write(
+        dest,
+        sheet_title=title,
+        headers=[str(c.header) for c in fmt.columns],
+        required=[c.required for c in fmt.columns],
+        widths=[c.width for c in fmt.columns],
+        rows=(sheet_row(row) for row in rows),
+    )
 
 
 def template_xlsx(fmt: SpreadsheetFormat, dest: Any) -> None:

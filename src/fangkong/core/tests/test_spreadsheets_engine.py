@@ -194,3 +194,36 @@ def test_template_cells_are_never_formulas(tmp_path):
         path = tmp_path / f"{fmt.slug}.xlsx"
         template_xlsx(fmt, path)
         xlsx_texts(path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(st.text(max_size=12), min_size=1, max_size=5),
+    day=st.dates(min_value=dt.date(1901, 1, 1), max_value=dt.date(2099, 12, 31)),
+    number=st.integers(-(10**12), 10**12),
+)
+def test_the_streaming_writer_keeps_the_workbook_the_export_had(tmp_path_factory, texts, day, number):
+    """write_xlsx streams its own XML: openpyxl still reads the sheet's title, bold header (required ones in
+    red, grey fill), widths, the frozen header row, dates as dates, numbers as numbers, and every text back as
+    the import reads it (control characters included, as OOXML escapes)."""
+
+    class Plain(SpreadsheetFormat):
+        slug = "plain"
+        title = "平面"
+        columns = (Column("text", "文字", True, width=30), Column("number", "数字"), Column("when", "日期"))
+
+    path = tmp_path_factory.mktemp("w") / "out.xlsx"
+    rows = [[text, number, day] for text in texts]
+    assert write_xlsx(Plain(), rows, path) == len(rows)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    assert sheet.title == "平面" and sheet.freeze_panes == "A2"
+    head = [sheet.cell(1, i) for i in (1, 2, 3)]
+    assert [c.value for c in head] == ["文字", "数字", "日期"]
+    assert all(c.font.b for c in head) and head[0].font.color.rgb.endswith("C00000")
+    assert head[1].fill.fgColor.rgb.endswith("F2F2F2") and sheet.column_dimensions["A"].width == 30
+    _headers, body = read_rows(path)
+    assert [from_cell(cells[0]) if cells else "" for _n, cells in body] == [reimported(t) for t in texts]
+    for i in range(2, len(texts) + 2):
+        assert sheet.cell(i, 2).value == number
+        assert sheet.cell(i, 3).value.date() == day and sheet.cell(i, 3).is_date
