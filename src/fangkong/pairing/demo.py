@@ -15,7 +15,7 @@ from fangkong.core.choices import Role
 from fangkong.core.models import User
 from fangkong.pairing import services
 from fangkong.pairing.choices import RoundStatus
-from fangkong.pairing.models import CheckInRound, DutyPerson, Pairing, Point, TaskTemplate
+from fangkong.pairing.models import CheckInRound, DutyPerson, Pairing, Point, ResponsibilityType, TaskTemplate
 from fangkong.registry.models import (
     CommitteeStaff,
     Compound,
@@ -53,9 +53,7 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
         proposal = services.propose_pairings(actor=actor, subdistrict=subdistrict, time_limit=30.0)
     if proposal.status == "open":
         services.accept_proposal(actor=actor, proposal=proposal)
-    responsibilities = {
-        r.name: r for r in services.ResponsibilityType.objects.filter(subdistrict=subdistrict)
-    }
+    responsibilities = {r.name: r for r in ResponsibilityType.objects.filter(subdistrict=subdistrict)}
     pairings = list(
         Pairing.objects.filter(subdistrict=subdistrict, active=True).select_related("point", "cadre")
     )

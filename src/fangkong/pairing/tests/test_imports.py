@@ -9,7 +9,7 @@ from fangkong.core import spreadsheets
 from fangkong.core.models import AuditEvent
 from fangkong.pairing import services
 from fangkong.pairing.imports import PAIRINGS, TEAM_MEMBERS
-from fangkong.pairing.models import Pairing, Team, TeamMember
+from fangkong.pairing.models import Pairing, ResponsibilityType, Team, TeamMember
 from fangkong.registry.models import Volunteer
 from fangkong.registry.services import set_personal
 
@@ -76,7 +76,7 @@ def test_pairings_round_trip(data, as_persona, tmp_path):
         actor=w.hq,
         pairing=data.pairing_a,
         expected_version=data.pairing_a.version,
-        responsibility=services.ResponsibilityType.objects.get(subdistrict=w.sub, name=gate),
+        responsibility=ResponsibilityType.objects.get(subdistrict=w.sub, name=gate),
         responsibility_note="东门",
     )
     services.pair_cadre(actor=w.hq, cadre=data.cadre_b, point=data.point_unit)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from fangkong.core import notify
 from fangkong.core.models import Notification
-from fangkong.pairing import reports, services
+from fangkong.pairing import access, reports, services
 from fangkong.pairing.models import BuildingAssignment, CheckInRound, TaskTemplate
 from fangkong.registry.models import Building, Compound
 
@@ -140,9 +140,9 @@ def test_team_member_can_check_in(rounds_world):
     services.pair_cadre(actor=w.hq, cadre=pw.cadre_b, point=pw.point_a)
     clear_scope_cache(pw.cadre_b_user)
     # paired to the neighborhood but neither in charge nor in the team
-    assert not services.may_check_in(pw.cadre_b_user, w.building_a)
+    assert not access.may_check_in(pw.cadre_b_user, w.building_a)
     services.add_team_member(actor=w.hq, team=team, cadre=pw.cadre_b)
-    assert services.may_check_in(pw.cadre_b_user, w.building_a)
+    assert access.may_check_in(pw.cadre_b_user, w.building_a)
     rnd = CheckInRound.objects.filter(building=w.building_a).first()
     _r, created = services.check_in(actor=pw.cadre_b_user, checkin_round=rnd)
     assert created
@@ -150,7 +150,7 @@ def test_team_member_can_check_in(rounds_world):
     outsider = make_user("cadre_c", "cadre", subdistrict=w.sub)
     third = SupportCadre.objects.create(subdistrict=w.sub, name="赵干部", department=w.dept, user=outsider)
     services.add_team_member(actor=w.hq, team=team, cadre=third)
-    assert not services.may_check_in(outsider, w.building_a)
+    assert not access.may_check_in(outsider, w.building_a)
 
 
 def _jpeg(w, h):
