@@ -256,7 +256,7 @@ class ScreeningFormat(SpreadsheetFormat):
                 report.error(row, "楼号", "楼栋不存在或不在您的管辖范围内：居民区、小区、楼号须与台账一致。")
                 continue
             try:
-                clean = services._clean(data, today=today)
+                clean = services.clean_declaration(data, today=today)
             except ValidationError as exc:
                 for key, messages in exc.message_dict.items():
                     report.error(row, FIELD_HEADERS.get(key, key), " ".join(messages))

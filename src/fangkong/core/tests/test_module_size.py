@@ -14,7 +14,6 @@ BEING_SPLIT = {
     "masks/services.py",
     "pairing/views.py",
     "registry/imports.py",
-    "returnees/services.py",
 }
 
 

@@ -13,6 +13,7 @@ from fangkong.core.models import AuditEvent, Notification
 from fangkong.core.services import set_policy
 from fangkong.returnees import services
 from fangkong.returnees.models import Referral, Venue, VenueVisit
+from fangkong.returnees.services import venues as venue_services
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +108,9 @@ def test_cache_expires_for_changes_made_elsewhere(hotel, monkeypatch):
 
 def test_unknown_codes_are_404_and_the_cache_stays_bounded(client, hotel, monkeypatch):
     monkeypatch.setenv("FANGKONG_RATE_RETURNEES_VENUE", "off")  # this test is about the cache
-    monkeypatch.setattr(services._checkin, "max_entries", 5)
+    monkeypatch.setattr(venue_services._checkin, "max_entries", 5)
     for n in range(12):
         assert _post(client, Venue(code=f"nope{n}"), n).status_code == 404
-    assert len(services._checkin) <= 5
+    assert len(venue_services._checkin) <= 5
     assert services.venue_for_code("x" * 40) is None
     assert _post(client, hotel, 99).status_code == 201

@@ -1,0 +1,392 @@
+"""Venues: check-ins (with the per-process lookup cache), carers' shift temperatures, suspended visits, health
+form counts, and the audited reads of health records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core import audit, crypto, notify
+from fangkong.core.choices import AuditAction
+from fangkong.core.services import check_write_scope
+from fangkong.core.ttlcache import TTLCache
+from fangkong.core.validators import (
+    check_document,
+    validate_mobile,
+    validate_name,
+    validate_temperature,
+)
+from fangkong.returnees.choices import (
+    IsolationStatus,
+    VisitKind,
+)
+from fangkong.returnees.models import (
+    Declaration,
+    HealthFormCount,
+    Isolation,
+    Referral,
+    Venue,
+    VenueVisit,
+)
+from fangkong.returnees.services.reports import _alert_fever
+from fangkong.returnees.services.times import _require_staff, fever_line, local_now
+
+# ---------------------------------------------------------------- venues
+
+
+@transaction.atomic
+def ensure_venue(*, actor: Any, organization: Any = None, premises: Any = None) -> Venue:
+    """The venue (and its QR code) of an organisation or premises, created on first use."""
+    target = organization or premises
+    if target is None or (organization is not None and premises is not None):
+        raise ValidationError(_("场所须对应一个单位或一个楼宇园区。"))
+    field_name = "organization" if organization is not None else "premises"
+    existing = Venue.objects.filter(**{field_name: target}).first()
+    if existing is not None:
+        return existing
+    venue = Venue(
+        subdistrict_id=target.subdistrict_id,
+        neighborhood_id=target.neighborhood_id,
+        name=target.name,
+        kind=target.kind,
+        code=secrets.token_urlsafe(12),
+        **{field_name: target},
+    )
+    if actor is not None:
+        check_write_scope(actor, venue)
+    venue.save(force_insert=True)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=venue)
+    return venue
+
+
+def _venue_fever(*, actor: Any, visit: VenueVisit) -> Referral:
+    venue = visit.venue
+    referral = Referral.objects.create(
+        subdistrict_id=visit.subdistrict_id,
+        neighborhood_id=visit.neighborhood_id,
+        organization_id=visit.organization_id,
+        visit=visit,
+        person_name=visit.name,
+        temperature=visit.temperature,
+        reason=_("%(venue)s门口测温 %(t)s °C") % {"venue": venue.name, "t": visit.temperature},
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=referral)
+    _alert_fever(
+        key=f"fever:referral:{referral.pk}",
+        link=reverse("returnees:venue_detail", args=[venue.pk]),
+        subdistrict_id=visit.subdistrict_id,
+        neighborhood_id=visit.neighborhood_id,
+        subject=_("场所发热预警：%(venue)s %(t)s °C") % {"venue": venue.name, "t": visit.temperature},
+        body=_("%(venue)s 登记人员 %(name)s 体温 %(t)s °C，请立即处置。")
+        % {"venue": venue.name, "name": visit.name, "t": visit.temperature},
+    )
+    from fangkong.core.models import User
+
+    notify.alert(
+        kind="fever",
+        subject=_("场所发热预警：%(venue)s") % {"venue": venue.name},
+        recipients=User.objects.filter(is_active=True, organization_id=venue.organization_id or -1),
+        key=f"fever:referral:{referral.pk}",
+        subdistrict_id=visit.subdistrict_id,
+        neighborhood_id=visit.neighborhood_id,
+        level=notify.LEVEL_OWNER,
+        urgent=True,
+    )
+    return referral
+
+
+@dataclass
+class VisitResult:
+    visit: VenueVisit
+    created: bool
+
+
+# Public check-in lookups, cached per process for a short time (core.ttlcache): a QR poster's venue and the
+# fever line are read on every check-in of a morning surge but change rarely. Saving a venue or a policy
+# clears the cache of this process at once (see apps.py); other processes see the change within
+# CHECKIN_CACHE_SECONDS.
+CHECKIN_CACHE_SECONDS = 30.0
+_checkin = TTLCache("returnees.checkin", max_entries=8192)
+
+
+def clear_checkin_cache(**_kwargs: Any) -> None:
+    _checkin.clear()
+
+
+def venue_for_code(code: str) -> Venue | None:
+    """The venue of a QR code (None for an unknown code), cached per process for a short time."""
+    if not code or len(code) > 32:
+        return None
+    return _checkin.get(
+        ("venue", code), CHECKIN_CACHE_SECONDS, lambda: Venue.objects.filter(code=code).first()
+    )
+
+
+def _checkin_fever_line(subdistrict_id: int, day: dt.date) -> Decimal:
+    return _checkin.get(
+        ("fever", subdistrict_id, day), CHECKIN_CACHE_SECONDS, lambda: fever_line(subdistrict_id, day)
+    )
+
+
+def register_visit(
+    *,
+    actor: Any,
+    venue: Venue,
+    name: str,
+    phone: str,
+    temperature: Any,
+    key_area_14d: bool,
+    submission_id: str,
+    now: dt.datetime | None = None,
+) -> VisitResult:
+    """A visitor's or guest's registration at the door (public, by the venue's QR code).
+
+    Built for a surge: validation, sealing the phone number and the (cached) fever line all happen before
+    any write. The usual registration is one INSERT, its own transaction; a fever's registration, referral,
+    audit event and alerts are written in one transaction. A
+    re-submitted form (same submission id) hits the unique constraint and returns the first registration.
+    The registration row is the record of an anonymous check-in: no audit event is written for it (a fever's
+    referral is audited)."""
+    moment = now or timezone.now()
+    today = local_now(moment).date()
+    if venue.visits_suspended_on(today):
+        raise ValidationError(
+            _("%(venue)s 自 %(d)s 起暂停探视，请勿前往。")
+            % {"venue": venue.name, "d": venue.visits_suspended_from},
+            code="suspended",
+        )
+    errors: dict[str, str] = {}
+    try:
+        name = validate_name(name)
+    except ValidationError as exc:
+        errors["name"] = exc.messages[0]
+    try:
+        phone = validate_mobile(phone)
+    except ValidationError as exc:
+        errors["phone"] = exc.messages[0]
+    try:
+        value = Decimal(str(validate_temperature(temperature)))
+    except ValidationError as exc:
+        errors["temperature"] = exc.messages[0]
+    submission_id = (submission_id or "").strip()[:40] or secrets.token_hex(16)
+    if errors:
+        raise ValidationError(errors)
+    visit = VenueVisit(
+        subdistrict_id=venue.subdistrict_id,
+        neighborhood_id=venue.neighborhood_id,
+        organization_id=venue.organization_id,
+        venue=venue,
+        kind=VisitKind.VISITOR,
+        name=name,
+        temperature=value,
+        key_area_14d=bool(key_area_14d),
+        fever=value >= _checkin_fever_line(venue.subdistrict_id, today),
+        at=moment,
+        created_at=moment,
+        submission_id=submission_id,
+    )
+    for column, sealed in crypto.personal_columns("phone", phone, kind="phone").items():
+        setattr(visit, column, sealed)
+    try:
+        if visit.fever or transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                visit.save(force_insert=True)
+                if visit.fever:
+                    _venue_fever(actor=actor, visit=visit)
+        else:
+            # A single INSERT is its own transaction: the write lock is held for that one statement only.
+            visit.save(force_insert=True)
+    except IntegrityError:
+        existing = VenueVisit.objects.filter(venue=venue, submission_id=submission_id).first()
+        if existing is None:
+            raise
+        return VisitResult(existing, False)
+    return VisitResult(visit, True)
+
+
+def carer_isolation_open(subdistrict_id: int, id_number: str) -> Isolation | None:
+    id_hash = crypto.lookup_hash("id_number", id_number)
+    return (
+        Isolation.objects.filter(
+            subdistrict_id=subdistrict_id, id_number_hash=id_hash, status=IsolationStatus.ACTIVE
+        )
+        .order_by("-end_date")
+        .first()
+    )
+
+
+@transaction.atomic
+def log_shift_temperature(
+    *,
+    actor: Any,
+    venue: Venue,
+    name: str,
+    id_number: str,
+    temperature: Any,
+    doc_type: str = "resident_id",
+    submission_id: str = "",
+    now: dt.datetime | None = None,
+) -> VisitResult:
+    """A staff member's reading before a shift. A carer whose isolation is not yet released is refused."""
+    _require_staff(actor)
+    moment = now or timezone.now()
+    errors: dict[str, str] = {}
+    try:
+        name = validate_name(name)
+    except ValidationError as exc:
+        errors["name"] = _("请填写员工姓名。") if exc.code == "required" else exc.messages[0]
+    try:
+        id_value = check_document(doc_type, id_number).value
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages[0]
+        id_value = ""
+    try:
+        value = Decimal(str(validate_temperature(temperature)))
+    except ValidationError as exc:
+        errors["temperature"] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    visit = VenueVisit(
+        subdistrict_id=venue.subdistrict_id,
+        neighborhood_id=venue.neighborhood_id,
+        organization_id=venue.organization_id,
+        venue=venue,
+        kind=VisitKind.SHIFT,
+        name=name,
+        id_number_hash=crypto.lookup_hash("id_number", id_value),
+        temperature=value,
+        fever=value >= fever_line(venue.subdistrict_id, local_now(moment).date()),
+        at=moment,
+        submission_id=(submission_id or secrets.token_hex(16))[:40],
+        recorded_by=actor,
+    )
+    check_write_scope(actor, visit)
+    iso = carer_isolation_open(venue.subdistrict_id, id_value)
+    if iso is not None:
+        raise ValidationError(
+            _("%(name)s 的隔离（至 %(d)s）尚未签字解除，不能上岗。") % {"name": name, "d": iso.end_date},
+            code="in_isolation",
+        )
+    existing = VenueVisit.objects.filter(venue=venue, submission_id=visit.submission_id).first()
+    if existing is not None:
+        return VisitResult(existing, False)
+    visit.save(force_insert=True)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=visit, changes=audit.snapshot(visit))
+    if visit.fever:
+        _venue_fever(actor=actor, visit=visit)
+    return VisitResult(visit, True)
+
+
+@transaction.atomic
+def suspend_visits(
+    *,
+    actor: Any,
+    venue: Venue,
+    from_date: dt.date | None,
+    note: str = "",
+    until: dt.date | None = None,
+) -> Venue:
+    """Suspend visits from a date, until a date when one is given (None as the start resumes them; the
+    ``returnees.lift_suspensions`` job resumes them after the end date)."""
+    obj = Venue.objects.select_for_update().get(pk=venue.pk)
+    if actor is not None:  # None: the system (demo data, command line, the job runner)
+        check_write_scope(actor, obj)
+    if from_date is not None and not obj.is_elderly_home:
+        raise ValidationError(_("只有养老机构可以设置暂停探视。"))
+    if from_date is None:
+        until = None
+    if from_date is not None and until is not None and until < from_date:
+        raise ValidationError(_("暂停探视截止日期不能早于起始日期。"))
+    before = (obj.visits_suspended_from, obj.visits_suspended_until)
+    obj.visits_suspended_from = from_date
+    obj.visits_suspended_until = until
+    obj.suspension_note = note[:200]
+    obj.version += 1
+    obj.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=obj,
+        changes={
+            "visits_suspended_from": [str(before[0] or ""), str(from_date or "")],
+            "visits_suspended_until": [str(before[1] or ""), str(until or "")],
+        },
+    )
+    return obj
+
+
+@transaction.atomic
+def record_health_forms(
+    *,
+    actor: Any,
+    neighborhood: Any,
+    day: dt.date,
+    handed_out: int,
+    returned: int,
+    venue: Venue | None = None,
+) -> HealthFormCount:
+    """Set the day's counts of 《健康状况信息登记表》 handed out and returned (one row per place and day)."""
+    if handed_out < 0 or returned < 0:
+        raise ValidationError(_("份数不能为负数。"))
+    if returned > handed_out:
+        raise ValidationError(_("回收份数不能多于发放份数。"))
+    if venue is not None and venue.neighborhood_id not in (None, neighborhood.pk):
+        raise ValidationError(_("场所不属于该居民区。"))
+    row = (
+        HealthFormCount.objects.select_for_update()
+        .filter(neighborhood=neighborhood, venue=venue, day=day)
+        .first()
+    )
+    created = row is None
+    if row is None:
+        row = HealthFormCount(
+            subdistrict_id=neighborhood.subdistrict_id, neighborhood=neighborhood, venue=venue, day=day
+        )
+    before = (row.handed_out, row.returned)
+    row.handed_out, row.returned = handed_out, returned
+    if actor is not None:  # None: the system (demo data, command line)
+        check_write_scope(actor, row)
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    if not created:
+        row.version += 1
+    row.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=row,
+        changes={"handed_out": [before[0], handed_out], "returned": [before[1], returned]},
+    )
+    return row
+
+
+def record_read(*, actor: Any, declaration: Declaration) -> None:
+    """Health data is sensitive: each read of a returnee's record is audited."""
+    audit.record(actor=actor, action=AuditAction.READ, obj=declaration)
+
+
+def record_list_read(
+    *, actor: Any, listed: str, object_type: str, ids: list[int], filters: dict[str, Any] | None = None
+) -> None:
+    """A page listing health data (isolation lists, the follow-up board, a venue's log) is audited once per
+    view: one "read" event naming the list, its filters and the records shown (not one event per row)."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type=object_type,
+        object_repr=listed,
+        changes={
+            "list": listed,
+            "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "")},
+            "count": len(ids),
+            "ids": ids[:500],
+        },
+    )
