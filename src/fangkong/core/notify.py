@@ -201,9 +201,15 @@ def alert(
     return alert_many([spec], now=now)
 
 
-def alert_many(alerts: Iterable[Alert], *, now: dt.datetime | None = None) -> list[Any]:
+def alert_many(
+    alerts: Iterable[Alert], *, now: dt.datetime | None = None, returning: bool = True
+) -> list[Any]:
     """Store many alerts in a constant number of queries (one read of what exists, one insert), whatever the
-    number of alerts and recipients; returns the stored notifications, new and existing."""
+    number of alerts and recipients; returns the stored notifications, new and existing.
+
+    With ``returning=False`` (sweeps over thousands of rows, which do not use the result) the new ones are
+    written with one executemany statement instead of ``bulk_create``, which on SQLite splits its INSERT
+    into batches of 999 parameters (about 60 notifications each), and nothing is returned."""
     from fangkong.core.models import Notification
 
     now = now or timezone.now()
@@ -245,7 +251,10 @@ def alert_many(alerts: Iterable[Alert], *, now: dt.datetime | None = None) -> li
     if fresh:
         try:
             with transaction.atomic():
-                Notification.objects.bulk_create(fresh, batch_size=1000)
+                if returning:
+                    Notification.objects.bulk_create(fresh, batch_size=1000)
+                else:
+                    _insert_many(fresh)
         except IntegrityError:  # another worker stored some of them meanwhile: one at a time
             fresh = [
                 notify(
@@ -263,7 +272,26 @@ def alert_many(alerts: Iterable[Alert], *, now: dt.datetime | None = None) -> li
                 )
                 for n in fresh
             ]
+    if not returning:
+        return []
     return [existing.get(pair) or n for pair, n in rows.items()]
+
+
+def _insert_many(notes: list[Any]) -> None:
+    """One INSERT statement for every note (executemany), whatever their number."""
+    from django.db import connection
+
+    from fangkong.core.models import Notification
+
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(Notification._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    params = [[f.get_db_prep_save(getattr(n, f.attname), connection) for f in fields] for n in notes]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def committee_of(subdistrict_id: int, neighborhood_id: int | None) -> list[Any]:

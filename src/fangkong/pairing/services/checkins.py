@@ -311,7 +311,7 @@ def detect_overdue(
                 level=LEVEL_COMMITTEE,
             )
         )
-    alert_many(alerts)
+    alert_many(alerts, returning=False)
     audit.record(
         actor=None,
         action=AuditAction.ACTION,

@@ -68,7 +68,15 @@ def _overdue_queries(pw, n_buildings: int, tag: str) -> int:
 
 
 def test_overdue_detection_queries_do_not_grow_with_buildings(pw):
+    """2 and 70 buildings, each with its own person in charge: the same number of queries (70 alerts are more
+    than one of SQLite's 999-parameter INSERT batches, so a batched insert would show)."""
+    from fangkong.core.models import Notification
+
     small = _overdue_queries(pw, 2, "s")
     CheckInRound.objects.all().delete()
-    large = _overdue_queries(pw, 8, "l")
+    large = _overdue_queries(pw, 70, "l")
     assert large == small
+    owners = Notification.objects.filter(
+        kind="pairing.round_overdue", recipient__username__startswith="owner_l"
+    )
+    assert owners.count() == 70 and set(owners.values_list("delivery_status", flat=True)) == {"pending"}

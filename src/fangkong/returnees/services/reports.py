@@ -320,15 +320,18 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
                     per_user[user] = per_user.get(user, 0) + count
     stamp = f"{timezone.now():%Y%m%d%H%M%S%f}"
     notify.alert_many(
-        notify.Alert(
-            kind="missed_report",
-            subject=_("有 %(n)d 条健康上报漏报，请电话跟进") % {"n": count},
-            recipients=[user],
-            key=f"missed_report:{user.pk}:{stamp}",
-            link=reverse("returnees:board"),
-            subdistrict_id=user.subdistrict_id,
-        )
-        for user, count in per_user.items()
+        [
+            notify.Alert(
+                kind="missed_report",
+                subject=_("有 %(n)d 条健康上报漏报，请电话跟进") % {"n": count},
+                recipients=[user],
+                key=f"missed_report:{user.pk}:{stamp}",
+                link=reverse("returnees:board"),
+                subdistrict_id=user.subdistrict_id,
+            )
+            for user, count in per_user.items()
+        ],
+        returning=False,
     )
     if created:
         audit.record(
