@@ -158,6 +158,7 @@ def test_serving_shape(sqlite, workers, threads, expected, monkeypatch):
 
 def test_serve_on_sqlite_runs_threaded_workers(settings, monkeypatch):
     import io
+    import os
 
     from django.core.management import call_command
     from django.db import connection
@@ -167,6 +168,7 @@ def test_serve_on_sqlite_runs_threaded_workers(settings, monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite serving shape")
     ran: list[list[str]] = []
+    monkeypatch.delenv("FANGKONG_CONN_MAX_AGE", raising=False)
     monkeypatch.setattr(serve.os, "execv", lambda path, argv: ran.append(argv))
     monkeypatch.setattr(serve, "verify_keys", lambda: None)
     monkeypatch.setattr("fangkong.core.worker.spawn_child", lambda *a, **k: None)
@@ -176,3 +178,8 @@ def test_serve_on_sqlite_runs_threaded_workers(settings, monkeypatch):
     assert argv[argv.index("--workers") + 1] == "2"
     assert argv[argv.index("--threads") + 1] == str(SQLITE_THREADS)
     assert argv == gunicorn_argv(host="127.0.0.1", port=8000, workers=2, threads=SQLITE_THREADS)
+    # gunicorn's threads keep their connections (the environment carries it); an operator's value wins
+    assert os.environ["FANGKONG_CONN_MAX_AGE"] == "600"
+    monkeypatch.setenv("FANGKONG_CONN_MAX_AGE", "30")
+    call_command("serve", no_collectstatic=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert os.environ["FANGKONG_CONN_MAX_AGE"] == "30"

@@ -3,7 +3,8 @@
 Host, port, workers and threads come from the options, or FANGKONG_HOST, FANGKONG_PORT, FANGKONG_WORKERS and
 FANGKONG_THREADS (``serving_shape``). SQLite lets one writer in at a time: there every writer of every process
 queues on the backend's writer lock (core.backends.sqlite3) instead of SQLite's sleeping busy handler, and
-each process runs 16 threads. The process becomes gunicorn (exec), so signals reach it directly.
+each process runs 16 threads, each keeping its database connection (FANGKONG_CONN_MAX_AGE, 600 s unless set).
+The process becomes gunicorn (exec), so signals reach it directly.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def default_workers() -> int:
 
 
 SQLITE_THREADS = 16
+SQLITE_CONN_MAX_AGE = 600  # seconds; FANGKONG_CONN_MAX_AGE wins
 
 
 def serving_shape(*, sqlite: bool, workers: int | None, threads: int | None) -> tuple[int, int]:
@@ -113,4 +115,6 @@ class Command(BaseCommand):
 
         # The job runner runs beside gunicorn and stops when this process (gunicorn after the exec) ends.
         spawn_child()
+        if sqlite:  # each gunicorn thread keeps its connection instead of reopening the file on every request
+            os.environ.setdefault("FANGKONG_CONN_MAX_AGE", str(SQLITE_CONN_MAX_AGE))
         os.execv(argv[0], argv)
