@@ -12,7 +12,6 @@ LIMIT = 1_000
 BEING_SPLIT = {
     "core/spreadsheets.py",
     "masks/services.py",
-    "pairing/views.py",
     "registry/imports.py",
 }
 
