@@ -158,7 +158,25 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
         CheckInRound.objects.filter(pk__in=early[i : i + 900]).update(
             status=RoundStatus.DONE, done_at=timezone.now() - dt.timedelta(minutes=30)
         )
+    _due_soon(subdistrict)
     _seed_roster(subdistrict, actor, hoods, points, by_hood, staff_by_hood, volunteers_by_hood, today)
+
+
+DUE_SOON_MINUTES = 3
+
+
+def _due_soon(subdistrict: Any) -> None:
+    """Three of today's pending rounds in the first neighborhood (the demo committee account's) fall due a
+    few minutes after the demo is built, so that a fresh demo shows an overdue check-in alert in the inbox
+    by itself (the worker sweeps every five minutes), whatever the time of day."""
+    hood = Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code").first()
+    rounds = CheckInRound.objects.filter(subdistrict=subdistrict, status=RoundStatus.PENDING)
+    if hood is not None:
+        rounds = rounds.filter(neighborhood=hood)
+    soon = list(rounds.order_by("date", "pk").values_list("pk", flat=True)[:3])
+    CheckInRound.objects.filter(pk__in=soon).update(
+        due_at=timezone.now() + dt.timedelta(minutes=DUE_SOON_MINUTES)
+    )
 
 
 def _seed_roster(

@@ -68,6 +68,10 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
     reports: list[HealthReport] = []
     local = timezone.localtime()
     fever_people = {iso.pk for iso in isolated[:2]}
+    # one person certainly missed yesterday afternoon's report: a fresh demo's worker turns it into a
+    # follow-up task and a missed-report alert by itself
+    yesterday = today - dt.timedelta(days=1)
+    missed = next((i.pk for i in isolated[2:] if i.start_date <= yesterday <= i.end_date), None)
     for iso in isolated:
         day = iso.start_date
         while day <= today:
@@ -76,7 +80,7 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
                     slot == "pm" or local.hour < 12 or rng.random() < 0.15 or iso.pk in fever_people
                 ):
                     continue
-                if rng.random() < 0.03:
+                if rng.random() < 0.03 or (iso.pk == missed and day == yesterday and slot == "pm"):
                     continue  # a missed report
                 reports.append(
                     HealthReport(

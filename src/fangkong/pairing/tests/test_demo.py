@@ -37,3 +37,28 @@ def test_demo_seed_covers_every_point(settings):
     hoods = set(roster.assignments.values_list("template__point__neighborhood_id", flat=True))
     assert len(hoods) == 34
     assert services.roster_warnings(roster) == []
+
+
+def test_a_fresh_demo_alerts_an_overdue_check_in_and_a_missed_report_by_itself(settings, tmp_path):
+    """The demo across apps, then the worker's scheduler as it runs after start (no button pressed): a few
+    minutes after the demo is built, the committee of the first neighborhood has an overdue check-in alert,
+    and yesterday's missed report is an alert (to the building's person in charge, else its committee, else
+    HQ)."""
+    import datetime as dt
+
+    from fangkong.core import jobs
+    from fangkong.core.models import Notification
+
+    settings.FANGKONG_NOTIFY_BACKENDS = []
+    settings.VAR_DIR = tmp_path
+    result = project_demo.build_demo(scale="tiny")
+    assert not Notification.objects.filter(kind__in=["pairing.round_overdue", "missed_report"]).exists()
+    later = timezone.now() + dt.timedelta(minutes=demo.DUE_SOON_MINUTES + 5)
+    jobs.tick(now=later)
+    overdue = Notification.objects.filter(kind="pairing.round_overdue")
+    assert overdue.filter(recipient__username="anfen").exists(), list(
+        overdue.values_list("recipient__username")
+    )
+    missed = Notification.objects.filter(kind="missed_report")
+    assert missed.exists() and None not in set(missed.values_list("recipient", flat=True))
+    assert result.subdistricts

@@ -272,20 +272,20 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
         scope = [subdistrict_id] if subdistrict_id is not None else []
         return [IsolationStatus.ACTIVE, value, value, *scope, value, slot, value, slot]
 
-    missing: dict[tuple[dt.date, str], list[tuple[int, int, int]]] = {}
+    missing: dict[tuple[dt.date, str], list[tuple[int, int, int, int]]] = {}
     with connection.cursor() as cursor:
         for day, slot in closed_slots(now):
             cursor.execute(
-                f"SELECT i.building_id, i.neighborhood_id, COUNT(*) FROM {iso} i WHERE {where} "
-                f"GROUP BY i.building_id, i.neighborhood_id",
+                f"SELECT i.building_id, i.neighborhood_id, i.subdistrict_id, COUNT(*) FROM {iso} i "
+                f"WHERE {where} GROUP BY i.building_id, i.neighborhood_id, i.subdistrict_id",
                 where_params(day, slot),
             )
-            rows = [(int(b), int(h), int(n)) for b, h, n in cursor.fetchall()]
+            rows = [(int(b), int(h), int(sub), int(n)) for b, h, sub, n in cursor.fetchall()]
             if rows:
                 missing[(day, slot)] = rows
     if not missing:
         return 0
-    assignee = responsible_users({(b, h) for rows in missing.values() for b, h, _n in rows})
+    assignee = responsible_users({(b, h) for rows in missing.values() for b, h, _s, _n in rows})
     # the building → person map inlined as integer literals (no parameter limit however many buildings)
     case = (
         "CASE i.building_id "
@@ -297,6 +297,7 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
     stamp_value = ops.adapt_datetimefield_value(timezone.now())
     created = 0
     per_user: dict[Any, int] = {}
+    unassigned: dict[tuple[int, int], int] = {}  # (sub-district, neighborhood): tasks nobody is in charge of
     with connection.cursor() as cursor:
         for (day, slot), rows in missing.items():
             cursor.execute(
@@ -314,10 +315,12 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
                 ],
             )
             created += max(cursor.rowcount, 0)
-            for building_id, _hood, count in rows:
+            for building_id, hood_id, sub_id, count in rows:
                 user = assignee.get(building_id)
                 if user is not None:
                     per_user[user] = per_user.get(user, 0) + count
+                else:
+                    unassigned[(sub_id, hood_id)] = unassigned.get((sub_id, hood_id), 0) + count
     stamp = f"{timezone.now():%Y%m%d%H%M%S%f}"
     notify.alert_many(
         [
@@ -330,6 +333,19 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
                 subdistrict_id=user.subdistrict_id,
             )
             for user, count in per_user.items()
+        ]
+        + [
+            # a building with nobody in charge: the neighborhood's committee is told (HQ when it has none)
+            notify.Alert(
+                kind="missed_report",
+                subject=_("有 %(n)d 条健康上报漏报，请电话跟进") % {"n": count},
+                recipients=[],
+                key=f"missed_report:h{hood_id}:{stamp}",
+                link=reverse("returnees:board"),
+                subdistrict_id=sub_id,
+                neighborhood_id=hood_id,
+            )
+            for (sub_id, hood_id), count in unassigned.items()
         ],
         returning=False,
     )
