@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fangkong.core.exceptions import ScopeError
 from fangkong.core.scope import scope_for
 
 
@@ -54,3 +55,16 @@ def can_work(user: Any) -> bool:
 def flags(user: Any) -> dict[str, bool]:
     """The predicates a masks page template needs, by name."""
     return {"can_manage": can_manage(user), "can_work": can_work(user)}
+
+
+def require_manage(actor: Any, subdistrict_id: int) -> None:
+    if not can_manage_subdistrict(actor, subdistrict_id):
+        raise ScopeError("masks-manage")
+
+
+def require_neighborhood(actor: Any, subdistrict_id: int, neighborhood_id: int) -> None:
+    scope = scope_for(actor)
+    if scope.read_only or not scope.allows_domain("masks"):
+        raise ScopeError("masks")
+    if not scope.covers_neighborhood(subdistrict_id, neighborhood_id):
+        raise ScopeError("neighborhood")

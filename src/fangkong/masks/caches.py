@@ -109,3 +109,9 @@ def address_book(subdistrict_id: int) -> AddressBook:
 def _natural(name: str) -> tuple[int, str]:
     digits = "".join(ch for ch in name if ch.isdigit())
     return (int(digits) if digits else 10**9, name)
+
+
+def forget_round(round_id: int) -> None:
+    forget("round")
+    forget("slots")
+    forget("stock")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+
+from django.utils import timezone
 
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -22,3 +25,7 @@ def normalize_room(raw: str) -> str:
 
 def address_key(building_id: int, room: str) -> str:
     return f"{building_id}:{normalize_room(room)}"
+
+
+def fmt_time(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

@@ -28,6 +28,7 @@ from fangkong.core.links import public_url
 from fangkong.core.privacy import personal_post
 from fangkong.core.qr import qr_svg_inline
 from fangkong.core.scope import scope_for
+from fangkong.core.validators import check_resident_id
 from fangkong.masks import access, caches, services
 from fangkong.masks.choices import AllocationMode, BookingStatus, RoundPhase, RoundStatus
 from fangkong.masks.forms import (
@@ -40,6 +41,7 @@ from fangkong.masks.forms import (
     SiteForm,
 )
 from fangkong.masks.models import Booking, MaskRound, PickupSite, StockBatch, Voucher
+from fangkong.masks.numbers import normalize_room
 from fangkong.masks.selectors import mask_figures, totals
 
 
@@ -333,7 +335,7 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
     if q:
         base = Household.objects.editable_by(user).filter(subdistrict_id=rnd.subdistrict_id)
         try:
-            id_value = services.check_resident_id(q).value
+            id_value = check_resident_id(q).value
         except ValidationError:
             id_value = ""
         if id_value:
@@ -345,7 +347,7 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
             households = list(base.filter(pk__in=hh_ids).select_related("building__compound")[:10])
         else:
             households = list(
-                base.filter(Q(address__contains=q) | Q(room=services.normalize_room(q)))
+                base.filter(Q(address__contains=q) | Q(room=normalize_room(q)))
                 .select_related("building__compound")
                 .order_by("building_id", "room")[:20]
             )

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from fangkong.core import notify
 from fangkong.core.models import Notification
-from fangkong.masks import allocation, caches, services
+from fangkong.masks import caches, services
 from fangkong.masks.choices import BookingStatus, LedgerKind, VoucherStatus
 from fangkong.masks.models import Booking, LedgerEntry, StockBalance, Voucher
+from fangkong.masks.services import allocation
 from fangkong.masks.tests.conftest import add_households, booker_id4
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 
 from fangkong.core import ttlcache
 from fangkong.core.models import Notification
-from fangkong.masks import allocation, caches, services
+from fangkong.masks import caches, services
 from fangkong.masks.choices import BookingStatus, LedgerKind
 from fangkong.masks.models import Booking, LedgerEntry, PickupSite, PickupSlot, StockBalance, Voucher
 from fangkong.masks.numbers import new_number
+from fangkong.masks.services import allocation
 from fangkong.masks.tests.conftest import add_households
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,7 @@ from fangkong.core.links import public_url
 from fangkong.core.testing import decode_qr_in_html
 from fangkong.masks import access, services
 from fangkong.masks.choices import RoundPhase
+from fangkong.masks.models import Booking, Voucher
 from fangkong.masks.tests.conftest import add_households, open_round
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_desk_confirmation_of_an_allocated_booking_gives_site_time_and_voucher(w
     services.record_stock_batch(actor=world.hq, mask_round=mround, neighborhood=world.hood_a, quantity=5)
     page = _desk_book(as_persona("staff_a"), mround, world.household_a, world.resident_a)
     body = page.content.decode()
-    voucher = world.household_a and services.Voucher.objects.get(booking__household=world.household_a)
+    voucher = world.household_a and Voucher.objects.get(booking__household=world.household_a)
     assert "预约成功" in body and "已分配" in body
     assert voucher.site.name in body and voucher.number in body and "<svg" in body
     assert reverse("masks:voucher", args=[voucher.number]) in body and "打印领取凭证" in body
@@ -101,7 +102,7 @@ def test_desk_confirmation_of_a_queued_booking_gives_the_place(world, mround, pe
     body = _desk_book(as_persona("staff_a"), mround, world.household_a, world.resident_a).content.decode()
     assert "排队等候" in body and "第 2 位" in body and "<svg" not in body
     # another neighborhood's staff do not see it through the confirmation parameter
-    booking = services.Booking.objects.get(household=world.household_a)
+    booking = Booking.objects.get(household=world.household_a)
     other = as_persona("staff_b").get(reverse("masks:desk", args=[mround.pk]), {"booked": booking.pk})
     assert booking.number not in other.content.decode()
 
@@ -130,7 +131,7 @@ def test_residents_see_their_place_in_the_queue(world, mround, people, client):
         content_type="application/json",
     )
     assert api.json()["queue_place"] == 3
-    number = services.Booking.objects.get(household=world.household_a).number
+    number = Booking.objects.get(household=world.household_a).number
     mine = client.get(reverse("masks:my_booking", args=[number, services.booking_token(number)]))
     assert "第 3 位" in mine.content.decode()
 
