@@ -1,8 +1,9 @@
-"""Personal-data protection: AES-GCM encryption, a keyed lookup hash, and masking.
+"""Keys and ciphers for personal data: the keyring, AES-GCM encryption with its token format
+(``<key id>$<base64 of nonce + ciphertext>``, which stored data depends on), the keyed lookup hash, key
+fingerprints and file encryption.
 
-A personal value (ID number, phone) is kept in three columns: ``<name>_enc`` (ciphertext tagged with the key
-id), ``<name>_hash`` (HMAC-SHA256 under FANGKONG_HASH_KEY, for exact lookup and deduplication) and
-``<name>_masked`` (what pages show). The plaintext is never stored.
+The personal-data pipeline itself (normalise, validate, hash, seal, mask; the three columns of a personal
+field) is ``core.personal``: callers go through it, not through this module.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
-PERSONAL_KINDS = ("id_number", "phone")
 
 
 @dataclass(frozen=True)
@@ -87,37 +86,6 @@ def key_id_of(token: str) -> str:
 def lookup_hash(kind: str, value: str, *, ring: Keyring | None = None) -> str:
     ring = ring or keyring()
     return hmac.new(ring.hash_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def mask(kind: str, value: str) -> str:
-    if not value:
-        return ""
-    if kind == "phone":
-        return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-@dataclass(frozen=True)
-class Sealed:
-    enc: str
-    hash: str
-    masked: str
-
-
-def seal(kind: str, value: str, *, ring: Keyring | None = None) -> Sealed:
-    """Encrypt, hash and mask one normalised personal value."""
-    if not value:
-        return Sealed("", "", "")
-    ring = ring or keyring()
-    return Sealed(encrypt(value, ring=ring), lookup_hash(kind, value, ring=ring), mask(kind, value))
-
-
-def personal_columns(name: str, value: str, *, kind: str | None = None, ring: Keyring | None = None) -> dict:
-    """The three column values for field ``name`` (kind defaults to the name)."""
-    sealed = seal(kind or name, value, ring=ring)
-    return {f"{name}_enc": sealed.enc, f"{name}_hash": sealed.hash, f"{name}_masked": sealed.masked}
 
 
 FINGERPRINT_CONTEXT = b"fangkong key fingerprint v1"

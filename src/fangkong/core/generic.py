@@ -26,7 +26,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from fangkong.core import crypto
+from fangkong.core import crypto, personal
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import is_htmx
 from fangkong.core.privacy import PERSONAL_POST_FIELDS, personal_post
@@ -121,7 +121,7 @@ def _search(ot: ObjectType, qs: models.QuerySet, q: str) -> models.QuerySet:
     if "id_number" in ot.personal_fields and _ID_LIKE.match(compact):
         return qs.filter(id_number_hash=crypto.lookup_hash("id_number", compact))
     for name in ot.personal_fields:
-        if name.endswith("phone") and _PHONE_LIKE.match(compact):
+        if personal.kind_of(ot.model, name) == personal.PHONE and _PHONE_LIKE.match(compact):
             condition |= Q(**{f"{name}_hash": crypto.lookup_hash("phone", compact)})
     for name in ot.search_fields:
         condition |= Q(**{f"{name}__icontains": q})

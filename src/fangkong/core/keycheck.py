@@ -46,14 +46,11 @@ def _fingerprint_table(using: str) -> bool:
     return KeyFingerprint._meta.db_table in _tables(using)
 
 
-def _kinds(field: str) -> tuple[str, ...]:
-    return ("id_number", "phone") if "id" in field else ("phone", "id_number")
-
-
 def sample_problems(
     ring: crypto.Keyring, *, using: str = "default", sample: int = 1
 ) -> tuple[bool, list[str]]:
     """Decrypt ``sample`` stored values per personal column; (whether any personal data exists, problems)."""
+    from fangkong.core.personal import kind_of
     from fangkong.core.purge import personal_models
 
     found = False
@@ -72,14 +69,14 @@ def sample_problems(
             found = found or bool(rows)
             label = f"{model._meta.label}.{name}"
             for token, digest in rows:
-                problem = _value_problem(ring, label, name, token, digest)
+                problem = _value_problem(ring, label, kind_of(model, name), token, digest)
                 if problem:
                     problems.append(problem)
                     break
     return found, problems
 
 
-def _value_problem(ring: crypto.Keyring, label: str, name: str, token: str, digest: str) -> str:
+def _value_problem(ring: crypto.Keyring, label: str, kind: str, token: str, digest: str) -> str:
     key_id = crypto.key_id_of(token)
     if key_id not in ring.keys:
         return f"{label} 的个人信息用数据密钥 {key_id} 加密，但当前配置中没有这个密钥。"
@@ -87,7 +84,7 @@ def _value_problem(ring: crypto.Keyring, label: str, name: str, token: str, dige
         plain = crypto.decrypt(token, ring=ring)
     except (InvalidTag, ValueError):
         return f"{label} 的个人信息无法用数据密钥 {key_id} 解密：密钥内容不是加密时所用的。"
-    if digest and all(crypto.lookup_hash(k, plain, ring=ring) != digest for k in _kinds(name)):
+    if digest and crypto.lookup_hash(kind, plain, ring=ring) != digest:
         return f"{label} 的查找索引与 FANGKONG_HASH_KEY 不符：按证件号码、手机号查找将一无所获。"
     return ""
 

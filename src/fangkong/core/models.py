@@ -13,17 +13,27 @@ from fangkong.core.querysets import ScopedManager, ScopedQuerySet
 
 
 def personal_fields(
-    label: Any, *, indexed: bool = True
+    label: Any, *, kind: str, indexed: bool = True
 ) -> tuple[models.TextField, models.CharField, models.CharField]:
-    """The three columns of one personal value (see core.crypto): ciphertext, keyed lookup hash, masked form.
+    """The three columns of one personal value (see core.personal): ciphertext, keyed lookup hash, masked
+    form. ``kind`` ("id_number" or "phone", see ``core.personal.KINDS``) is declared here once: hashing,
+    masking, search and key checks read it from the fields (``core.personal.kind_of``).
 
-    Use as ``phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))`` in a model body.
+    Use as ``phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")`` in a
+    model body.
     """
-    return (
+    from fangkong.core.personal import KINDS
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown personal kind {kind!r}")
+    fields: tuple[models.TextField, models.CharField, models.CharField] = (
         models.TextField(_("密文"), blank=True, editable=False),
         models.CharField(_("查找索引"), max_length=64, blank=True, editable=False, db_index=indexed),
         models.CharField(label, max_length=24, blank=True, editable=False),
     )
+    for f in fields:
+        f.personal_kind = kind  # type: ignore[attr-defined]
+    return fields
 
 
 class TimeStampedModel(models.Model):

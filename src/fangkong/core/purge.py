@@ -38,13 +38,10 @@ from fangkong.core.choices import AuditAction
 
 
 def personal_fields(model: type[models.Model]) -> list[str]:
-    """The personal field names of ``model``: every ``<x>_enc`` with siblings ``<x>_hash`` and ``<x>_masked``."""
-    names = {f.name for f in model._meta.concrete_fields}
-    return [
-        name[: -len("_enc")]
-        for name in sorted(names)
-        if name.endswith("_enc") and f"{name[:-4]}_hash" in names and f"{name[:-4]}_masked" in names
-    ]
+    """The personal field names of ``model``, sorted: the fields declared with ``personal_fields(...)``."""
+    from fangkong.core.personal import kinds_of
+
+    return sorted(kinds_of(model))
 
 
 def personal_models() -> list[tuple[type[models.Model], list[str]]]:

@@ -318,6 +318,7 @@ class Row:
     action: str = ""
     ok: bool = True
     data: dict[str, Any] = field(default_factory=dict)
+    checked: Any = None  # what the format's checks found, typed by the format, carried to its write
 
 
 @dataclass

@@ -1,127 +1,32 @@
 """Validators for the rules every part keeps. Each returns the normalised value or raises ValidationError
-with a message in the user's language."""
+with a message in the user's language. Personal values (identity documents, mobiles) live in
+``core.personal``, the one door for personal data; their names are re-exported here."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
-from dataclasses import dataclass, field
 
-import phonenumbers
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
-from fangkong.core.choices import DocumentType
-
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_SPACES = re.compile(r"[\s\-]")
+# Identity documents and mobiles are validated by the personal-data pipeline; the names stay importable here.
+from fangkong.core.personal import (
+    IdCheck,
+    _today,
+    check_document,
+    check_resident_id,
+    normalize_id_number,
+    normalize_phone,
+    validate_mobile,
+    validate_resident_id,
+)
 
 TEMPERATURE_MIN = 34.0
 TEMPERATURE_MAX = 42.0
-
-
-@dataclass
-class IdCheck:
-    value: str
-    birth_date: dt.date | None = None
-    gender: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-def normalize_id_number(raw: str) -> str:
-    return _SPACES.sub("", (raw or "").strip()).upper()
-
-
-def check_resident_id(raw: str) -> IdCheck:
-    """GB 11643: 18 characters, check digit, a real birth date not in the future.
-
-    An unknown administrative region code is a warning, not an error.
-    """
-    value = normalize_id_number(raw)
-    if not value:
-        raise ValidationError(_("请填写身份证号。"), code="required")
-    if len(value) != 18:
-        raise ValidationError(_("身份证号应为18位，当前为%(n)d位。") % {"n": len(value)}, code="length")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise ValidationError(_("身份证号格式不正确：前17位应为数字，末位为数字或X。"), code="format")
-    if ric.calc_check_digit(value) != value[17]:
-        raise ValidationError(_("身份证号校验位不正确，请核对。"), code="checksum")
-    try:
-        birth = ric.get_birth_date(value)
-    except (InvalidComponent, InvalidFormat, ValueError):
-        raise ValidationError(_("身份证号中的出生日期不存在。"), code="birth_date")
-    if birth > _today():
-        raise ValidationError(_("身份证号中的出生日期在未来。"), code="birth_future")
-    if birth.year < 1890:
-        raise ValidationError(_("身份证号中的出生日期不合理。"), code="birth_past")
-    check = IdCheck(value=value, birth_date=birth, gender="M" if int(value[16]) % 2 else "F")
-    try:
-        ric.get_birth_place(value)
-    except (InvalidComponent, StdnumError):
-        check.warnings.append(_("身份证号的地区码 %(code)s 未知，请核对。") % {"code": value[:6]})
-    return check
-
-
-_DOCUMENT_PATTERNS = {
-    DocumentType.PASSPORT: re.compile(r"^[A-Z0-9]{5,17}$"),
-    DocumentType.HK_MACAO: re.compile(r"^[HM]\d{8,10}$"),
-    DocumentType.TAIWAN: re.compile(r"^(\d{8}|\d{10}|[A-Z]\d{8,9})$"),
-    DocumentType.FOREIGN_PR: re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[\dX])$"),
-}
-
-
-def check_document(doc_type: str, raw: str) -> IdCheck:
-    """Validate an identity document of any allowed type."""
-    if doc_type in ("", None, DocumentType.RESIDENT_ID):
-        return check_resident_id(raw)
-    if doc_type not in _DOCUMENT_PATTERNS:
-        raise ValidationError(_("不支持的证件类型：%(t)s") % {"t": doc_type}, code="doc_type")
-    value = normalize_id_number(raw)
-    if not value:
-        raise ValidationError(_("请填写证件号码。"), code="required")
-    if not _DOCUMENT_PATTERNS[DocumentType(doc_type)].match(value):
-        raise ValidationError(
-            _("%(type)s号码格式不正确。") % {"type": DocumentType(doc_type).label}, code="format"
-        )
-    return IdCheck(value=value)
-
-
-def validate_resident_id(raw: str) -> str:
-    return check_resident_id(raw).value
-
-
-def normalize_phone(raw: str) -> str:
-    value = _SPACES.sub("", str(raw or "").strip())
-    if value.startswith("+86"):
-        value = value[3:]
-    elif value.startswith("0086"):
-        value = value[4:]
-    return value
-
-
-def validate_mobile(raw: str) -> str:
-    """Mainland mobile numbers: 1[3-9] followed by 9 digits, and a number phonenumbers accepts."""
-    value = normalize_phone(raw)
-    if not value:
-        raise ValidationError(_("请填写手机号码。"), code="required")
-    if not _MOBILE.match(value):
-        raise ValidationError(_("手机号码应为11位，以13–19开头。"), code="format")
-    try:
-        parsed = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException:
-        raise ValidationError(_("手机号码无法识别。"), code="format")
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError(_("手机号码不是有效号段。"), code="invalid")
-    return value
 
 
 def validate_credit_code(raw: str) -> str:
@@ -216,3 +121,20 @@ def validate_date_range(
 
 def validate_not_future(value: dt.date, label: str = "") -> dt.date:
     return validate_date_range(value, latest=_today(), label=label)
+
+
+__all__ = [
+    "IdCheck",
+    "check_document",
+    "check_resident_id",
+    "normalize_id_number",
+    "normalize_phone",
+    "validate_credit_code",
+    "validate_date_range",
+    "validate_mobile",
+    "validate_name",
+    "validate_not_future",
+    "validate_resident_id",
+    "validate_temperature",
+    "validate_text",
+]

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from fangkong.core.crypto import keyring, seal
+from fangkong.core.crypto import keyring
+from fangkong.core.personal import seal
 from fangkong.core.policies import get_policy
 from fangkong.core.testing import make_id_number, make_phone
 from fangkong.masks.choices import (

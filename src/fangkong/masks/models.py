@@ -259,8 +259,8 @@ class Booking(ScopedModel):
         db_index=False,
     )
     name = models.CharField(_("预约人"), max_length=50)
-    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("证件号码"))
-    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), indexed=False)
+    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("证件号码"), kind="id_number")
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone", indexed=False)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.PUBLIC)
     status = models.CharField(
         _("状态"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.WAITING

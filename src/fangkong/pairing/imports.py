@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core import crypto
+from fangkong.core import crypto, personal
 from fangkong.core.choices import Domain, Role
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.services import check_write_scope
@@ -93,7 +93,7 @@ class People:
         if person is None:
             raise ValidationError(
                 _("未找到手机号码为 %(p)s 的%(w)s，请先登记。")
-                % {"p": crypto.mask("phone", number), "w": what}
+                % {"p": personal.mask(personal.PHONE, number), "w": what}
             )
         if person.name != name:
             raise ValidationError(

@@ -16,11 +16,7 @@ get the masked form, which an import of the same rows (with their 编号) keeps 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import json
-import os
-import re
-from binascii import b2a_base64
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,11 +28,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from stdnum.cn import ric
 
 from fangkong.core import crypto
 from fangkong.core.choices import DocumentType, Role
 from fangkong.core.exceptions import ConflictError
+from fangkong.core.personal import (
+    ID_NUMBER,
+    PHONE,
+    Sealer,
+    check_document,
+    check_resident_id_cached,
+    kind_of,
+    validate_mobile_cached,
+)
 from fangkong.core.scope import Scope, scope_for
 from fangkong.core.spreadsheets import (
     CREATE,
@@ -55,16 +59,7 @@ from fangkong.core.spreadsheets import (
     parse_text,
     register,
 )
-from fangkong.core.validators import (
-    _today,
-    check_document,
-    check_resident_id,
-    normalize_id_number,
-    normalize_phone,
-    validate_credit_code,
-    validate_mobile,
-    validate_name,
-)
+from fangkong.core.validators import _today, validate_credit_code, validate_name
 from fangkong.registry.choices import Gender, OrganizationKind, Relation
 from fangkong.registry.models import (
     HEAD_TAKEN,
@@ -81,12 +76,7 @@ from fangkong.registry.models import (
     Volunteer,
 )
 
-# ------------------------------------------------------------------------------ fast, exact validation
-
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_phone_prefix_ok: dict[str, bool] = {}
-_region_warning: dict[tuple[str, int], str] = {}
-_birth_dates: dict[str, dt.date | None] = {}
+# ---------------------------------------------------------------------------------------- columns
 
 
 @memoized
@@ -96,93 +86,6 @@ def parse_name(value: str) -> str:
     unless it came escaped from an export (taken verbatim so that an export re-imports unchanged)."""
     validate_name(value)
     return value
-
-
-def fast_mobile(raw: str) -> str:
-    """``validate_mobile`` with a cache: for 11-digit numbers 1[3-9]…, phonenumbers' verdict depends only
-    on the leading digits (the CN metadata patterns constrain at most the first five), so the verdict is
-    cached per 5-digit prefix. Anything not accepted goes to ``validate_mobile`` for its message."""
-    value = raw if (len(raw) == 11 and raw.isdigit()) else normalize_phone(raw)
-    if _MOBILE.match(value):
-        prefix = value[:5]
-        ok = _phone_prefix_ok.get(prefix)
-        if ok is None:
-            try:
-                validate_mobile(value)
-                ok = True
-            except ValidationError:
-                ok = False
-            _phone_prefix_ok[prefix] = ok
-        if ok:
-            return value
-    return validate_mobile(raw)
-
-
-def _birth_date(date_text: str) -> dt.date | None:
-    """The calendar date of ``YYYYMMDD`` (what stdnum's ``ric.get_birth_date`` gives), None if none."""
-    birth = _birth_dates.get(date_text, False)
-    if birth is False:
-        try:
-            birth = dt.date(int(date_text[:4]), int(date_text[4:6]), int(date_text[6:8]))
-        except ValueError:
-            birth = None
-        if len(_birth_dates) < 200_000:
-            _birth_dates[date_text] = birth
-    return birth  # type: ignore[return-value]
-
-
-def fast_resident_id(raw: str, today: dt.date | None = None) -> tuple[str, Any, str, str]:
-    """``check_resident_id`` with caches per birth date and per region code and year: (value, birth,
-    gender, warning). ``today`` is the date a birth date may not pass (default: today, local time).
-
-    The accepting path checks exactly what the validator checks; anything it does not accept goes to the
-    validator, which raises the Chinese message."""
-    value = raw if (len(raw) == 18 and raw[:17].isdigit() and raw[17] != "x") else normalize_id_number(raw)
-    if len(value) == 18 and value[:17].isdigit() and ric.calc_check_digit(value) == value[17]:
-        birth = _birth_date(value[6:14])
-        if birth is not None and birth.year >= 1890 and birth <= (today or _today()):
-            key = (value[:6], birth.year)
-            warning = _region_warning.get(key)
-            if warning is None:
-                warning = "".join(check_resident_id(value).warnings)
-                _region_warning[key] = warning
-            return value, birth, "M" if int(value[16]) % 2 else "F", warning
-    check = check_resident_id(raw)
-    return check.value, check.birth_date, check.gender, "".join(check.warnings)
-
-
-class Sealer:
-    """Seals personal values exactly as ``core.crypto.seal`` does, in a tight loop with one nonce read."""
-
-    def __init__(self) -> None:
-        ring = crypto.keyring()
-        self.ring = ring
-        self.aes = ring.keys[ring.primary_id]
-        self._encrypt = self.aes.encrypt
-        self.prefix = f"{ring.primary_id}$"
-        self.hash_key = ring.hash_key
-        self._nonces = b""
-        self._pos = 0
-
-    def hash(self, kind: str, value: str) -> str:
-        return hmac.digest(self.hash_key, f"{kind}:{value}".encode(), "sha256").hex()
-
-    def encrypt(self, value: str) -> str:
-        pos = self._pos
-        if pos + 12 > len(self._nonces):
-            self._nonces = os.urandom(12 * 8192)
-            pos = 0
-        nonce = self._nonces[pos : pos + 12]
-        self._pos = pos + 12
-        return (
-            self.prefix
-            + b2a_base64(nonce + self._encrypt(nonce, value.encode(), None), newline=False).decode()
-        )
-
-    def seal(self, kind: str, value: str, digest: str = "") -> tuple[str, str, str]:
-        if not value:
-            return "", "", ""
-        return self.encrypt(value), digest or self.hash(kind, value), crypto.mask(kind, value)
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -365,6 +268,25 @@ def _plain(token: str, masked: str, reveal: bool) -> str:
 # ------------------------------------------------------------------------------------------ households
 
 
+@dataclass(slots=True)
+class ResidentLine:
+    """What the checks of one households row found, carried from ``row_key`` and ``check_batch`` to
+    ``write_batch`` (as ``row.checked``)."""
+
+    id_value: str = ""  # the normalised document number; "" when the file keeps the masked one (with 编号)
+    id_hash: str = ""  # its lookup hash ("" when not checked)
+    id_birth: dt.date | None = None  # birth date and gender the resident ID gives
+    id_gender: str = ""
+    id_warning: str = ""
+    bad_id: str = ""  # why the document number is refused
+    phone: str = ""  # the normalised mobile; "" when blank, masked or refused
+    hood_id: int | None = None
+    household_key: tuple[Any, ...] = ()
+    rec: dict[str, Any] | None = None  # the registered resident the row matches
+    gender: str = ""  # what the row stores (blank cells derived or kept)
+    birth: dt.date | None = None
+
+
 @dataclass
 class HouseholdContext:
     actor: Any
@@ -512,31 +434,29 @@ class HouseholdFormat(SpreadsheetFormat):
     def row_key(self, ctx: HouseholdContext, row: Row) -> Any:
         """Validate the document and phone (they depend on each other's columns) and key the row."""
         values = row.values
-        data = row.data
+        line = row.checked = ResidentLine()
         id_text = values["id_number"] or ""
         if not id_text:
             return None
         if _masked(id_text):
             if values["pk"] is None:
-                data["bad_id"] = _("证件号码已打码，无法识别；请填写完整号码，或保留导出表的“编号”列。")
+                line.bad_id = _("证件号码已打码，无法识别；请填写完整号码，或保留导出表的“编号”列。")
                 return None
             return ("pk", values["pk"])
         doc_type = values["doc_type"] or DocumentType.RESIDENT_ID
         try:
             if doc_type == DocumentType.RESIDENT_ID:
-                value, birth, gender, warning = fast_resident_id(id_text, ctx.today)
+                check = check_resident_id_cached(id_text, ctx.today)
             else:
                 check = check_document(doc_type, id_text)
-                value, birth, gender, warning = check.value, None, "", ""
         except ValidationError as exc:
-            data["bad_id"] = "；".join(exc.messages)
+            line.bad_id = "；".join(exc.messages)
             return None
-        data["id"] = value
-        data["id_birth"] = birth
-        data["id_gender"] = gender
-        data["id_warning"] = warning
-        digest = ctx.sealer.hash("id_number", value)
-        data["id_hash"] = digest
+        line.id_value = check.value
+        line.id_birth = check.birth_date
+        line.id_gender = check.gender
+        line.id_warning = "".join(check.warnings)
+        line.id_hash = digest = ctx.sealer.hash(ID_NUMBER, check.value)
         return digest
 
     EXISTING_FIELDS = (
@@ -608,21 +528,21 @@ class HouseholdFormat(SpreadsheetFormat):
         # 1. Per-row checks that need no database.
         live: list[Row] = []
         for row in rows:
-            values, data = row.values, row.data
-            if "bad_id" in data:
-                report.error(row, "证件号码", data["bad_id"])
-            elif data.get("id_warning"):
-                report.warn(row, "证件号码", data["id_warning"])
+            values, line = row.values, row.checked
+            if line.bad_id:
+                report.error(row, "证件号码", line.bad_id)
+            elif line.id_warning:
+                report.warn(row, "证件号码", line.id_warning)
             phone = values["phone"] or ""
             if phone and not _masked(phone):
                 try:
-                    data["phone"] = fast_mobile(phone)
+                    line.phone = validate_mobile_cached(phone)
                 except ValidationError as exc:
                     report.error(row, "手机号码", "；".join(exc.messages))
             hood_id = hoods.get(values["hood"] or "")
             if values["hood"] and hood_id is None:
                 report.error(row, "居民区", _("居民区“%(n)s”不存在。") % {"n": values["hood"]})
-            data["hood_id"] = hood_id
+            line.hood_id = hood_id
             if row.ok:
                 live.append(row)
         if not live:
@@ -635,12 +555,12 @@ class HouseholdFormat(SpreadsheetFormat):
                 for row in live
                 if (
                     pk := ctx.buildings.get(
-                        (row.data["hood_id"], row.values["compound"], row.values["building"])
+                        (row.checked.hood_id, row.values["compound"], row.values["building"])
                     )
                 )
             },
         )
-        hashes = [row.data["id_hash"] for row in live if "id_hash" in row.data]
+        hashes = [row.checked.id_hash for row in live if row.checked.id_hash]
         pks = [row.values["pk"] for row in live if row.values["pk"] is not None]
         existing_by_hash: dict[str, dict[str, Any]] = {}
         existing_by_pk: dict[int, dict[str, Any]] = {}
@@ -653,20 +573,20 @@ class HouseholdFormat(SpreadsheetFormat):
         sealer = ctx.sealer
         # 3. Match, compare, check scope.
         for row in live:
-            values, data = row.values, row.data
-            hood_id = data["hood_id"]
+            values, line = row.values, row.checked
+            hood_id = line.hood_id
             rec: dict[str, Any] | None = None
             if values["pk"] is not None:
                 rec = existing_by_pk.get(values["pk"])
                 if rec is None or rec["subdistrict_id"] != sub_id:
                     report.error(row, "编号", _("编号 %(pk)s 的居民不存在。") % {"pk": values["pk"]})
                     continue
-                other = existing_by_hash.get(data.get("id_hash", ""))
+                other = existing_by_hash.get(line.id_hash)
                 if other is not None and other["id"] != rec["id"]:
                     report.error(row, "证件号码", _("该证件号码已登记为另一位居民。"))
                     continue
-            elif "id_hash" in data:
-                rec = existing_by_hash.get(data["id_hash"])
+            elif line.id_hash:
+                rec = existing_by_hash.get(line.id_hash)
                 if rec is not None and rec["subdistrict_id"] != sub_id:
                     report.error(row, "证件号码", _("该证件号码已在其他街道登记，无法导入。"))
                     continue
@@ -674,7 +594,7 @@ class HouseholdFormat(SpreadsheetFormat):
             building_key = (hood_id, values["compound"], values["building"])
             household_key = (hood_id, values["compound"], values["building"], values["room"])
             household_id = ctx.households.get(household_key)
-            data["household_key"] = household_key
+            line.household_key = household_key
             # The values this row asks for (absent columns keep what is there).
             phone_masked_keep = _masked(values["phone"] or "")
             if rec is not None:
@@ -686,8 +606,8 @@ class HouseholdFormat(SpreadsheetFormat):
                     continue
             # Blank gender / birth date: derived from the ID number for a new resident, kept for a known one.
             if rec is None:
-                gender = values["gender"] or data.get("id_gender", "")
-                birth = values["birth_date"] or data.get("id_birth")
+                gender = values["gender"] or line.id_gender
+                birth = values["birth_date"] or line.id_birth
             else:
                 gender = values["gender"] or rec["gender"]
                 birth = values["birth_date"] or rec["birth_date"]
@@ -699,12 +619,11 @@ class HouseholdFormat(SpreadsheetFormat):
                     and rec["household_id"] == household_id
                     and rec["name"] == values["name"]
                     and rec["doc_type"] == values["doc_type"]
-                    and ("id_hash" not in data or rec["id_number_hash"] == data["id_hash"])
+                    and (not line.id_hash or rec["id_number_hash"] == line.id_hash)
                     and (
                         "phone" not in has
                         or phone_masked_keep
-                        or rec["phone_hash"]
-                        == (sealer.hash("phone", data["phone"]) if data.get("phone") else "")
+                        or rec["phone_hash"] == (sealer.hash(PHONE, line.phone) if line.phone else "")
                     )
                     and ("gender" not in has or rec["gender"] == gender)
                     and ("birth_date" not in has or rec["birth_date"] == birth)
@@ -725,9 +644,9 @@ class HouseholdFormat(SpreadsheetFormat):
                 continue
             row.action = action
             report.counts[action] += 1
-            data["rec"] = rec
-            data["gender"] = gender
-            data["birth"] = birth
+            line.rec = rec
+            line.gender = gender
+            line.birth = birth
             if action == UNCHANGED:
                 continue
             ctx.hoods_touched.add(hood_id)
@@ -845,21 +764,20 @@ class HouseholdFormat(SpreadsheetFormat):
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[dict[str, Any], int, int]] = []
         for row in rows:
-            values, data = row.values, row.data
-            hood_id = data["hood_id"]
-            household_id = ctx.households[data["household_key"]]
-            rec = data["rec"]
+            values, line = row.values, row.checked
+            hood_id = line.hood_id
+            household_id = ctx.households[line.household_key]
+            rec = line.rec
             has = ctx.present
-            if rec is None or "id" in data:
-                id_enc, id_hash, id_masked = sealer.seal("id_number", data["id"], data["id_hash"])
+            if rec is None or line.id_value:
+                id_enc, id_hash, id_masked = sealer.seal(ID_NUMBER, line.id_value, line.id_hash)
             else:
                 id_enc = None
-            phone = data.get("phone", "")
             if rec is not None and (_masked(values["phone"] or "") or "phone" not in has):
                 phone_cols = None
             else:
-                phone_cols = sealer.seal("phone", phone)
-            birth = data["birth"]
+                phone_cols = sealer.seal(PHONE, line.phone)
+            birth = line.birth
             if birth:
                 adapted = db_dates.get(birth)
                 if adapted is None:
@@ -879,7 +797,7 @@ class HouseholdFormat(SpreadsheetFormat):
                         id_hash,
                         id_masked,
                         *(phone_cols or ("", "", "")),
-                        data["gender"],
+                        line.gender,
                         birth,
                         values["relation"],
                         values["party"],
@@ -895,7 +813,7 @@ class HouseholdFormat(SpreadsheetFormat):
                 "household_id": household_id,
                 "name": values["name"],
                 "doc_type": values["doc_type"],
-                "gender": data["gender"] if "gender" in has else rec["gender"],
+                "gender": line.gender if "gender" in has else rec["gender"],
                 "birth_date": birth if "birth_date" in has else adapt_date(rec["birth_date"]),
                 "relation": values["relation"] if "relation" in has else rec["relation"],
                 "is_party_member": values["party"] if "party" in has else rec["is_party_member"],
@@ -1051,7 +969,7 @@ class SimpleFormat(SpreadsheetFormat):
         raw = row.values.get(self.match_personal) or ""
         if self.match_personal and raw and not _masked(raw):
             try:
-                return ("p", fast_mobile(raw))
+                return ("p", validate_mobile_cached(raw))
             except ValidationError:
                 return None
         return None
@@ -1067,7 +985,7 @@ class SimpleFormat(SpreadsheetFormat):
                 raw = row.values.get(key) or ""
                 if raw and not _masked(raw):
                     try:
-                        row.data[name] = fast_mobile(raw)
+                        row.data[name] = validate_mobile_cached(raw)
                     except ValidationError as exc:
                         report.error(row, self._header(key), "；".join(exc.messages))
             if not row.ok:
@@ -1086,7 +1004,7 @@ class SimpleFormat(SpreadsheetFormat):
             cond |= Q(**{f"{self.match_field}__in": codes})
         if self.match_personal:
             name = self.personal[self.match_personal]
-            hashes = [sealer.hash("phone", r.data[name]) for r in live if r.data.get(name)]
+            hashes = [sealer.hash(kind_of(model, name), r.data[name]) for r in live if r.data.get(name)]
             cond |= Q(**{f"{name}_hash__in": hashes})
         query = model.objects.filter(cond, subdistrict_id=ctx.sub_id)
         if ctx.commit:
@@ -1109,7 +1027,7 @@ class SimpleFormat(SpreadsheetFormat):
                 obj = by_code.get(values[self.match_field])
             elif self.match_personal and data.get(self.personal[self.match_personal]):
                 name = self.personal[self.match_personal]
-                obj = by_hash.get(sealer.hash("phone", data[name]))
+                obj = by_hash.get(sealer.hash(kind_of(model, name), data[name]))
             fields = data["fields"]
             personal: dict[str, str] = {}
             for key, name in self.personal.items():
@@ -1129,7 +1047,7 @@ class SimpleFormat(SpreadsheetFormat):
             else:
                 changed = any(getattr(obj, k) != v for k, v in fields.items())
                 changed = changed or any(
-                    getattr(obj, f"{n}_hash") != (sealer.hash("phone", v) if v else "")
+                    getattr(obj, f"{n}_hash") != (sealer.hash(kind_of(model, n), v) if v else "")
                     for n, v in personal.items()
                 )
                 action = UPDATE if changed else UNCHANGED
@@ -1170,7 +1088,7 @@ class SimpleFormat(SpreadsheetFormat):
                 for k, v in fields.items():
                     setattr(obj, k, v)
             for name, value in row.data["personal"].items():
-                sealed = ctx.sealer.seal("phone", value)
+                sealed = ctx.sealer.seal(kind_of(model, name), value)
                 setattr(obj, f"{name}_enc", sealed[0])
                 setattr(obj, f"{name}_hash", sealed[1])
                 setattr(obj, f"{name}_masked", sealed[2])

@@ -306,7 +306,7 @@ class Organization(ScopedModel):
     industry = models.CharField(_("行业"), max_length=60, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone_enc, contact_phone_hash, contact_phone_masked = personal_fields(_("联系电话"))
+    contact_phone_enc, contact_phone_hash, contact_phone_masked = personal_fields(_("联系电话"), kind="phone")
     employees = models.PositiveIntegerField(_("员工数"), null=True, blank=True)
 
     scope_shared = True
@@ -343,8 +343,8 @@ class Resident(ScopedModel):
     doc_type = models.CharField(
         _("证件类型"), max_length=20, choices=DocumentType.choices, default=DocumentType.RESIDENT_ID
     )
-    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("证件号码"))
-    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
+    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("证件号码"), kind="id_number")
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     relation = models.CharField(
@@ -397,7 +397,7 @@ class SupportCadre(ScopedModel):
     department = models.ForeignKey(
         LineDepartment, on_delete=models.PROTECT, related_name="cadres", verbose_name=_("条线部门")
     )
-    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")
     home_neighborhood = models.ForeignKey(
         Neighborhood,
         on_delete=models.SET_NULL,
@@ -454,7 +454,7 @@ class CommitteeStaff(ScopedModel):
     )
     name = models.CharField(_("姓名"), max_length=50)
     position = models.CharField(_("职务"), max_length=50, blank=True)
-    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")
     is_party_member = models.BooleanField(_("党员"), default=False)
     party_branch = models.ForeignKey(
         PartyBranch,
@@ -492,7 +492,7 @@ class Volunteer(ScopedModel):
         verbose_name=_("居民区"),
     )
     name = models.CharField(_("姓名"), max_length=50)
-    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")
     skills = models.CharField(_("技能"), max_length=200, blank=True)
     availability = models.CharField(_("可服务时间"), max_length=200, blank=True)
     is_party_member = models.BooleanField(_("党员"), default=False)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core import audit, crypto
+from fangkong.core import audit, crypto, personal
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction
 from fangkong.core.exceptions import ScopeError
@@ -50,11 +50,8 @@ def fill_scope_keys(obj: Any) -> None:
 
 
 def set_personal(obj: Any, values: dict[str, str]) -> None:
-    """Seal personal values (already validated and normalised) into their three columns."""
-    for name, value in values.items():
-        kind = "phone" if name.endswith("phone") else name
-        for column, sealed in crypto.personal_columns(name, value or "", kind=kind).items():
-            setattr(obj, column, sealed)
+    """Validate, normalise and seal personal values into their three columns (``core.personal``)."""
+    personal.set_columns(obj, values)
 
 
 ID_TAKEN = _("该证件号码已登记。")

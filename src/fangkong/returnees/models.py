@@ -98,8 +98,8 @@ class Declaration(ReturneesModel):
     doc_type = models.CharField(
         _("证件类型"), max_length=20, choices=DocumentType.choices, default=DocumentType.RESIDENT_ID
     )
-    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("证件号码"))
-    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
+    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("证件号码"), kind="id_number")
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")
     origin_code = models.CharField(_("来沪前所在地区代码"), max_length=6)
     origin_name = models.CharField(_("来沪前所在地区"), max_length=60)
     transport = models.CharField(_("交通方式"), max_length=20, choices=Transport.choices)
@@ -194,7 +194,7 @@ class DeclarationAmendment(ReturneesModel):
         "registry.Neighborhood", on_delete=models.PROTECT, related_name="+", verbose_name=_("居民区")
     )
     proposed = models.JSONField(_("提交的更改"), default=dict, blank=True)
-    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")
     new_symptoms = models.BooleanField(_("新报告症状或发热"), default=False)
     status = models.CharField(
         _("状态"),
@@ -446,7 +446,7 @@ class VenueVisit(ReturneesModel):
     )
     kind = models.CharField(_("类型"), max_length=10, choices=VisitKind.choices, default=VisitKind.VISITOR)
     name = models.CharField(_("姓名"), max_length=50)
-    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"))
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")
     id_number_hash = models.CharField(_("证件查找索引"), max_length=64, blank=True, editable=False)
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1)
     key_area_14d = models.BooleanField(_("14天内到过重点地区"), default=False)

@@ -26,11 +26,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core import audit, crypto, ratelimit
+from fangkong.core import audit, crypto, personal, ratelimit
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction
 from fangkong.core.validators import check_resident_id, validate_mobile, validate_name
-from fangkong.masks import access, caches, fastcheck
+from fangkong.masks import access, caches
 from fangkong.masks.choices import AllocationMode, BookingStatus, Channel, RoundStatus
 from fangkong.masks.models import Booking, MaskRound, Voucher
 from fangkong.masks.numbers import fmt_time, new_number, normalize_room
@@ -86,12 +86,14 @@ def _validate_person(name: str, id_number: str, phone: str, *, fast: bool = Fals
     except ValidationError as exc:
         errors["name"] = exc.messages
     try:
-        id_value = fastcheck.resident_id(id_number) if fast else check_resident_id(id_number).value
+        id_value = (
+            personal.check_resident_id_cached(id_number).value if fast else check_resident_id(id_number).value
+        )
     except ValidationError as exc:
         errors["id_number"] = exc.messages
         id_value = ""
     try:
-        phone_value = fastcheck.mobile(phone) if fast else validate_mobile(phone)
+        phone_value = personal.validate_mobile_cached(phone) if fast else validate_mobile(phone)
     except ValidationError as exc:
         errors["phone"] = exc.messages
         phone_value = ""
@@ -330,7 +332,9 @@ def book_public(
         compound_id, hood_id = book.building_home[building_id]
     except (KeyError, TypeError, ValueError):
         raise ValidationError({"building": [_("所选楼栋不存在，请重新选择地址。")]})
-    id_sealed, phone_sealed = fastcheck.sealed_pair(id_value, phone_value)
+    id_sealed, phone_sealed = personal.seal_all(
+        [(personal.ID_NUMBER, id_value), (personal.PHONE, phone_value)]
+    )
     address = f"{building_id}:{room_value}"
     row: dict[str, Any] = {
         "subdistrict_id": info.subdistrict_id,
@@ -403,7 +407,7 @@ def book_at_desk(
     if resident is not None:
         if resident.household_id != household.pk:
             raise ValidationError(_("该居民不属于这一住户。"), code="resident")
-        personal = {
+        personal_values = {
             "name": resident.name,
             "id_number_enc": resident.id_number_enc,
             "id_number_hash": resident.id_number_hash,
@@ -414,9 +418,9 @@ def book_at_desk(
         }
     else:
         name, id_value, phone_value = _validate_person(name, id_number, phone)
-        personal = {"name": name}
-        personal.update(crypto.personal_columns("id_number", id_value))
-        personal.update(crypto.personal_columns("phone", phone_value, kind="phone"))
+        personal_values = {"name": name}
+        personal_values.update(personal.columns("id_number", id_value, kind=personal.ID_NUMBER))
+        personal_values.update(personal.columns("phone", phone_value, kind=personal.PHONE))
     room_value = normalize_room(household.room)
     booking = Booking(
         subdistrict_id=mask_round.subdistrict_id,
@@ -429,7 +433,7 @@ def book_at_desk(
         household=household,
         channel=Channel.DESK,
         status=BookingStatus.WAITING,
-        **personal,
+        **personal_values,
     )
     if not _insert_booking(booking):  # staff of the household's neighborhood see its booking
         existing = _existing(mask_round.pk, booking.address_key)

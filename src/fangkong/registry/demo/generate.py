@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connections
 
-from fangkong.core import crypto
+from fangkong.core import crypto, personal
 from fangkong.registry.choices import (
     BranchKind,
     OrganizationKind,
@@ -373,7 +373,7 @@ def _organizations(b: _Build) -> None:
             address=premises_obj.address if premises_obj else f"{rng.choice(ROADS)}{rng.randrange(1, 900)}号",
             contact_name=people.name(rng.choice("MF")),
             employees=rng.choice((3, 5, 8, 12, 20, 35, 60, 120, 300)),
-            **people.seal("contact_phone", people.phone(), kind="phone"),
+            **people.seal("contact_phone", people.phone(), kind=personal.PHONE),
         )
         orgs.append(org)
 
@@ -460,7 +460,7 @@ def _committee_staff(b: _Build) -> None:
                     position=positions[s] if s < len(positions) else "社区工作者",
                     is_party_member=s < 2 or rng.random() < 0.4,
                     party_branch=b.hood_branch.get(hood.pk),
-                    **people.seal("phone", people.phone()),
+                    **people.seal("phone", people.phone(), kind=personal.PHONE),
                 )
             )
     _bulk(CommitteeStaff, staff, b.counts)
@@ -484,7 +484,7 @@ def _support_cadres(b: _Build) -> None:
                     is_party_member=True,
                     party_branch=b.branches[0],
                     skills=rng.choice(("", "驾驶", "医疗", "心理疏导", "信息录入", "外语")),
-                    **people.seal("phone", people.phone()),
+                    **people.seal("phone", people.phone(), kind=personal.PHONE),
                 )
             )
     _bulk(SupportCadre, cadres, b.counts)
@@ -506,7 +506,7 @@ def _volunteers(b: _Build) -> None:
                 availability=rng.choice(AVAILABILITY),
                 is_party_member=party,
                 party_branch=b.hood_branch.get(hood.pk) if party else None,
-                **people.seal("phone", people.phone()),
+                **people.seal("phone", people.phone(), kind=personal.PHONE),
             )
         )
     _bulk(Volunteer, volunteers, b.counts)
@@ -572,7 +572,7 @@ def _residents(
             if party and branch_list:
                 branch = (hood_branch.get(hood_id) or rng.choice(branch_list)).pk
             phone = (
-                crypto.seal("phone", people.phone(), ring=people.ring)
+                personal.seal(personal.PHONE, people.phone(), ring=people.ring)
                 if adult or rng.random() < 0.3
                 else None
             )

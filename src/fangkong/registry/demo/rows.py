@@ -12,7 +12,7 @@ from django.db import connections, models
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from fangkong.core import crypto
+from fangkong.core import crypto, personal
 from fangkong.core.testing import make_id_number, make_phone
 from fangkong.registry.demo.names import GIVEN_F, GIVEN_M, ID_REGIONS, SURNAMES
 from fangkong.registry.demo.shapes import BATCH
@@ -36,15 +36,15 @@ class _People:
         given = rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.7 else "")
         return rng.choice(SURNAMES) + given
 
-    def id_number(self, birth: dt.date) -> tuple[str, crypto.Sealed]:
+    def id_number(self, birth: dt.date) -> tuple[str, personal.Sealed]:
         """A new ID number born on ``birth``, unique in the database, and its sealed columns."""
         while True:
             value = make_id_number(self.rng, region=self.rng.choice(ID_REGIONS), birth=birth)
             digest = crypto.lookup_hash("id_number", value, ring=self.ring)
             if digest not in self.id_hashes:
                 self.id_hashes.add(digest)
-                sealed = crypto.Sealed(
-                    crypto.encrypt(value, ring=self.ring), digest, crypto.mask("id_number", value)
+                sealed = personal.Sealed(
+                    crypto.encrypt(value, ring=self.ring), digest, personal.mask(personal.ID_NUMBER, value)
                 )
                 return value, sealed
 
@@ -55,8 +55,8 @@ class _People:
                 self.phones.add(value)
                 return value
 
-    def seal(self, name: str, value: str, kind: str = "") -> dict[str, str]:
-        return crypto.personal_columns(name, value, kind=kind or name, ring=self.ring)
+    def seal(self, name: str, value: str, *, kind: str) -> dict[str, str]:
+        return personal.columns(name, value, kind=kind, ring=self.ring)
 
 
 def _bulk(model: type[models.Model], objs: Sequence[Any], counts: dict[str, int]) -> list[Any]:

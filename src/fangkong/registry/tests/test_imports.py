@@ -11,7 +11,7 @@ from django.db import connection
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from fangkong.core import crypto
+from fangkong.core import crypto, personal
 from fangkong.core.models import AuditEvent
 from fangkong.core.spreadsheets import (
     FileError,
@@ -112,7 +112,7 @@ def test_commit_creates_places_residents_and_one_audit_event(world, tmp_path):
     assert new.compound.name == "新小区" and new.neighborhood_id == world.hood_a.pk
     first = Resident.objects.get(id_number_hash=crypto.lookup_hash("id_number", rows[0][6]))
     assert crypto.decrypt(first.id_number_enc) == rows[0][6]
-    assert first.id_number_masked == crypto.mask("id_number", rows[0][6])
+    assert first.id_number_masked == personal.mask("id_number", rows[0][6])
     assert first.phone_hash == crypto.lookup_hash("phone", rows[0][7])
     assert first.birth_date is not None and first.gender in ("M", "F")
     events = AuditEvent.objects.filter(action="import")

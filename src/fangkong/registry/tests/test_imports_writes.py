@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 import pytest
@@ -10,15 +9,12 @@ from django.db import IntegrityError, connection, transaction
 
 from fangkong.core import crypto
 from fangkong.core.spreadsheets import ImportRefused, run_import
-from fangkong.core.testing import make_id_number
-from fangkong.core.validators import check_resident_id
 from fangkong.registry.imports import (
     HOUSEHOLDS,
     HouseholdFormat,
     _insert,
     _reserve_ids,
     _select_in,
-    fast_resident_id,
 )
 from fangkong.registry.models import Household, Resident
 from fangkong.registry.tests.test_imports import HEADERS, resident_row, xlsx
@@ -99,13 +95,3 @@ def test_import_refused_when_a_resident_appears_during_the_commit(world, tmp_pat
         run_import(HOUSEHOLDS, path, actor=world.staff_a)
     assert "冲突" in exc.value.report.errors[0].message
     assert (Resident.objects.count(), Household.objects.count()) == before
-
-
-@pytest.mark.parametrize("region", ["110103", "110111", "310109"])
-def test_region_warning_follows_the_birth_year(region):
-    """Some region codes were valid only in some years (崇文区 until 2010): the warning is per year."""
-    rng = random.Random(7)
-    for year in (1980, 2012, 1979, 2015):
-        value = make_id_number(rng, region=region, birth=dt.date(year, 5, 1))
-        check = check_resident_id(value)
-        assert fast_resident_id(value) == (value, check.birth_date, check.gender, "".join(check.warnings))

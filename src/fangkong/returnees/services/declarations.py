@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit, crypto
+from fangkong.core import audit, crypto, personal
 from fangkong.core.choices import AuditAction
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.services import check_write_scope
@@ -228,9 +228,11 @@ def declare_return(
         )
         if actor is not None:
             check_write_scope(actor, decl)
-        for column, value in crypto.personal_columns("id_number", clean["id_number"]).items():
+        for column, value in personal.columns(
+            "id_number", clean["id_number"], kind=personal.ID_NUMBER
+        ).items():
             setattr(decl, column, value)
-        for column, value in crypto.personal_columns("phone", clean["phone"], kind="phone").items():
+        for column, value in personal.columns("phone", clean["phone"], kind=personal.PHONE).items():
             setattr(decl, column, value)
         _apply(decl, classify_declaration(decl, on=today))
         try:
@@ -285,7 +287,7 @@ def declare_return(
     elif data.employer_name:
         decl.employer_name = data.employer_name[:120]
     decl.household_members = _merge_members(list(decl.household_members or []), clean["household_members"])
-    for column, value in crypto.personal_columns("phone", clean["phone"], kind="phone").items():
+    for column, value in personal.columns("phone", clean["phone"], kind=personal.PHONE).items():
         setattr(decl, column, value)
     decl.merge_count += 1
     decl.version += 1
@@ -456,7 +458,7 @@ def submit_amendment(
     ):
         return None
     proposed = _proposal(decl, clean, data)
-    phone_columns = crypto.personal_columns("phone", clean["phone"], kind="phone")
+    phone_columns = personal.columns("phone", clean["phone"], kind=personal.PHONE)
     phone_changed = phone_columns["phone_hash"] != decl.phone_hash
     new_symptoms = _reports_new_symptoms(decl, clean, data, today)
     if not proposed and not phone_changed and not new_symptoms:

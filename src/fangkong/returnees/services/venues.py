@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit, crypto, notify
+from fangkong.core import audit, crypto, notify, personal
 from fangkong.core.choices import AuditAction
 from fangkong.core.services import check_write_scope
 from fangkong.core.ttlcache import TTLCache
@@ -194,7 +194,7 @@ def register_visit(
         created_at=moment,
         submission_id=submission_id,
     )
-    for column, sealed in crypto.personal_columns("phone", phone, kind="phone").items():
+    for column, sealed in personal.columns("phone", phone, kind=personal.PHONE).items():
         setattr(visit, column, sealed)
     try:
         if visit.fever or transaction.get_connection().in_atomic_block:
