@@ -234,13 +234,15 @@ def insert_floor() -> float:
     tables (same columns and indexes), in one transaction with the import's connection settings."""
     from django.db import connection, transaction
 
+    from fangkong.core.bulk import VERSION_FIELDS
     from fangkong.core.spreadsheets import tuned_connection
     from fangkong.registry.imports import HouseholdFormat
     from fangkong.registry.models import Household, Resident
 
     qn = connection.ops.quote_name
     work = []
-    for model, fields in ((Household, FLOOR_HOUSEHOLD_FIELDS), (Resident, HouseholdFormat.RESIDENT_FIELDS)):
+    resident_fields = [*HouseholdFormat.RESIDENT_FIELDS, *VERSION_FIELDS]  # the bulk writer adds the stamps
+    for model, fields in ((Household, FLOOR_HOUSEHOLD_FIELDS), (Resident, resident_fields)):
         table = model._meta.db_table
         copy = f"bench_copy_{table}"
         cols = ", ".join(qn(model._meta.get_field(f).column) for f in fields)

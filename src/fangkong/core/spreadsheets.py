@@ -431,6 +431,11 @@ class SpreadsheetFormat:
         """Extra keyword arguments for the import audit event (e.g. neighborhood_id)."""
         return {}
 
+    def audit_changes(self, ctx: Any) -> dict[str, Any]:
+        """Extra entries of the import audit event's changes (e.g. the rows a ``core.bulk.BulkWriter``
+        wrote, per model)."""
+        return {}
+
     def export_queryset(self, user: Any) -> Any:
         assert self.model is not None
         return self.model._default_manager.visible_to(user)  # type: ignore[attr-defined]
@@ -863,6 +868,7 @@ def _commit(
                 "rows": report.rows,
                 "counts": dict(report.counts),
                 "warnings": report.warning_count,
+                **fmt.audit_changes(ctx),
             },
             **fmt.audit_target(ctx),
         )

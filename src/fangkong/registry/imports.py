@@ -16,9 +16,7 @@ get the masked form, which an import of the same rows (with their 编号) keeps 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core import crypto
-from fangkong.core.choices import DocumentType, Role
+from fangkong.core import bulk, crypto
+from fangkong.core.bulk import BulkWriter, may_write_place
+from fangkong.core.choices import DocumentType, Domain, Role
 from fangkong.core.exceptions import ConflictError
 from fangkong.core.personal import (
     ID_NUMBER,
@@ -91,159 +90,6 @@ def parse_name(value: str) -> str:
 # ---------------------------------------------------------------------------------------- helpers
 
 
-def _can_write(scope: Scope, sub_id: int | None, hood_id: int | None, *, domain: str = "registry") -> bool:
-    """Write scope for a record of neighborhood ``hood_id`` (None: a sub-district-wide record)."""
-    if scope.everything:
-        return True
-    if scope.read_only or sub_id not in scope.subdistrict_ids or not scope.allows_domain(domain):
-        return False
-    if scope.organization_ids is not None:
-        return False
-    if scope.neighborhood_ids is None:
-        return True
-    return hood_id is not None and hood_id in scope.neighborhood_ids
-
-
-def _insert(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows (values already adapted for the database) in one statement stream: COPY on PostgreSQL,
-    executemany elsewhere. Database errors (e.g. a unique violation) are raised as Django's."""
-    if not rows:
-        return
-    meta = model._meta
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(meta.get_field(f).column) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({cols}) FROM STDIN") as copy,
-            ):
-                write = copy.write_row
-                for row in rows:
-                    write(row)
-            return
-        marks = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({marks})", rows)
-
-
-class BackgroundWriter:
-    """On PostgreSQL, runs an import's big inserts (COPY) on one background thread, one at a time, so the
-    next batch is read and checked while the server writes the previous one. Elsewhere the insert runs at
-    once: SQLite writes inside this process, and its executemany holds Python's lock while it binds each
-    row, so a thread gains nothing there.
-
-    The thread uses the import's own database connection (same transaction) through its DB-API handle,
-    and only while the main thread stays away from the database: the format calls ``wait`` before every
-    database access, and the engine calls ``close`` (through the format's ``close`` hook) before the
-    transaction ends, whatever happens. A failed insert is raised by ``wait`` as Django's database error
-    (an IntegrityError refuses the import)."""
-
-    def __init__(self) -> None:
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: Future[None] | None = None
-
-    def insert(self, model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-        self.wait()
-        if not rows:
-            return
-        meta = model._meta
-        qn = connection.ops.quote_name
-        cols = ", ".join(qn(str(meta.get_field(f).column)) for f in fields)
-        raw = connection.connection
-        if connection.vendor != "postgresql" or raw is None:
-            _insert(model, fields, rows)
-            return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
-        sql = f"COPY {qn(meta.db_table)} ({cols}) FROM STDIN"
-        self._pending = self._pool.submit(_copy_rows, raw, sql, rows)
-
-    def wait(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            with connection.wrap_database_errors:
-                pending.result()
-
-    def close(self) -> None:
-        try:
-            self.wait()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
-                self._pool = None
-
-
-def _copy_rows(raw: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        write = copy.write_row
-        for row in rows:
-            write(row)
-
-
-def _reserve_ids(model: Any, count: int) -> list[int]:
-    """``count`` new primary keys for ``model``, to insert with explicit ids (no read-back afterwards).
-
-    PostgreSQL draws them from the table's sequence. SQLite (inside the import's write transaction, which
-    holds the database's write lock) continues after both the largest id and AUTOINCREMENT's high-water
-    mark, so an id is never reused."""
-    if count <= 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
-            return [r[0] for r in cursor.fetchall()]
-        cursor.execute(
-            f"SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM {connection.ops.quote_name(table)} "
-            "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)",
-            [table],
-        )
-        start = (cursor.fetchone()[0] or 0) + 1
-    return list(range(start, start + count))
-
-
-def _select_in(sql: str, column: str, keys: list[Any]) -> list[tuple[Any, ...]]:
-    """Run ``sql`` (ending in WHERE) with ``column`` in ``keys``: one query and one parameter whatever the
-    number of keys (an array on PostgreSQL, a JSON array on SQLite), so the index on ``column`` is used."""
-    if not keys:
-        return []
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(sql.format(where=f"{qn(column)} = ANY(%s)"), [list(keys)])
-        elif connection.vendor == "sqlite":
-            cursor.execute(
-                sql.format(where=f"{qn(column)} IN (SELECT value FROM json_each(%s))"), [json.dumps(keys)]
-            )
-        else:
-            marks = ", ".join(["%s"] * len(keys))
-            cursor.execute(sql.format(where=f"{qn(column)} IN ({marks})"), list(keys))
-        return cursor.fetchall()
-
-
-def _update(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> int:
-    """UPDATE … SET fields, version = version + 1 WHERE id = ? AND version = ? (rows end with id, version)."""
-    if not rows:
-        return 0
-    meta = model._meta
-    qn = connection.ops.quote_name
-    sets = ", ".join(f"{qn(meta.get_field(f).column)} = %s" for f in fields)
-    sql = (
-        f"UPDATE {qn(meta.db_table)} SET {sets}, {qn('version')} = {qn('version')} + 1 "
-        f"WHERE {qn('id')} = %s AND {qn('version')} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        return cursor.rowcount
-
-
-def _now_values() -> tuple[Any, Any]:
-    now = timezone.now()
-    return now, connection.ops.adapt_datetimefield_value(now)
-
-
 def _masked(text: str | None) -> bool:
     return bool(text) and "*" in str(text)
 
@@ -299,6 +145,7 @@ class HouseholdContext:
     buildings: dict[tuple[int, str, str], int | None]
     building_compound: dict[tuple[int, str, str], tuple[int, str]]
     households: dict[tuple[int, str, str, str], int | None]
+    bulk: BulkWriter
     loaded_buildings: set[int] = field(default_factory=set)
     new_compounds: list[tuple[int, str]] = field(default_factory=list)
     new_buildings: list[tuple[int, str, str]] = field(default_factory=list)
@@ -306,7 +153,6 @@ class HouseholdContext:
     hoods_touched: set[int] = field(default_factory=set)
     present: set[str] = field(default_factory=set)
     today: dt.date = field(default_factory=_today)
-    writer: BackgroundWriter = field(default_factory=BackgroundWriter)
     # 户主 of each household as the file leaves it so far: household id (or ("new", key) for a household
     # this import creates) -> the head (a resident id, or ("row", n) for a new resident); None: no head.
     heads: dict[Any, Any] = field(default_factory=dict)
@@ -398,9 +244,6 @@ class HouseholdFormat(SpreadsheetFormat):
         "relation",
         "is_party_member",
         "note",
-        "created_at",
-        "updated_at",
-        "version",
     ]
 
     # -- context
@@ -424,6 +267,7 @@ class HouseholdFormat(SpreadsheetFormat):
             sub_id=sub_id,
             commit=commit,
             sealer=Sealer(),
+            bulk=BulkWriter(actor=actor, domain=Domain.REGISTRY, background=True),
             hoods=hoods,
             compounds=compounds,
             buildings=buildings,
@@ -489,7 +333,7 @@ class HouseholdFormat(SpreadsheetFormat):
         seen: set[int] = set()
         fields = self.EXISTING_FIELDS
         for column, keys in (("id_number_hash", hashes), ("id", pks)):
-            for values in _select_in(sql, column, keys):
+            for values in bulk.select_in(sql, column, keys):
                 rec = dict(zip(fields, values, strict=True))
                 if rec["id"] in seen:
                     continue
@@ -513,15 +357,11 @@ class HouseholdFormat(SpreadsheetFormat):
         ctx.loaded_buildings |= todo
 
     def check_batch(self, ctx: HouseholdContext, rows: list[Row], report: Report) -> None:
-        ctx.writer.wait()  # the previous batch's residents are written before this batch reads
-        scope, sub_id, hoods = ctx.scope, ctx.sub_id, ctx.hoods
-        writable: dict[int | None, bool] = {}  # write scope per neighborhood, for this batch
+        ctx.bulk.wait()  # the previous batch's residents are written before this batch reads
+        sub_id, hoods = ctx.sub_id, ctx.hoods
 
         def can_write(hood: int | None) -> bool:
-            allowed = writable.get(hood)
-            if allowed is None:
-                allowed = writable[hood] = _can_write(scope, sub_id, hood)
-            return allowed
+            return ctx.bulk.may_write(sub_id, hood)
 
         ctx.present = report.present
         has = report.present
@@ -700,8 +540,8 @@ class HouseholdFormat(SpreadsheetFormat):
         return True
 
     def write_batch(self, ctx: HouseholdContext, rows: list[Row], report: Report) -> None:
-        ctx.writer.wait()
-        now, db_now = _now_values()
+        ctx.bulk.wait()
+        now, _db_now = bulk.now_values()
         sub_id = ctx.sub_id
         if ctx.new_compounds:
             made = Compound.objects.bulk_create(
@@ -731,30 +571,17 @@ class HouseholdFormat(SpreadsheetFormat):
                 ctx.loaded_buildings.add(building.pk)
             ctx.new_buildings.clear()
         if ctx.new_households:
-            ids = _reserve_ids(Household, len(ctx.new_households))
+            ids = bulk.reserve_ids(Household, len(ctx.new_households))
             household_rows: list[tuple[Any, ...]] = []
             for pk, key in zip(ids, ctx.new_households, strict=True):
                 h, c, b, room = key
-                household_rows.append(
-                    (pk, sub_id, h, ctx.buildings[(h, c, b)], room, f"{c}{b}{room}室", "", db_now, db_now, 1)
-                )
+                household_rows.append((pk, sub_id, h, ctx.buildings[(h, c, b)], room, f"{c}{b}{room}室", ""))
                 ctx.households[key] = pk
                 if ("new", key) in ctx.heads:
                     ctx.heads[pk] = ctx.heads.pop(("new", key))
-            _insert(
+            ctx.bulk.insert(
                 Household,
-                [
-                    "id",
-                    "subdistrict_id",
-                    "neighborhood_id",
-                    "building_id",
-                    "room",
-                    "address",
-                    "note",
-                    "created_at",
-                    "updated_at",
-                    "version",
-                ],
+                ["id", "subdistrict_id", "neighborhood_id", "building_id", "room", "address", "note"],
                 household_rows,
             )
             ctx.new_households.clear()
@@ -762,7 +589,7 @@ class HouseholdFormat(SpreadsheetFormat):
         adapt_date = connection.ops.adapt_datefield_value
         db_dates: dict[dt.date, Any] = {}
         inserts: list[tuple[Any, ...]] = []
-        updates: list[tuple[dict[str, Any], int, int]] = []
+        updates: list[tuple[dict[str, Any], int, int, int | None]] = []
         for row in rows:
             values, line = row.values, row.checked
             hood_id = line.hood_id
@@ -802,9 +629,6 @@ class HouseholdFormat(SpreadsheetFormat):
                         values["relation"],
                         values["party"],
                         values["note"],
-                        db_now,
-                        db_now,
-                        1,
                     )
                 )
                 continue
@@ -823,33 +647,38 @@ class HouseholdFormat(SpreadsheetFormat):
                 new.update(id_number_enc=id_enc, id_number_hash=id_hash, id_number_masked=id_masked)
             if phone_cols is not None:
                 new.update(phone_enc=phone_cols[0], phone_hash=phone_cols[1], phone_masked=phone_cols[2])
-            new["updated_at"] = db_now
-            updates.append((new, rec["id"], rec["version"]))
+            updates.append((new, rec["id"], rec["version"], rec["neighborhood_id"]))
         # The updates below use the connection: they run first, the inserts go to the background writer.
-        self._update_residents(updates)
-        ctx.writer.insert(Resident, self.RESIDENT_FIELDS, inserts)
+        self._update_residents(ctx, updates)
+        ctx.bulk.insert(Resident, self.RESIDENT_FIELDS, inserts, background=True)
 
     def finish(self, ctx: HouseholdContext, report: Report) -> None:
-        ctx.writer.wait()
+        ctx.bulk.wait()
 
     def close(self, ctx: HouseholdContext) -> None:
-        ctx.writer.close()
+        ctx.bulk.close()
 
-    def _update_residents(self, updates: list[tuple[dict[str, Any], int, int]]) -> None:
+    def _update_residents(
+        self, ctx: HouseholdContext, updates: list[tuple[dict[str, Any], int, int, int | None]]
+    ) -> None:
         # Updates grouped by the set of columns they write; rows that make a resident 户主 go last, after
         # those that move a head away (the database allows one head per household at every statement).
         for last in (False, True):
-            groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-            for new, pk, version in updates:
+            groups: dict[tuple[str, ...], tuple[list[tuple[Any, ...]], set[int | None]]] = {}
+            for new, pk, version, old_hood in updates:
                 if (new["relation"] == Relation.HEAD) == last:
-                    groups.setdefault(tuple(new), []).append((*new.values(), pk, version))
-            for fields, params in groups.items():
-                if _update(Resident, list(fields), params) != len(params):
-                    raise ConflictError(_("导入期间有记录被他人修改，请重新上传。"), code="conflict")
+                    params, previous = groups.setdefault(tuple(new), ([], set()))
+                    params.append((*new.values(), pk, version))
+                    previous.add(old_hood)
+            for fields, (params, previous) in groups.items():
+                ctx.bulk.update(Resident, list(fields), params, sub_id=ctx.sub_id, previous=previous)
 
     def audit_target(self, ctx: HouseholdContext) -> dict[str, Any]:
         hood = next(iter(ctx.hoods_touched)) if len(ctx.hoods_touched) == 1 else None
         return {"subdistrict_id": ctx.sub_id, "neighborhood_id": hood}
+
+    def audit_changes(self, ctx: HouseholdContext) -> dict[str, Any]:
+        return {"written": dict(ctx.bulk.counts)}
 
     def export_queryset(self, user: Any) -> Any:
         return (
@@ -1055,7 +884,8 @@ class SimpleFormat(SpreadsheetFormat):
             if action != UNCHANGED:
                 old_hood = getattr(obj, self.hood_field) if (obj is not None and self.hood_field) else hood_id
                 if not (
-                    _can_write(ctx.scope, ctx.sub_id, hood_id) and _can_write(ctx.scope, ctx.sub_id, old_hood)
+                    may_write_place(ctx.scope, ctx.sub_id, hood_id, domain=Domain.REGISTRY)
+                    and may_write_place(ctx.scope, ctx.sub_id, old_hood, domain=Domain.REGISTRY)
                 ):
                     report.error(row, self._scope_column(), _("该记录超出您的权限范围，无法导入。"))
                     continue

@@ -1,5 +1,5 @@
 """Writing the demo's rows: unique synthetic people (names, sealed ID numbers and phones), ``bulk_create`` in
-batches and one prepared statement (COPY on PostgreSQL) for the large tables, valid credit codes."""
+batches and one prepared statement (COPY on PostgreSQL, through core.bulk) for the large tables, valid credit codes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db import connections, models
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from fangkong.core import crypto, personal
+from fangkong.core import bulk, crypto, personal
 from fangkong.core.testing import make_id_number, make_phone
 from fangkong.registry.demo.names import GIVEN_F, GIVEN_M, ID_REGIONS, SURNAMES
 from fangkong.registry.demo.shapes import BATCH
@@ -91,24 +91,17 @@ def _insert_rows(
         value = fixed[attname] if attname in fixed else f.get_default()
         fixed_columns.append(f.column)
         fixed_values.append(f.get_db_prep_save(value, connection))
-    names = fixed_columns + [fields[c].column for c in columns]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(n) for n in names), ", ".join(["%s"] * len(names))
-    )
+    names = fixed_columns + [str(fields[c].column) for c in columns]
     head = tuple(fixed_values)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is PostgreSQL's bulk path: one stream instead of a statement per row.
-            copy_sql = "COPY {} ({}) FROM STDIN".format(
-                quote(model._meta.db_table), ", ".join(quote(n) for n in names)
-            )
-            with cursor.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(head + row)
-        else:
-            for start in range(0, len(rows), BATCH * 5):
-                cursor.executemany(sql, [head + row for row in rows[start : start + BATCH * 5]])
+    # COPY on PostgreSQL, executemany elsewhere: core.bulk, the one bulk path (the demo is system code: no
+    # actor, so the statements rather than the scoped writer).
+    bulk.insert_columns(
+        model._meta.db_table,
+        names,
+        [head + row for row in rows],
+        using=model._default_manager.db,
+        chunk=BATCH * 5,
+    )
     label = model._meta.label
     counts[label] = counts.get(label, 0) + len(rows)
 

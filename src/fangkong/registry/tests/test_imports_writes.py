@@ -7,15 +7,9 @@ import random
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from fangkong.core import crypto
+from fangkong.core import bulk, crypto
 from fangkong.core.spreadsheets import ImportRefused, run_import
-from fangkong.registry.imports import (
-    HOUSEHOLDS,
-    HouseholdFormat,
-    _insert,
-    _reserve_ids,
-    _select_in,
-)
+from fangkong.registry.imports import HOUSEHOLDS, HouseholdFormat
 from fangkong.registry.models import Household, Resident
 from fangkong.registry.tests.test_imports import HEADERS, resident_row, xlsx
 
@@ -29,7 +23,7 @@ def test_reserved_household_ids_are_new_and_never_reused(world):
     )
     top_pk = top.pk
     top.delete()  # the largest id is gone; it must not be handed out again
-    ids = _reserve_ids(Household, 3)
+    ids = bulk.reserve_ids(Household, 3)
     assert len(set(ids)) == 3 and min(ids) > top_pk
     assert not Household.objects.filter(pk__in=ids).exists()
     rows = [
@@ -37,7 +31,7 @@ def test_reserved_household_ids_are_new_and_never_reused(world):
         for pk in ids
     ]
     fields = ["id", "subdistrict_id", "neighborhood_id", "building_id", "room", "address", "note"]
-    _insert(Household, [*fields, "created_at", "updated_at", "version"], rows)
+    bulk.insert(Household, [*fields, *bulk.VERSION_FIELDS], rows)
     assert set(Household.objects.filter(pk__in=ids).values_list("room", flat=True)) == {
         f"r{pk}" for pk in ids
     }
@@ -63,16 +57,18 @@ def test_bulk_insert_raises_djangos_integrity_error(world):
     row = [world.sub.pk, world.hood_a.pk, world.household_a.pk, "重复", "resident_id", "x", "f" * 64, "m"]
     row += ["", "", "", "M", None, "head", False, "", *_now(), 1]
     with pytest.raises(IntegrityError), transaction.atomic():
-        _insert(Resident, HouseholdFormat.RESIDENT_FIELDS, [tuple(row)])
+        bulk.insert(Resident, [*HouseholdFormat.RESIDENT_FIELDS, *bulk.VERSION_FIELDS], [tuple(row)])
 
 
 def test_select_in_finds_every_key_of_a_long_list(world):
     hashes = [f"{i:064x}" for i in range(3000)]
     world.resident_a.id_number_hash = hashes[2500]
     world.resident_a.save()
-    found = _select_in(f"SELECT id FROM {Resident._meta.db_table} WHERE {{where}}", "id_number_hash", hashes)
+    found = bulk.select_in(
+        f"SELECT id FROM {Resident._meta.db_table} WHERE {{where}}", "id_number_hash", hashes
+    )
     assert found == [(world.resident_a.pk,)]
-    assert _select_in("SELECT id FROM registry_resident WHERE {where}", "id", []) == []
+    assert bulk.select_in("SELECT id FROM registry_resident WHERE {where}", "id", []) == []
 
 
 def test_import_refused_when_a_resident_appears_during_the_commit(world, tmp_path, monkeypatch):
@@ -95,3 +91,14 @@ def test_import_refused_when_a_resident_appears_during_the_commit(world, tmp_pat
         run_import(HOUSEHOLDS, path, actor=world.staff_a)
     assert "冲突" in exc.value.report.errors[0].message
     assert (Resident.objects.count(), Household.objects.count()) == before
+
+
+def test_the_import_event_counts_what_the_bulk_writer_wrote(world, tmp_path):
+    from fangkong.core.models import AuditEvent
+
+    rng = random.Random(11)
+    rows = [resident_row("安汾居民区", "301", rng=rng), resident_row("安汾居民区", "302", rng=rng)]
+    path = xlsx(tmp_path, HEADERS, rows)
+    run_import(HOUSEHOLDS, path, actor=world.staff_a)
+    event = AuditEvent.objects.filter(action="import").latest("id")
+    assert event.changes["written"] == {"registry.household.created": 2, "registry.resident.created": 2}
