@@ -61,23 +61,19 @@ explains every column.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
 import secrets
 import tempfile
 import time
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -88,6 +84,33 @@ from django.utils.translation import gettext_lazy, override
 from fangkong.core import audit
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.scope import clear_scope_cache, scope_for
+from fangkong.core.spreadsheet_cells import (
+    FORMULA_TRIGGERS,
+    _is_escaped,
+    cell_text,
+    choice_label,
+    from_cell,
+    memoized,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_int,
+    parse_text,
+    reimported,
+    sheet_row,
+    to_cell,
+)
+from fangkong.core.spreadsheet_files import (
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_RATIO,
+    FileError,
+    Source,
+    _limit,
+    check_upload,
+    check_zip,
+    read_rows,
+)
 
 CREATE = "create"
 UPDATE = "update"
@@ -96,21 +119,7 @@ UNCHANGED = "unchanged"
 MAX_SHOWN_ERRORS = 1000
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_TTL_SECONDS = 6 * 3600  # default of settings.FANGKONG_UPLOAD_TTL_SECONDS
-# Zip-bomb limits, checked before a file is parsed (settings override them, see ``_limit``).
-MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # declared uncompressed size of all members together
-MAX_ZIP_RATIO = 200  # uncompressed / compressed, for members over 1 MiB (real sheets: about 10)
-MAX_ZIP_MEMBERS = 2000
 MEMO_SIZE = 4096  # cached parse results per column and run
-
-_P = TypeVar("_P", bound=Callable[..., Any])
-
-
-class FileError(Exception):
-    """The file as a whole cannot be read (not xlsx, empty, wrong headers). ``message`` is for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ImportRefused(Exception):
@@ -119,181 +128,6 @@ class ImportRefused(Exception):
     def __init__(self, report: Report) -> None:
         super().__init__("import refused")
         self.report = report
-
-
-# ---------------------------------------------------------------------------------------------- cells
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text: numbers typed into Excel (13812345678.0) lose their ``.0``; dates become ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-# Formula injection (OWASP "CSV injection"). A text that begins with one of these could be taken for a
-# formula by a spreadsheet program (openpyxl itself writes a text starting with "=" as a live formula), and
-# a text equal to an error code would be written as an error cell. Such a text is written with a leading
-# apostrophe: the cell is an ordinary text cell, Excel and LibreOffice show the apostrophe and the text as
-# it is, never run it, and it stays text when someone edits the cell or saves the sheet as CSV. The import
-# drops that one apostrophe and takes the rest verbatim (a leading tab or CR included), so an export
-# re-imports unchanged. A text that itself begins with an apostrophe followed by one of these gets a second
-# apostrophe, so the escaping can always be undone exactly. Only text is escaped: numbers stay numbers.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
-_AFTER_QUOTE = FORMULA_TRIGGERS | {"'"}
-_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
-_RISKY_FIRST = frozenset(FORMULA_TRIGGERS | {"'", "#"})
-
-
-def _is_escaped(text: str) -> bool:
-    return text[:1] == "'" and (text[1:2] in _AFTER_QUOTE or text[1:] in _ERROR_CODES)
-
-
-def _needs_quote(text: str) -> bool:
-    return text[:1] in _RISKY_FIRST and (
-        text[0] in FORMULA_TRIGGERS or text in _ERROR_CODES or _is_escaped(text)
-    )
-
-
-_OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-
-
-def to_cell(value: Any) -> Any:
-    """A value as the platform writes it into a cell: text that a spreadsheet program could run as a
-    formula (or read as an error code) gets a leading apostrophe; every other value is unchanged.
-
-    A carriage return is written as OOXML's ``_x000D_`` (XML would turn a raw one into a line feed), and a
-    literal ``_xHHHH_`` in the text is protected the same way, so the text reads back exactly."""
-    if value.__class__ is not str or not value:
-        return value
-    if _needs_quote(value):
-        value = "'" + value
-    if "\r" in value or "_x" in value:
-        value = _OOXML_ESCAPE.sub(r"_x005F_\1", value).replace("\r", "_x000D_")
-    return value
-
-
-def sheet_row(values: Iterable[Any]) -> list[Any]:
-    """One row of cell values for ``Worksheet.append``; every xlsx the platform writes goes through it."""
-    return [to_cell(v) if v.__class__ is str else v for v in values]
-
-
-def reimported(value: Any) -> str:
-    """The text the import reads back from a cell that the platform wrote ``value`` into."""
-    if value.__class__ is str and _needs_quote(value):
-        return value  # escaped on the way out, taken verbatim on the way in
-    return cell_text(value)
-
-
-def from_cell(value: Any) -> str:
-    """A cell as the import reads it: a text escaped by ``to_cell`` loses its apostrophe and is taken
-    verbatim; anything else is ``cell_text``."""
-    if value.__class__ is str and value[:1] == "'" and _is_escaped(value):
-        return value[1:]
-    return cell_text(value)
-
-
-def parse_text(max_length: int = 200) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        if len(value) > max_length:
-            raise ValidationError(_("内容过长，最多 %(n)d 个字。") % {"n": max_length}, code="too_long")
-        return value
-
-    parse.max_length = max_length  # type: ignore[attr-defined]  # the engine checks the length inline
-    return parse
-
-
-def memoized(parse: _P) -> _P:
-    """Mark a pure parse function (its result depends only on the text): the engine caches its results
-    per column within one run. Only accepted values are cached; a rejected text is parsed again, so its
-    message is always produced in the current language."""
-    parse.memo = True  # type: ignore[attr-defined]
-    return parse
-
-
-@memoized
-def parse_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValidationError(_("应为整数。"), code="int")
-    if number < 0:
-        raise ValidationError(_("不能为负数。"), code="negative")
-    return number
-
-
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t", "党员"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "f", "非党员"}
-
-
-@memoized
-def parse_bool(value: str) -> bool:
-    lowered = value.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ValidationError(_("请填写“是”或“否”。"), code="bool")
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-
-
-@memoized
-def parse_date(value: str) -> dt.date:
-    text = value.split(" ")[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(_("日期格式不正确，例如 2020-02-10。"), code="date")
-
-
-def parse_choice(choices: type[models.TextChoices]) -> Callable[[str], str]:
-    """Accept a choice's Chinese label, its English label or its stored value."""
-    mapping: dict[str, str] = {}
-    for lang in ("en", "zh-hans"):
-        with override(lang):
-            for value, label in choices.choices:
-                mapping[str(label).lower()] = value
-    for value in choices.values:
-        mapping[str(value).lower()] = value
-
-    def parse(text: str) -> str:
-        found = mapping.get(text.lower())
-        if found is None:
-            with override("zh-hans"):
-                allowed = "、".join(str(label) for label in choices.labels)
-            raise ValidationError(_("取值应为：%(allowed)s。") % {"allowed": allowed}, code="choice")
-        return found
-
-    return memoized(parse)
-
-
-def choice_label(choices: type[models.TextChoices], value: str) -> str:
-    """The Chinese label of a stored choice value (exports always use Chinese); kept once computed."""
-    if not value:
-        return ""
-    key = (choices, value)
-    label = _CHOICE_LABELS.get(key)
-    if label is None:
-        with override("zh-hans"):
-            label = _CHOICE_LABELS[key] = str(choices(value).label)
-    return label
-
-
-_CHOICE_LABELS: dict[tuple[type, str], str] = {}
 
 
 # ------------------------------------------------------------------------------------------- format
@@ -496,133 +330,6 @@ def _load_formats() -> None:
 
 
 # ------------------------------------------------------------------------------------------ reading
-
-
-Source = str | os.PathLike[str] | bytes  # a path, or the file's bytes (a decrypted upload)
-
-
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def _open_zip(source: Source) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileError(_("文件不是有效的 xlsx 表格，请用模板填写后上传。"))
-
-
-def check_zip(source: Source) -> None:
-    """Refuse a zip bomb from its directory alone (no decompression): too many members, a declared
-    uncompressed size over the limit, or a compression ratio no spreadsheet has. The xlsx reader stops at a
-    member's declared size, so these figures bound what parsing can inflate."""
-    with _open_zip(source) as archive:
-        members = archive.infolist()
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise FileError(_("文件结构异常（压缩包内文件过多），已拒绝。"))
-        limit = _limit("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", MAX_UNZIPPED_BYTES)
-        ratio = _limit("FANGKONG_IMPORT_MAX_ZIP_RATIO", MAX_ZIP_RATIO)
-        total = 0
-        for member in members:
-            total += member.file_size
-            too_dense = member.file_size > (1 << 20) and member.file_size > ratio * max(
-                member.compress_size, 1
-            )
-            if total > limit or too_dense:
-                raise FileError(
-                    _(
-                        "文件解压后过大或压缩比异常（疑似压缩炸弹），已拒绝。解压后上限 %(mb)d MB，请分批导入。"
-                    )
-                    % {"mb": limit // (1 << 20)}
-                )
-
-
-def _refs_pattern(max_row: int, max_column: int) -> re.Pattern[bytes]:
-    """Cell and row references that may be over the caps: a column with more letters than the last
-    allowed one, or a row number with at least as many digits as the row cap (checked exactly after)."""
-    from openpyxl.utils import get_column_letter
-
-    letters = len(get_column_letter(max_column)) + 1
-    digits = len(str(max_row)) - 1
-    return re.compile(
-        f"""r=["'](?:[A-Z]{{{letters}}}|[A-Z]{{0,3}}0*([1-9][0-9]{{{digits},}})["'])""".encode()
-    )
-
-
-def _spaced_refs_pattern(pattern: re.Pattern[bytes]) -> re.Pattern[bytes]:
-    """The same references written with XML's optional white space around ``=`` (``r = "J200000"``),
-    which the reader accepts too. Only asked of a chunk that has white space next to an ``=``, since the
-    writers of real spreadsheets never put any there (a literal search keeps the common case fast)."""
-    return re.compile(pattern.pattern.replace(b"r=", rb"\br[ \t\r\n]*=[ \t\r\n]*", 1))
-
-
-_SPACED_EQUALS = (b" =", b"= ", b"\t=", b"=\t", b"\n=", b"=\n", b"\r=", b"=\r")
-
-
-def check_upload(source: Source, fmt: SpreadsheetFormat) -> None:
-    """All checks before an upload is kept: ``check_zip``, then every worksheet's cell and row references
-    against the format's row and column caps. The reader sizes a sheet by its furthest cell, so one cell at
-    XFD1048576 would make it allocate billions of cells; this scan reads the sheets once, in 1 MiB chunks,
-    without parsing them (about a second for 100,000 rows). The column cap holds up to the last column with
-    as many letters (Z for 26); the header width is checked exactly when the file is read."""
-    check_zip(source)
-    max_row = fmt.row_limit() + 100  # the header and some blank rows
-    pattern = _refs_pattern(max_row, fmt.max_columns)
-    spaced = _spaced_refs_pattern(pattern)
-    with _open_zip(source) as archive:
-        for member in archive.infolist():
-            if not member.filename.startswith("xl/worksheets/"):
-                continue
-            try:
-                with archive.open(member) as fh:
-                    tail = b""
-                    while chunk := fh.read(1 << 20):
-                        window = tail + chunk
-                        found = list(pattern.finditer(window))
-                        if any(mark in window for mark in _SPACED_EQUALS):
-                            found += spaced.finditer(window)
-                        if any(m[1] is None or int(m[1]) > max_row for m in found):
-                            raise FileError(
-                                _(
-                                    "表格超出“%(title)s”的上限：最多 %(rows)d 行数据、%(cols)d 列。请分批导入。"
-                                )
-                                % {"title": fmt.title, "rows": fmt.row_limit(), "cols": fmt.max_columns}
-                            )
-                        tail = chunk[-40:]
-            except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error):
-                # a member larger than declared fails its CRC here; an unknown compression, a cut file
-                raise FileError(_("无法读取该文件，请确认是 xlsx 格式且未损坏。"))
-
-
-def read_rows(source: Source) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    """Open the first sheet with python-calamine: (headers, iterator of (row number, cells))."""
-    from python_calamine import CalamineWorkbook
-
-    check_zip(source)
-    try:
-        if isinstance(source, bytes):
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
-        else:
-            workbook = CalamineWorkbook.from_path(str(source))
-        if not workbook.sheet_names:
-            raise FileError(_("表格中没有工作表。"))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-        first: list[Any] | None = None
-        number = 0
-        for cells in rows:
-            number += 1
-            if any(cell_text(c) for c in cells):
-                first = cells
-                break
-    except FileError:
-        raise
-    except Exception:  # noqa: BLE001 - calamine raises several error types for broken files
-        raise FileError(_("无法读取该文件，请确认是 xlsx 格式且未损坏。"))
-    if first is None:
-        raise FileError(_("表格是空的。"))
-    headers = [cell_text(c) for c in first]
-    return headers, enumerate(rows, start=number + 1)
 
 
 def map_headers(fmt: SpreadsheetFormat, headers: list[str]) -> tuple[list[tuple[int, Column]], list[str]]:
@@ -1172,3 +879,29 @@ ACTION_LABELS = {
     UPDATE: gettext_lazy("更新"),
     UNCHANGED: gettext_lazy("无变化"),
 }
+
+# The cells and files sections live in their own modules (core.spreadsheet_cells, core.spreadsheet_files);
+# their names stay importable from here. (Names defined in this module need no listing.)
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "cell_text",
+    "choice_label",
+    "from_cell",
+    "memoized",
+    "parse_bool",
+    "parse_choice",
+    "parse_date",
+    "parse_int",
+    "parse_text",
+    "reimported",
+    "sheet_row",
+    "to_cell",
+    "MAX_UNZIPPED_BYTES",
+    "MAX_ZIP_MEMBERS",
+    "MAX_ZIP_RATIO",
+    "FileError",
+    "Source",
+    "check_upload",
+    "check_zip",
+    "read_rows",
+]
