@@ -43,7 +43,7 @@ MAX_SEARCH_TOKENS = 20
 
 def looks_personal(text: str) -> bool:
     """True when a search text is a full ID number or a mobile number (what ``_search`` looks up by hash)."""
-    compact = text.replace(" ", "").upper()
+    compact = personal.normalize_id_number(text)
     return bool(_ID_LIKE.match(compact) or _PHONE_LIKE.match(compact))
 
 
@@ -117,7 +117,7 @@ def _search(ot: ObjectType, qs: models.QuerySet, q: str) -> models.QuerySet:
     if not q:
         return qs
     condition = Q()
-    compact = q.replace(" ", "").upper()
+    compact = personal.normalize_id_number(q)
     if "id_number" in ot.personal_fields and _ID_LIKE.match(compact):
         return qs.filter(id_number_hash=crypto.lookup_hash("id_number", compact))
     for name in ot.personal_fields:

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from fangkong.core import crypto
+from fangkong.core import crypto, personal
 from fangkong.core.choices import DocumentType, Domain, Role
 from fangkong.core.spreadsheets import (
     UNCHANGED,
@@ -194,7 +194,7 @@ class ScreeningFormat(SpreadsheetFormat):
         if not v.get("id_number"):
             return None
         return (
-            str(v["id_number"]).upper(),
+            personal.normalize_id_number(str(v["id_number"])),
             str(v.get("arrival_date")),
             str(v.get("transport_number", "")).upper(),
         )
@@ -295,10 +295,10 @@ class ScreeningFormat(SpreadsheetFormat):
         """For a row matched by 编号: a masked ID or phone cell equal to the record's masked value stands for
         the stored value (used internally, never shown). Another person's ID number is refused."""
         v = row.values
-        id_cell = str(v.get("id_number") or "").strip().upper()
+        id_cell = personal.normalize_id_number(str(v.get("id_number") or ""))
         if id_cell == record.id_number_masked.upper() and record.id_number_enc:
             v["id_number"] = crypto.decrypt(record.id_number_enc)
-        elif crypto.lookup_hash("id_number", id_cell) != record.id_number_hash:
+        elif personal.lookup_hash("id_number", id_cell) != record.id_number_hash:
             report.error(row, "证件号码", "证件号码与编号对应的记录不一致；新增人员请留空编号。")
             return False
         phone_cell = str(v.get("phone") or "").strip()
@@ -309,9 +309,15 @@ class ScreeningFormat(SpreadsheetFormat):
     def _same_as(self, row: Row, record: Declaration, present: set[str]) -> bool:
         """Do the row's cells (the columns the file has) say exactly what the record says?"""
         v = row.values
-        if crypto.lookup_hash("id_number", str(v["id_number"]).upper()) != record.id_number_hash:
+        if (
+            personal.lookup_hash("id_number", personal.normalize_id_number(str(v["id_number"])))
+            != record.id_number_hash
+        ):
             return False
-        if "phone" in present and crypto.lookup_hash("phone", str(v["phone"])) != record.phone_hash:
+        if (
+            "phone" in present
+            and personal.lookup_hash("phone", personal.normalize_phone(str(v["phone"]))) != record.phone_hash
+        ):
             return False
         for column, cell in zip(self.columns, self._cells(record, reveal=False), strict=True):
             if column.key in ("pk", "id_number", "phone") or column.key not in present:

@@ -218,3 +218,18 @@ def test_personal_fields_refuse_an_unknown_kind():
 
     with pytest.raises(ValueError):
         personal_fields("x", kind="email")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from([" ", "-", "\t"]), min_size=0, max_size=4), st.integers(0, 2**32))
+def test_search_sees_an_id_typed_with_spaces_or_dashes_as_the_id(separators, seed):
+    """The search box normalises as the pipeline does, so a spaced ID is looked up by its hash."""
+    from fangkong.core.generic import looks_personal
+
+    value = make_id_number(random.Random(seed))
+    typed = value
+    for i, sep in enumerate(separators):
+        at = 3 + 4 * i
+        typed = typed[:at] + sep + typed[at:]
+    assert personal.normalize_id_number(typed) == value
+    assert looks_personal(typed)

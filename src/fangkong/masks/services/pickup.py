@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit, crypto
+from fangkong.core import audit, crypto, personal
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction
 from fangkong.core.validators import check_resident_id
@@ -27,7 +27,7 @@ from fangkong.masks.services.allocation import allocate_waiting, ledger, locked_
 
 def booker_confirmed(booking: Booking, raw: str) -> bool:
     """Whether ``raw`` (the booker's ID as scanned or typed, or its last 4 characters) is the booker's ID."""
-    value = "".join(str(raw or "").split()).upper()
+    value = personal.normalize_id_number(str(raw or ""))
     if not value or not booking.id_number_hash:
         return False
     if len(value) == 4:
