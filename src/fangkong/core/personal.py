@@ -24,10 +24,13 @@ results of the plain ones (``core/tests/test_personal.py`` checks this with hypo
   when the local day changes, the region-code warning kept per (region code, birth year): some codes were
   valid only in some years;
 - ``validate_mobile_cached``: phonenumbers' verdict kept per 6-digit prefix. For 11-digit numbers that start
-  with 13–19 the CN metadata decides validity on the first 6 digits at most: its mobile pattern is
-  ``1(?:610\\d|740[0-5])\\d{6}|1(?:[38]\\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\\d{8}`` (``1740[0-5]`` needs
-  six), and no other number type of CN starts with 13–19; the tests check the verdict never changes after 6
-  digits;
+  with 13–19 the CN metadata decides validity on the first 5 digits: its mobile pattern is
+  ``1(?:610\\d|740[0-5])\\d{6}|1(?:[38]\\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\\d{8}`` (the longest
+  constrained head, ``1740[0-5]``, is 5 digits), and no other number type of CN starts with 13–19. (The
+  import cached per 5 digits and the booking path per 6, each documenting its own premise.) The tests
+  check both: no 5-digit prefix has a verdict that depends on the 6th digit, and no 6-digit prefix one that
+  depends on the rest; the cache keys on 6 so that a metadata update splitting a range at the 6th digit
+  stays correct;
 - ``Sealer``: a batch sealer for one import (one keyring lookup, a prepared HMAC key, nonces read from the
   system in blocks). One instance belongs to one thread.
 """
