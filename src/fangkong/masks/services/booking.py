@@ -78,8 +78,9 @@ def _savepoint_if_atomic() -> Iterator[None]:
 # -------------------------------------------------------------------------------------------------- booking
 
 
-def _validate_person(name: str, id_number: str, phone: str, *, fast: bool = False) -> tuple[str, str, str]:
-    """Name, resident ID and mobile, all checked; ``fast`` uses the equivalent lean validators."""
+def _validate_person(name: str, id_number: str, phone: str, *, cached: bool = False) -> tuple[str, str, str]:
+    """Name, resident ID and mobile, all checked; ``cached`` uses core.personal's cached variants (the same
+    answers)."""
     errors: dict[str, list[str]] = {}
     try:
         name = validate_name(name)
@@ -87,13 +88,15 @@ def _validate_person(name: str, id_number: str, phone: str, *, fast: bool = Fals
         errors["name"] = exc.messages
     try:
         id_value = (
-            personal.check_resident_id_cached(id_number).value if fast else check_resident_id(id_number).value
+            personal.check_resident_id_cached(id_number).value
+            if cached
+            else check_resident_id(id_number).value
         )
     except ValidationError as exc:
         errors["id_number"] = exc.messages
         id_value = ""
     try:
-        phone_value = personal.validate_mobile_cached(phone) if fast else validate_mobile(phone)
+        phone_value = personal.validate_mobile_cached(phone) if cached else validate_mobile(phone)
     except ValidationError as exc:
         errors["phone"] = exc.messages
         phone_value = ""
@@ -322,7 +325,7 @@ def book_public(
     AddressBooked, which tells nothing about that booking."""
     now = timezone.now()
     info = _check_window(caches.round_info(int(round_id)), now)
-    name, id_value, phone_value = _validate_person(name, id_number, phone, fast=True)
+    name, id_value, phone_value = _validate_person(name, id_number, phone, cached=True)
     room_value = normalize_room(room)
     if not room_value or len(room_value) > 20:
         raise ValidationError({"room": [_("请填写室号，例如 101。")]})
