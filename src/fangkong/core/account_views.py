@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.core import services
 from fangkong.core.choices import Domain, Role
+from fangkong.core.errors import add_form_errors, error_text
 from fangkong.core.models import User
 
 
@@ -100,14 +101,6 @@ def _locked_usernames(usernames: list[str]) -> set[str]:
     return locked
 
 
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
     actor = _manager(request)
@@ -151,7 +144,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
                 may_reveal_personal_data=d["may_reveal_personal_data"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("已创建账号 %(u)s。") % {"u": account.username})
             return redirect("account_edit", pk=account.pk)
@@ -186,7 +179,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 password=d["password"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("账号已保存。"))
             return redirect("account_edit", pk=account.pk)
@@ -212,7 +205,7 @@ def account_active(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.set_account_active(actor=request.user, user=account, active=active)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("账号已启用。") if active else _("账号已停用。"))
     return redirect("account_edit", pk=account.pk)

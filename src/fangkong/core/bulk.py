@@ -206,10 +206,9 @@ def now_values() -> tuple[Any, Any]:
 
 def may_write_place(scope: Any, sub_id: Any, hood_id: Any, *, domain: str) -> bool:
     """Whether a scope may write a row of sub-district ``sub_id`` and neighborhood ``hood_id`` (None: a
-    sub-district-wide row) of ``domain``: what ``core.services.check_write_scope`` asks of one record."""
-    if scope.everything:
-        return True
-    return not scope.read_only and scope.allows_domain(domain) and scope.covers_neighborhood(sub_id, hood_id)
+    sub-district-wide row) of ``domain``: what ``core.services.check_write_scope`` asks of one record
+    (``Scope.write_refusal``, the one rule)."""
+    return not scope.write_refusal(domain, sub_id, hood_id)
 
 
 class BulkWriter:

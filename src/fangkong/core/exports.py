@@ -7,6 +7,11 @@ it is ready. The user may
 leave the page. The file is kept encrypted with the data key (it may hold plaintext ID numbers) and deleted
 ``FANGKONG_EXPORT_KEEP_HOURS`` after it was written; only its owner can download it, and the download is
 audited.
+
+Every export is audited here, in the exports machinery, never by a view: ``record_export`` is the one call
+(``audit_export`` for a spreadsheet format, ``write_inline`` for an export written in the request,
+``read_download`` for a background export's download); an app's own workbook export wraps its builder in
+``record_export`` (``pairing.exports.export_board``).
 """
 
 from __future__ import annotations
@@ -57,10 +62,15 @@ def open_sealed(path: Path) -> bytes:
     return ring.keys[key_id.decode()].decrypt(rest[:12], rest[12:], b"fangkong-export")
 
 
+def record_export(user: Any, *, obj: Any = None, note: str = "", **what: Any) -> None:
+    """The audit event of an export by ``user`` (of ``obj``, or of what ``object_type``, ``object_id``,
+    ``object_repr`` and ``changes`` name)."""
+    audit.record(actor=user, action=AuditAction.EXPORT, obj=obj, note=note, **what)
+
+
 def audit_export(user: Any, fmt: Any, count: int, *, note: str = "") -> None:
-    audit.record(
-        actor=user,
-        action=AuditAction.EXPORT,
+    record_export(
+        user,
         object_type=fmt.model._meta.label_lower if fmt.model else fmt.slug,
         object_repr=str(fmt.title),
         changes={
@@ -70,6 +80,29 @@ def audit_export(user: Any, fmt: Any, count: int, *, note: str = "") -> None:
         },
         note=note,
     )
+
+
+def write_inline(user: Any, fmt: Any, queryset: Any, path: str) -> int:
+    """Write a small export in the request to ``path`` and audit it; returns the rows written."""
+    from fangkong.core import spreadsheets
+
+    count = spreadsheets.write_xlsx(fmt, fmt.export_rows(user, queryset), path)
+    audit_export(user, fmt, count)
+    return count
+
+
+def read_download(user: Any, task: Any) -> bytes:
+    """The workbook of a finished background export (``path`` exists), for its owner; the download is
+    audited."""
+    data = open_sealed(export_dir() / task.file_name)
+    record_export(
+        user,
+        object_type="core.longtask",
+        object_id=str(task.pk),
+        object_repr=task.slug,
+        changes={"format": task.slug, "rows": task.done, "download": True},
+    )
+    return data
 
 
 def start_export(*, user: Any, slug: str, total: int) -> Any:

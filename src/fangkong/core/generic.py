@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from fangkong.core import crypto, personal
-from fangkong.core.exceptions import ConflictError, ScopeError
+from fangkong.core.errors import add_form_errors
+from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import is_htmx
 from fangkong.core.privacy import PERSONAL_POST_FIELDS, personal_post
 from fangkong.core.services import may_create
@@ -305,10 +306,8 @@ def edit_view(ot: ObjectType) -> Callable[..., HttpResponse]:
                 )
             except ScopeError:
                 raise Http404
-            except ConflictError as exc:
-                form.add_error(None, exc)
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except ValidationError as exc:  # a ConflictError too
+                add_form_errors(form, exc)
             except IntegrityError:
                 form.add_error(None, _("保存失败：与已有记录重复。"))
             else:

@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fangkong.core import audit, exports, io_tasks, longtasks, spreadsheets
-from fangkong.core.choices import AuditAction, Role
+from fangkong.core import exports, io_tasks, longtasks, spreadsheets
+from fangkong.core.choices import Role
+from fangkong.core.errors import error_text
 from fangkong.core.htmx import is_htmx
 from fangkong.core.navigation import MenuItem
 from fangkong.core.spreadsheets import FileError, ImportRefused, SpreadsheetFormat, UploadStore
@@ -169,7 +170,7 @@ def commit(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return _render_preview(request, fmt, upload, None, file_error=exc.message)
     except ValidationError as exc:  # a conflicting concurrent change
         store.release(upload)
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, error_text(exc, "；"))
         return redirect("io:preview", slug=fmt.slug, token=token)
     except FileNotFoundError:
         store.release(upload)
@@ -206,11 +207,10 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - streamed, then removed
     handle.close()
     try:
-        count = spreadsheets.write_xlsx(fmt, fmt.export_rows(user, queryset), handle.name)
+        exports.write_inline(user, fmt, queryset, handle.name)
         stream = open(handle.name, "rb")  # noqa: SIM115 - FileResponse closes it
     finally:
         os.unlink(handle.name)  # the open handle keeps the data readable
-    exports.audit_export(user, fmt, count)
     name = f"{fmt.slug}-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(stream, as_attachment=True, filename=name, content_type=XLSX)  # type: ignore[return-value]
 
@@ -244,15 +244,7 @@ def export_download(request: HttpRequest, pk: Any) -> HttpResponse:
     path = exports.export_dir() / task.file_name
     if not path.exists():
         raise Http404
-    data = exports.open_sealed(path)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="core.longtask",
-        object_id=str(task.pk),
-        object_repr=task.slug,
-        changes={"format": task.slug, "rows": task.done, "download": True},
-    )
+    data = exports.read_download(request.user, task)
     response = HttpResponse(data, content_type=XLSX)
     name = f"{task.slug}-{timezone.localtime(task.created_at):%Y%m%d-%H%M}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -18,32 +18,30 @@ M = TypeVar("M", bound=models.Model)
 
 
 def check_write_scope(actor: Any, obj: Any) -> None:
-    """Raise ScopeError unless ``actor`` may write ``obj`` (a new or existing scoped instance)."""
+    """Raise ScopeError unless ``actor`` may write ``obj`` (a new or existing scoped instance): the rule of
+    ``Scope.write_refusal`` for the instance's sub-district and neighborhood (or organisation)."""
     scope = scope_for(actor)
     if scope.everything:
         return
-    if scope.read_only or not scope.subdistrict_ids:
-        raise ScopeError("read-only")
     model = type(obj)
-    if not scope.allows_domain(getattr(model, "scope_domain", "")):
-        raise ScopeError("domain")
+    domain = getattr(model, "scope_domain", "")
     sub_field = getattr(model, "scope_subdistrict_field", "subdistrict_id")
     sub_id = obj.pk if sub_field in ("pk", "id") else getattr(obj, sub_field.replace("__", "_"), None)
-    if sub_id not in scope.subdistrict_ids:
-        raise ScopeError("subdistrict")
     if scope.organization_ids is not None:
+        reason = scope.write_refusal(domain, sub_id, None)
+        if reason != "organization":
+            raise ScopeError(reason or "organization")
         org_field = getattr(model, "scope_organization_field", None)
         if not org_field or getattr(obj, org_field, None) not in scope.organization_ids:
             raise ScopeError("organization")
         return
-    if scope.neighborhood_ids is None:
-        return
     hood_field = getattr(model, "scope_neighborhood_field", None)
-    if hood_field is None:
-        raise ScopeError("neighborhood")
-    hood_id = obj.pk if hood_field in ("pk", "id") else getattr(obj, hood_field, None)
-    if hood_id not in scope.neighborhood_ids:
-        raise ScopeError("neighborhood")
+    hood_id = None
+    if hood_field is not None:
+        hood_id = obj.pk if hood_field in ("pk", "id") else getattr(obj, hood_field, None)
+    reason = scope.write_refusal(domain, sub_id, hood_id)
+    if reason:
+        raise ScopeError(reason)
 
 
 def may_create(actor: Any, model: type[models.Model]) -> bool:

@@ -6,50 +6,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from fangkong.core import scope
 from fangkong.core.exceptions import ScopeError
-from fangkong.core.scope import scope_for
+
+DOMAIN = "masks"
 
 
 def can_read(user: Any) -> bool:
     """Signed-in users whose scope reaches the masks domain of some sub-district (staff pages, read API)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    return bool(scope.subdistrict_ids) and scope.organization_ids is None and scope.allows_domain("masks")
+    return scope.staff_in_domain(user, DOMAIN)
 
 
 def can_manage(user: Any) -> bool:
     """HQ-level users of the masks domain: open rounds, record stock, add sites, draw lotteries, finish."""
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    return (
-        bool(scope.subdistrict_ids)
-        and not scope.read_only
-        and scope.neighborhood_ids is None
-        and scope.organization_ids is None
-        and scope.allows_domain("masks")
-    )
+    return scope.manages_domain(user, DOMAIN)
 
 
 def can_manage_subdistrict(user: Any, subdistrict_id: int) -> bool:
     """can_manage, for a round of this sub-district."""
-    scope = scope_for(user)
-    return can_manage(user) and (scope.everything or subdistrict_id in scope.subdistrict_ids)
+    return scope.manages_domain(user, DOMAIN, subdistrict_id)
 
 
 def can_work(user: Any) -> bool:
     """Users who work bookings of at least some neighborhoods: desk booking, review, pickup, posters."""
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    if not scope.subdistrict_ids or scope.read_only or scope.organization_ids is not None:
-        return False
-    if not scope.allows_domain("masks"):
-        return False
-    return scope.neighborhood_ids is None or bool(scope.neighborhood_ids)
+    return scope.works_in_domain(user, DOMAIN)
+
+
+def may_work_neighborhood(user: Any, subdistrict_id: int, neighborhood_id: int | None) -> bool:
+    """May ``user`` write bookings, vouchers and stock of this neighborhood (the services ask it too)?"""
+    return scope.may_write_row(
+        user, domain=DOMAIN, subdistrict_id=subdistrict_id, neighborhood_id=neighborhood_id
+    )
+
+
+def neighborhoods_seen(user: Any) -> frozenset[int] | None:
+    """The neighborhoods whose figures the user sees in a round they can open (None: all of the round's)."""
+    return scope.neighborhoods_of(user)
 
 
 def flags(user: Any) -> dict[str, bool]:
@@ -58,13 +50,12 @@ def flags(user: Any) -> dict[str, bool]:
 
 
 def require_manage(actor: Any, subdistrict_id: int) -> None:
+    """ScopeError unless ``actor`` manages the masks of this sub-district (the services ask it)."""
     if not can_manage_subdistrict(actor, subdistrict_id):
         raise ScopeError("masks-manage")
 
 
 def require_neighborhood(actor: Any, subdistrict_id: int, neighborhood_id: int) -> None:
-    scope = scope_for(actor)
-    if scope.read_only or not scope.allows_domain("masks"):
-        raise ScopeError("masks")
-    if not scope.covers_neighborhood(subdistrict_id, neighborhood_id):
+    """ScopeError unless ``actor`` works the masks of this neighborhood (the services ask it)."""
+    if not may_work_neighborhood(actor, subdistrict_id, neighborhood_id):
         raise ScopeError("neighborhood")

@@ -1,4 +1,5 @@
-"""Read-only figures for the command dashboard."""
+"""Read-only figures: per sub-district for the command dashboard, and per round for a user (the round's pages
+and the API ask the same selectors, limited to the neighborhoods ``access.neighborhoods_seen`` gives)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from fangkong.masks import access
 from fangkong.masks.choices import BookingStatus
-from fangkong.masks.models import Booking, StockBalance
+from fangkong.masks.models import Booking, MaskRound, StockBalance
 
 
 def mask_figures(subdistrict_id: int, round_id: int | None = None) -> list[dict[str, Any]]:
@@ -51,3 +53,38 @@ def mask_figures(subdistrict_id: int, round_id: int | None = None) -> list[dict[
 def totals(rows: list[dict[str, Any]]) -> dict[str, int]:
     keys = ("bookings", "allocated", "collected", "waiting", "review", "forfeited", "on_hand")
     return {k: sum(r[k] for r in rows) for k in keys}
+
+
+def round_figures(user: Any, rnd: MaskRound) -> list[dict[str, Any]]:
+    """``mask_figures`` of the round, for the neighborhoods the user sees."""
+    rows = mask_figures(rnd.subdistrict_id, rnd.pk)
+    hoods = access.neighborhoods_seen(user)
+    if hoods is None:
+        return rows
+    return [r for r in rows if r["neighborhood_id"] in hoods]
+
+
+def round_reconciliation(user: Any, rnd: MaskRound) -> list[dict[str, Any]]:
+    """The round's stock reconciliation per neighborhood, for the neighborhoods the user sees."""
+    from fangkong.masks import services
+
+    return services.reconcile(rnd, access.neighborhoods_seen(user))
+
+
+def site_reconciliation(user: Any, rnd: MaskRound) -> list[dict[str, Any]]:
+    """The round's stock reconciliation per pickup site, for the neighborhoods the user sees."""
+    from fangkong.masks import services
+
+    return services.reconcile_sites(rnd, access.neighborhoods_seen(user))
+
+
+def round_neighborhoods(user: Any, rnd: MaskRound) -> list[Any]:
+    """The round's neighborhoods the user works with (a booking poster, a stock batch, a pickup site), in code
+    order."""
+    from fangkong.registry.models import Neighborhood
+
+    hoods = Neighborhood.objects.filter(subdistrict_id=rnd.subdistrict_id).order_by("code", "name")
+    seen = access.neighborhoods_seen(user)
+    if seen is not None:
+        hoods = hoods.filter(pk__in=seen)
+    return list(hoods)

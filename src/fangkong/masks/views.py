@@ -22,14 +22,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core import crypto, ratelimit
+from fangkong.core.errors import add_form_errors, error_text
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import is_htmx
 from fangkong.core.links import public_url
 from fangkong.core.privacy import personal_post
 from fangkong.core.qr import qr_svg_inline
-from fangkong.core.scope import scope_for
 from fangkong.core.validators import check_resident_id
-from fangkong.masks import access, caches, services
+from fangkong.masks import access, caches, selectors, services
 from fangkong.masks.choices import AllocationMode, BookingStatus, RoundPhase, RoundStatus
 from fangkong.masks.forms import (
     BatchForm,
@@ -84,18 +84,6 @@ def _round(request: HttpRequest, pk: int) -> MaskRound:
     return get_object_or_404(MaskRound.objects.visible_to(request.user), pk=pk)
 
 
-def _hood_ids(user: Any, subdistrict_id: int) -> list[int] | None:
-    """The neighborhoods of a sub-district the user sees (None: all of them)."""
-    scope = scope_for(user)
-    if scope.everything or scope.neighborhood_ids is None:
-        return None
-    return sorted(scope.neighborhood_ids)
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 # ------------------------------------------------------------------------------------------------- staff
 
 
@@ -136,7 +124,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 masks_per_household=data["masks_per_household"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("已开启预约轮次「%(n)s」。") % {"n": rnd.name})
             return redirect("masks:round_detail", pk=rnd.pk)
@@ -145,10 +133,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 def _round_context(request: HttpRequest, rnd: MaskRound) -> dict[str, Any]:
     user = request.user
-    hood_ids = _hood_ids(user, rnd.subdistrict_id)
-    figures = mask_figures(rnd.subdistrict_id, rnd.pk)
-    if hood_ids is not None:
-        figures = [r for r in figures if r["neighborhood_id"] in hood_ids]
+    figures = selectors.round_figures(user, rnd)
     hoods = [(r["neighborhood_id"], r["neighborhood"]) for r in mask_figures(rnd.subdistrict_id, rnd.pk)]
     sites = list(
         PickupSite.objects.visible_to(user)
@@ -176,14 +161,8 @@ def _round_context(request: HttpRequest, rnd: MaskRound) -> dict[str, Any]:
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable A4 poster (always in Chinese) for one neighborhood: its name, the QR code of the public
     booking page (opening on that neighborhood) and one line of instructions."""
-    from fangkong.registry.models import Neighborhood
-
     rnd = _round(request, pk)
-    hoods = Neighborhood.objects.filter(subdistrict_id=rnd.subdistrict_id).order_by("code", "name")
-    hood_ids = _hood_ids(request.user, rnd.subdistrict_id)
-    if hood_ids is not None:
-        hoods = hoods.filter(pk__in=hood_ids)
-    choices = list(hoods)
+    choices = selectors.round_neighborhoods(request.user, rnd)
     wanted = request.GET.get("hood", "")
     hood = next((h for h in choices if str(h.pk) == wanted), choices[0] if choices else None)
     if hood is None:
@@ -231,20 +210,19 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("masks:round_detail", pk=rnd.pk)
 
 
 def _record_batch(request: HttpRequest, rnd: MaskRound) -> None:
-    from fangkong.registry.models import Neighborhood
-
-    hoods = list(Neighborhood.objects.filter(subdistrict_id=rnd.subdistrict_id).values_list("id", "name"))
-    sites = list(PickupSite.objects.filter(round=rnd))
+    neighborhoods = {h.pk: h for h in selectors.round_neighborhoods(request.user, rnd)}
+    hoods = [(pk, h.name) for pk, h in neighborhoods.items()]
+    sites = list(PickupSite.objects.visible_to(request.user).filter(round=rnd))
     form = BatchForm(request.POST, hoods=hoods, sites=sites)
     if not form.is_valid():
         raise ValidationError([e for errs in form.errors.values() for e in errs])
     data = form.cleaned_data
-    hood = Neighborhood.objects.get(pk=data["neighborhood"])
+    hood = neighborhoods[data["neighborhood"]]
     site = next((s for s in sites if s.pk == data["site"]), None)
     services.record_stock_batch(
         actor=request.user,
@@ -258,9 +236,8 @@ def _record_batch(request: HttpRequest, rnd: MaskRound) -> None:
 
 
 def _add_site(request: HttpRequest, rnd: MaskRound) -> None:
-    from fangkong.registry.models import Neighborhood
-
-    hoods = list(Neighborhood.objects.filter(subdistrict_id=rnd.subdistrict_id).values_list("id", "name"))
+    neighborhoods = {h.pk: h for h in selectors.round_neighborhoods(request.user, rnd)}
+    hoods = [(pk, h.name) for pk, h in neighborhoods.items()]
     form = SiteForm(request.POST, hoods=hoods)
     if not form.is_valid():
         raise ValidationError([e for errs in form.errors.values() for e in errs])
@@ -271,7 +248,7 @@ def _add_site(request: HttpRequest, rnd: MaskRound) -> None:
     services.add_pickup_site(
         actor=request.user,
         mask_round=rnd,
-        neighborhood=Neighborhood.objects.get(pk=data["neighborhood"]),
+        neighborhood=neighborhoods[data["neighborhood"]],
         name=data["name"],
         kind=data["kind"],
         address=data["address"],
@@ -319,7 +296,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         services.review_booking(actor=request.user, booking=booking, approve=approve)
         messages.success(request, _("预约 %(n)s 已审核。") % {"n": booking.number})
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(reverse("masks:bookings", args=[booking.round_id]) + "?status=review")
 
 
@@ -352,9 +329,9 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
                 .order_by("building_id", "room")[:20]
             )
     booked = dict(
-        Booking.objects.filter(round=rnd, household_id__in=[h.pk for h in households]).values_list(
-            "household_id", "number"
-        )
+        Booking.objects.visible_to(user)
+        .filter(round=rnd, household_id__in=[h.pk for h in households])
+        .values_list("household_id", "number")
     )
     residents: dict[int, list[Any]] = {}
     for r in Resident.objects.filter(household_id__in=[h.pk for h in households]).order_by("id"):
@@ -422,7 +399,7 @@ def desk_book(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, mask_round=rnd, household=household, resident=resident, **extra
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     except ScopeError:
         raise Http404
     else:
@@ -433,9 +410,8 @@ def desk_book(request: HttpRequest, pk: int) -> HttpResponse:
 @_reader
 def ledger(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
-    hood_ids = _hood_ids(request.user, rnd.subdistrict_id)
-    rows = services.reconcile(rnd, hood_ids)
-    site_rows = services.reconcile_sites(rnd, hood_ids)
+    rows = selectors.round_reconciliation(request.user, rnd)
+    site_rows = selectors.site_reconciliation(request.user, rnd)
     return render(
         request,
         "masks/ledger.html",
@@ -490,7 +466,7 @@ def pickup(request: HttpRequest) -> HttpResponse:
             )
             form = PickupForm()
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             status = 409
     context = {
         "rounds": open_rounds,
@@ -589,14 +565,10 @@ def public_book(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
             status, retry_after = 429, exc.retry_after
         except services.AddressBooked as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
             status = 409
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_form_errors(form, exc)
             status = 400
         else:
             rnd = MaskRound.objects.get(pk=info.id)

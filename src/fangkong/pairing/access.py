@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import services as core_services
 from fangkong.core.choices import Role
 from fangkong.core.exceptions import ScopeError
-from fangkong.core.scope import scope_for
+from fangkong.core.scope import covers_neighborhood
 
 MANAGER_ROLES = {Role.HQ, Role.OFFICE, Role.STAFF}
 READ_ROLES = {Role.HQ, Role.OFFICE, Role.STAFF, Role.CADRE, Role.AUDITOR, Role.DISTRICT_VIEWER}
@@ -97,7 +97,7 @@ def may_check_in(user: Any, building: Any) -> bool:
     """The person in charge, their team, the neighborhood's committee staff and the HQ may check in."""
     from fangkong.pairing.models import BuildingAssignment, TeamMember
 
-    if not scope_for(user).covers_neighborhood(building.subdistrict_id, building.neighborhood_id):
+    if not covers_neighborhood(user, building.subdistrict_id, building.neighborhood_id):
         return False
     if is_manager(user):
         return not getattr(user, "is_read_only", False)

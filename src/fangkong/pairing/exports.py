@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from fangkong.core.exports import record_export
 from fangkong.core.spreadsheets import sheet_row
 from fangkong.pairing.reports import BoardRow
 
@@ -176,3 +177,15 @@ def ical_feed(person: Any, assignments: Iterable[Any], host: str = "fangkong") -
         ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def export_board(user: Any, rows: list[BoardRow]) -> bytes:
+    """The coverage board's workbook for ``user``, audited as an export."""
+    record_export(user, object_type="pairing.point", object_repr=_("覆盖情况"))
+    return board_xlsx(rows)
+
+
+def export_roster(user: Any, roster: Any) -> bytes:
+    """A roster's workbook for ``user``, audited as an export of the roster."""
+    record_export(user, obj=roster)
+    return roster_xlsx(roster)

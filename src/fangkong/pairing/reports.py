@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from fangkong.core.scope import scope_for
 from fangkong.pairing.choices import RoundStatus
 from fangkong.pairing.models import BuildingAssignment, CheckInRound, Pairing, Point
 from fangkong.pairing.requirements import PointDemand, required_counts
@@ -43,13 +42,6 @@ class BoardRow:
         if self.covered < self.required:
             return "short"
         return "ok"
-
-
-def _subdistrict_ids(user: Any) -> list[int]:
-    scope = scope_for(user)
-    if scope.everything:
-        return list(Point.objects.values_list("subdistrict_id", flat=True).distinct())
-    return sorted(scope.subdistrict_ids)
 
 
 def coverage_board(user: Any) -> list[BoardRow]:

@@ -18,18 +18,17 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit
 from fangkong.core.choices import AuditAction
 from fangkong.core.generic import Panel
-from fangkong.core.scope import scope_for
+from fangkong.core.scope import domain_allowed
 from fangkong.registry.models import Household
 
 LIMIT = 20
 
 
 def household_panels(user: Any, household: Household) -> list[Panel]:
-    scope = scope_for(user)
     panels: list[Panel] = []
-    if apps.is_installed("fangkong.masks") and scope.allows_domain("masks"):
+    if apps.is_installed("fangkong.masks") and domain_allowed(user, "masks"):
         panels.append(_bookings(user, household))
-    if apps.is_installed("fangkong.returnees") and scope.allows_domain("returnees"):
+    if apps.is_installed("fangkong.returnees") and domain_allowed(user, "returnees"):
         panels.extend(_returnees(user, household))
     return panels
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.http import Http404
 
+from fangkong.core import scope
 from fangkong.core.choices import Domain, Role
 from fangkong.core.exceptions import ScopeError
-from fangkong.core.scope import scope_for
 from fangkong.core.services import check_write_scope
 from fangkong.returnees.choices import AmendmentStatus, IsolationStatus
 
@@ -20,12 +20,7 @@ from fangkong.returnees.choices import AmendmentStatus, IsolationStatus
 def may_see_returnees(user: Any) -> bool:
     """Returnee records are for HQ, committees, cadres, the returnees office and the read-only district
     viewer and auditor (all scoped); organisation contacts and other domains see none."""
-    scope = scope_for(user)
-    return (
-        scope.organization_ids is None
-        and scope.allows_domain(Domain.RETURNEES)
-        and bool(scope.everything or scope.subdistrict_ids)
-    )
+    return scope.staff_in_domain(user, Domain.RETURNEES)
 
 
 def returnee_user(user: Any) -> Any:
@@ -33,6 +28,36 @@ def returnee_user(user: Any) -> Any:
     if not may_see_returnees(user):
         raise Http404
     return user
+
+
+def may_see_venues(user: Any) -> bool:
+    """Venues (and their health logs) are for returnee staff and for organisation contacts, who see the
+    venues of their organisation."""
+    return scope.reaches_domain(user, Domain.RETURNEES)
+
+
+def venue_user(user: Any) -> Any:
+    """The gate of the venue pages: 404 for anyone else."""
+    if not may_see_venues(user):
+        raise Http404
+    return user
+
+
+def may_set_rules(user: Any) -> bool:
+    """Risk rules are set by the HQ and the returnees functional office of a sub-district."""
+    return scope.manages_domain(user, Domain.RETURNEES) and bool(getattr(user, "subdistrict_id", None))
+
+
+def rules_user(user: Any) -> Any:
+    """The gate of the risk-rule pages: 404 for anyone else."""
+    if not may_set_rules(user):
+        raise Http404
+    return user
+
+
+def may_register_venues(user: Any) -> bool:
+    """Staff (not organisation contacts) register an organisation's or premises' venue."""
+    return not scope.is_organisation_contact(user)
 
 
 def _may_write(user: Any, obj: Any) -> bool:

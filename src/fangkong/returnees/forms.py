@@ -92,11 +92,8 @@ class DeclarationForm(forms.Form):
             submission_id=d.get("submission_id") or "",
         )
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        mapping = {"building_id": "building", "employer_id": "employer_name"}
-        for key, messages in errors.items():
-            field = mapping.get(key, key)
-            self.add_error(field if field in self.fields else None, messages)
+    # the declaration service's keys that name a different field of this form (core.errors.add_form_errors)
+    service_fields = {"building_id": "building", "employer_id": "employer_name"}
 
 
 class PublicDeclarationForm(DeclarationForm):

@@ -267,3 +267,39 @@ def amendment_rows(amendment: Any) -> list[AmendmentRow]:
     for row in rows:
         row.decision = str(amendment.decisions.get(row.field, ""))
     return rows
+
+
+def venue_candidates(user: Any, limit: int = 30) -> list[tuple[str, Any]]:
+    """Organisations (hotels, elderly homes, enterprises) and premises the user may register as a venue and
+    that have none yet in the user's sub-districts: ("org", organisation) and ("premises", premises) pairs.
+    Organisation contacts register none."""
+    from fangkong.core.scope import subdistricts_of
+    from fangkong.registry.models import Organization, Premises
+    from fangkong.returnees import access
+    from fangkong.returnees.models import Venue
+
+    if not access.may_register_venues(user):
+        return []
+    subs = subdistricts_of(user)
+    has = Venue.objects.all() if subs is None else Venue.objects.filter(subdistrict__in=subs)
+    orgs = (
+        Organization.objects.editable_by(user)
+        .filter(kind__in=["hotel", "elderly_home", "enterprise"])
+        .exclude(pk__in=has.exclude(organization=None).values("organization_id"))[:limit]
+    )
+    prems = Premises.objects.editable_by(user).exclude(
+        pk__in=has.exclude(premises=None).values("premises_id")
+    )[:limit]
+    return [("org", o) for o in orgs] + [("premises", p) for p in prems]
+
+
+def figures_for(user: Any, day: dt.date) -> dict[int, dict[str, int]]:
+    """``returnee_figures`` of the user's own sub-district on ``day``, for the neighborhoods they see (the
+    figures API); a user without a sub-district gets none."""
+    from fangkong.registry.models import Neighborhood
+
+    if not getattr(user, "subdistrict_id", None):
+        return {}
+    visible = set(Neighborhood.objects.visible_to(user).values_list("pk", flat=True))
+    data = returnee_figures(user.subdistrict_id, day)
+    return {k: v for k, v in data.items() if k in visible}

@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core import ratelimit
-from fangkong.core.choices import Domain, Role
+from fangkong.core.errors import add_form_errors, flash_errors
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.core.links import public_url
 from fangkong.core.privacy import personal_post
 from fangkong.core.qr import qr_svg_inline
-from fangkong.core.scope import scope_for
 from fangkong.returnees import access, selectors, services
 from fangkong.returnees.choices import AmendmentStatus, IsolationStatus, ReportSource, Source
 from fangkong.returnees.forms import (
@@ -57,36 +56,6 @@ from fangkong.returnees.models import (
 )
 
 
-def _returnee_user(request: HttpRequest) -> Any:
-    """Returnee records: the one gate of access.returnee_user (the API asks the same); others get 404."""
-    return access.returnee_user(request.user)
-
-
-def _venue_user(request: HttpRequest) -> Any:
-    user = request.user
-    scope = scope_for(user)
-    if not (scope.everything or scope.subdistrict_ids):
-        raise Http404
-    if scope.organization_ids is None and not scope.allows_domain(Domain.RETURNEES):
-        raise Http404
-    return user
-
-
-def _rules_user(request: HttpRequest) -> Any:
-    """Risk rules are set by the HQ and the returnees functional office of a sub-district; others get 404."""
-    user = request.user
-    scope = scope_for(user)
-    allowed = user.is_superuser or (
-        user.role in (Role.HQ.value, Role.OFFICE.value)
-        and scope.allows_domain(Domain.RETURNEES)
-        and bool(scope.subdistrict_ids)
-        and not scope.read_only
-    )
-    if not allowed or not user.subdistrict_id:
-        raise Http404
-    return user
-
-
 def _link_context(token: str | None) -> dict[str, Any]:
     """The personal report link (shown once) and its QR code, for the page that just made it."""
     if not token:
@@ -95,17 +64,12 @@ def _link_context(token: str | None) -> dict[str, Any]:
     return {"link": link, "link_qr": qr_svg_inline(link, scale=1)}
 
 
-def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 # ---------------------------------------------------------------- board
 
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     data = selectors.follow_up_board(user)
     tasks = list(
         FollowUpTask.objects.visible_to(user)
@@ -131,7 +95,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def declaration_list(request: HttpRequest) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     qs = Declaration.objects.visible_to(user).select_related("neighborhood", "building", "building__compound")
     level = request.GET.get("level", "")
     if level:
@@ -159,16 +123,14 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
 def declaration_new(request: HttpRequest) -> HttpResponse:
     from fangkong.registry.models import Building
 
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     buildings = Building.objects.editable_by(user)
     form = DeclarationForm(request.POST or None, buildings=buildings)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.declare_return(actor=user, data=form.to_input(), source=Source.STAFF)
         except ValidationError as exc:
-            form.add_service_errors(
-                exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            )
+            add_form_errors(form, exc, fields=DeclarationForm.service_fields)
         except ScopeError:
             form.add_error("building", _("该楼栋不在您的管辖范围内。"))
         else:
@@ -186,7 +148,7 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     decl = get_object_or_404(
         Declaration.objects.visible_to(user).select_related("neighborhood", "building__compound", "employer"),
         pk=pk,
@@ -220,14 +182,14 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def declaration_resolve_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     """HQ records that a possible duplicate declaration has been checked."""
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     decl = get_object_or_404(Declaration.objects.editable_by(user), pk=pk)
     if not access.may_resolve_duplicate(user, decl):
         raise Http404
     try:
         services.resolve_duplicate(actor=user, declaration=decl, note=request.POST.get("note", ""))
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_errors(request, exc)
     except ScopeError:
         raise Http404
     else:
@@ -239,7 +201,7 @@ def declaration_resolve_duplicate(request: HttpRequest, pk: int) -> HttpResponse
 @require_POST
 def declaration_isolate(request: HttpRequest, pk: int) -> HttpResponse:
     """Start an isolation by hand (e.g. central isolation for a returnee the rules classed green)."""
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     decl = get_object_or_404(Declaration.objects.editable_by(user), pk=pk)
     form = StartIsolationForm(request.POST)
     if not form.is_valid():
@@ -253,7 +215,7 @@ def declaration_isolate(request: HttpRequest, pk: int) -> HttpResponse:
             start_date=form.cleaned_data["start_date"],
         )
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_errors(request, exc)
         return redirect("returnees:declaration_detail", pk=decl.pk)
     except ScopeError:
         raise Http404
@@ -270,7 +232,7 @@ def declaration_isolate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def amendment_list(request: HttpRequest) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     status = request.GET.get("status", AmendmentStatus.PENDING)
     if status not in AmendmentStatus.values:
         status = ""
@@ -294,7 +256,7 @@ def amendment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     amendment = get_object_or_404(
         DeclarationAmendment.objects.visible_to(user).select_related(
             "declaration__neighborhood", "declaration__building__compound", "decided_by"
@@ -313,7 +275,7 @@ def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user, amendment=amendment, decisions=form.decisions()
                 )
             except ValidationError as exc:
-                _flash_errors(request, exc)
+                flash_errors(request, exc)
             except ScopeError:
                 raise Http404
             else:
@@ -334,7 +296,7 @@ def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def isolation_list(request: HttpRequest) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     status = request.GET.get("status", IsolationStatus.ACTIVE)
     if status not in IsolationStatus.values:
         status = ""
@@ -373,7 +335,7 @@ def _int(value: Any) -> int | None:
 
 @login_required
 def isolation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     iso = get_object_or_404(
         Isolation.objects.visible_to(user).select_related(
             "declaration", "building__compound", "neighborhood", "released_by"
@@ -413,7 +375,7 @@ ISOLATION_ACTIONS = {
 
 def _iso_for_write(request: HttpRequest, pk: int, action: str) -> Isolation:
     """The isolation to act on, when the action's predicate (the one the page asks) allows it; else 404."""
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     allowed = ISOLATION_ACTIONS.get(action)
     iso = get_object_or_404(Isolation.objects.editable_by(user).select_related("declaration"), pk=pk)
     if allowed is None or not allowed(user, iso):
@@ -475,7 +437,7 @@ def isolation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         else:
             raise Http404
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_errors(request, exc)
     except ScopeError:
         raise Http404
     return redirect("returnees:isolation_detail", pk=iso.pk)
@@ -484,7 +446,7 @@ def isolation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @login_required
 @require_POST
 def referral_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     referral = get_object_or_404(Referral.objects.editable_by(user), pk=pk)
     form = OutcomeForm(request.POST)
     if form.is_valid():
@@ -505,7 +467,7 @@ def referral_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     task = get_object_or_404(FollowUpTask.objects.editable_by(user), pk=pk)
     services.complete_task(actor=user, task=task)
     messages.success(request, _("已标记完成。"))
@@ -520,7 +482,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     from fangkong.core.policies import get_policy
     from fangkong.returnees.rules import default_rules
 
-    user = _rules_user(request)
+    user = access.rules_user(request.user)
     today = services.local_now().date()
     rules = list(
         RiskRule.objects.editable_by(user)
@@ -540,7 +502,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = _rules_user(request)
+    user = access.rules_user(request.user)
     if pk is None:
         rule = RiskRule(subdistrict_id=user.subdistrict_id)
     else:
@@ -557,10 +519,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ConflictError as exc:
             form.add_error(None, exc.messages)
         except ValidationError as exc:
-            for field, errs in (
-                exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-            ):
-                form.add_error(field if field in form.fields else None, errs)
+            add_form_errors(form, exc)
         except ScopeError:
             raise Http404
         else:
@@ -574,26 +533,9 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def venue_list(request: HttpRequest) -> HttpResponse:
-    from fangkong.registry.models import Organization, Premises
-
-    user = _venue_user(request)
+    user = access.venue_user(request.user)
     venues = Venue.objects.visible_to(user).select_related("neighborhood").order_by("name")
-    candidates: list[Any] = []
-    if scope_for(user).organization_ids is None:
-        has = (
-            Venue.objects.filter(subdistrict__in=scope_for(user).subdistrict_ids)
-            if not scope_for(user).everything
-            else Venue.objects.all()
-        )
-        orgs = (
-            Organization.objects.editable_by(user)
-            .filter(kind__in=["hotel", "elderly_home", "enterprise"])
-            .exclude(pk__in=has.exclude(organization=None).values("organization_id"))[:30]
-        )
-        prems = Premises.objects.editable_by(user).exclude(
-            pk__in=has.exclude(premises=None).values("premises_id")
-        )[:30]
-        candidates = [("org", o) for o in orgs] + [("premises", p) for p in prems]
+    candidates = selectors.venue_candidates(user)
     return render(request, "returnees/venue_list.html", {"venues": venues, "candidates": candidates})
 
 
@@ -602,7 +544,7 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 def venue_create(request: HttpRequest) -> HttpResponse:
     from fangkong.registry.models import Organization, Premises
 
-    user = _venue_user(request)
+    user = access.venue_user(request.user)
     kind, pk = request.POST.get("kind"), _int(request.POST.get("pk"))
     if kind == "org":
         target = get_object_or_404(Organization.objects.editable_by(user), pk=pk)
@@ -617,7 +559,7 @@ def venue_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _venue_user(request)
+    user = access.venue_user(request.user)
     venue = get_object_or_404(Venue.objects.visible_to(user), pk=pk)
     shift_form = ShiftForm(request.POST or None)
     can_edit = access.may_edit_venue(user, venue)
@@ -637,7 +579,7 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     submission_id=d["submission_id"],
                 )
             except ValidationError as exc:
-                _flash_errors(request, exc)
+                flash_errors(request, exc)
             else:
                 messages.success(request, _("已记录上岗测温。"))
                 return redirect("returnees:venue_detail", pk=venue.pk)
@@ -673,7 +615,7 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def venue_suspend(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _venue_user(request)
+    user = access.venue_user(request.user)
     venue = get_object_or_404(Venue.objects.editable_by(user), pk=pk)
     form = SuspendForm(request.POST)
     if form.is_valid():
@@ -687,7 +629,7 @@ def venue_suspend(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("已更新探视安排。"))
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("日期不正确。"))
     return redirect("returnees:venue_detail", pk=venue.pk)
@@ -695,7 +637,7 @@ def venue_suspend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def venue_poster(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _venue_user(request)
+    user = access.venue_user(request.user)
     venue = get_object_or_404(Venue.objects.visible_to(user), pk=pk)
     url = public_url("returnees:checkin", venue.code)
     line = services.fever_line(venue.subdistrict_id, services.local_now().date())
@@ -710,7 +652,7 @@ def declaration_poster(request: HttpRequest) -> HttpResponse:
     neighborhood) and one line of instructions. Staff pick among the neighborhoods they see."""
     from fangkong.registry.models import Neighborhood
 
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     hoods = list(Neighborhood.objects.visible_to(user).select_related("subdistrict").order_by("code", "name"))
     if not hoods:
         raise Http404
@@ -733,7 +675,7 @@ def health_forms(request: HttpRequest) -> HttpResponse:
 
     from fangkong.registry.models import Neighborhood
 
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     neighborhoods = Neighborhood.objects.editable_by(user).order_by("name")
     venues = Venue.objects.editable_by(user).order_by("name")
     form = HealthFormsForm(request.POST or None, neighborhoods=neighborhoods, venues=venues)
@@ -751,7 +693,7 @@ def health_forms(request: HttpRequest) -> HttpResponse:
                 returned=d["returned"],
             )
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc)
         except ScopeError:
             raise Http404
         else:
@@ -793,9 +735,7 @@ def public_declare(request: HttpRequest, subdistrict_id: int) -> HttpResponse:
         try:
             result = services.declare_return(actor=None, data=form.to_input(), source=Source.PUBLIC)
         except ValidationError as exc:
-            form.add_service_errors(
-                exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            )
+            add_form_errors(form, exc, fields=DeclarationForm.service_fields)
         else:
             if result.received_for_review:
                 # A repeat of a declared trip: nothing about the existing record (no risk, dates or link).
@@ -903,10 +843,7 @@ def public_checkin(request: HttpRequest, code: str) -> HttpResponse:
                 submission_id=d["submission_id"],
             )
         except ValidationError as exc:
-            for field, errs in (
-                exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-            ):
-                form.add_error(field if field in form.fields else None, errs)
+            add_form_errors(form, exc)
         else:
             return render(
                 request, "returnees/public_checkin_done.html", {"venue": venue, "visit": result.visit}

@@ -14,11 +14,10 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from fangkong.core import ratelimit
-from fangkong.core.scope import scope_for
-from fangkong.masks import access, services
+from fangkong.core.errors import api_detail
+from fangkong.masks import access, selectors, services
 from fangkong.masks.choices import Channel
 from fangkong.masks.models import Booking, MaskRound
-from fangkong.masks.selectors import mask_figures
 
 router = Router()
 _JSON = "application/json; charset=utf-8"
@@ -108,10 +107,6 @@ def _round(request: HttpRequest, round_id: int) -> MaskRound:
     return get_object_or_404(MaskRound.objects.visible_to(_reader(request)), pk=round_id)
 
 
-def _detail(exc: ValidationError) -> Any:
-    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-
-
 @router.get("/rounds", response=list[MaskRoundOut])
 def list_rounds(request: HttpRequest) -> Any:
     return list(MaskRound.objects.visible_to(_reader(request)).order_by("-opens_at")[:100])
@@ -125,11 +120,7 @@ def get_round(request: HttpRequest, round_id: int) -> Any:
 @router.get("/rounds/{round_id}/figures", response=list[dict[str, Any]])
 def round_figures(request: HttpRequest, round_id: int) -> Any:
     rnd = _round(request, round_id)
-    scope = scope_for(request.user)
-    rows = mask_figures(rnd.subdistrict_id, rnd.pk)
-    if not scope.everything and scope.neighborhood_ids is not None:
-        rows = [r for r in rows if r["neighborhood_id"] in scope.neighborhood_ids]
-    return rows
+    return selectors.round_figures(request.user, rnd)
 
 
 @router.get("/rounds/{round_id}/bookings", response=list[BookingRow])
@@ -147,17 +138,13 @@ def list_bookings(
 @router.get("/rounds/{round_id}/reconciliation", response=list[dict[str, Any]])
 def reconciliation(request: HttpRequest, round_id: int) -> Any:
     rnd = _round(request, round_id)
-    scope = scope_for(request.user)
-    hoods = None if scope.everything or scope.neighborhood_ids is None else scope.neighborhood_ids
-    return services.reconcile(rnd, hoods)
+    return selectors.round_reconciliation(request.user, rnd)
 
 
 @router.get("/rounds/{round_id}/reconciliation/sites", response=list[dict[str, Any]])
 def site_reconciliation(request: HttpRequest, round_id: int) -> Any:
     rnd = _round(request, round_id)
-    scope = scope_for(request.user)
-    hoods = None if scope.everything or scope.neighborhood_ids is None else scope.neighborhood_ids
-    return services.reconcile_sites(rnd, hoods)
+    return selectors.site_reconciliation(request.user, rnd)
 
 
 @router.post(
@@ -185,9 +172,9 @@ def create_booking(request: HttpRequest, round_id: int, payload: BookingIn, resp
         response["Retry-After"] = str(exc.retry_after)
         return Status(429, {"detail": exc.message})
     except services.AddressBooked as exc:
-        return Status(409, {"detail": _detail(exc)})
+        return Status(409, {"detail": api_detail(exc)})
     except ValidationError as exc:
-        return Status(400, {"detail": _detail(exc)})
+        return Status(400, {"detail": api_detail(exc)})
     # the answer of the surge path is rendered directly (same body as BookingOut, without a second validation)
     body = {
         "number": result.number,
@@ -240,5 +227,5 @@ def pickup(request: HttpRequest, payload: PickupIn) -> Any:
             site_id=payload.site_id,
         )
     except ValidationError as exc:
-        return Status(409, {"detail": _detail(exc)})
+        return Status(409, {"detail": api_detail(exc)})
     return Status(200, voucher)

@@ -16,6 +16,7 @@ from ninja.responses import Status
 
 from fangkong.api.answers import CONFLICT
 from fangkong.api.pagination import LimitOffset
+from fangkong.core.errors import api_text
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.validators import check_document, validate_mobile
 from fangkong.registry import access
@@ -93,10 +94,6 @@ class ResidentIn(Schema):
     relation: str = "head"
 
 
-def _validation_error(exc: ValidationError) -> HttpError:
-    return HttpError(422, "；".join(exc.messages))
-
-
 @router.get("/neighborhoods", response=list[NeighborhoodOut])
 @paginate(LimitOffset)
 def list_neighborhoods(request: HttpRequest) -> Any:
@@ -143,7 +140,7 @@ def post_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     except ScopeError:
         raise HttpError(404, "Not Found")
     except ValidationError as exc:
-        raise _validation_error(exc)
+        raise HttpError(422, api_text(exc))
 
 
 @router.post("/households/{household_id}/residents", response={201: ResidentOut}, openapi_extra=CONFLICT)
@@ -168,7 +165,7 @@ def post_resident(request: HttpRequest, household_id: int, payload: ResidentIn) 
     except ScopeError:
         raise HttpError(404, "Not Found")
     except ValidationError as exc:
-        raise _validation_error(exc)
+        raise HttpError(422, api_text(exc))
     except IntegrityError as exc:  # a concurrent save got there first
         if "one_head" in str(exc) or "relation" in str(exc):
             raise HttpError(409, str(m.HEAD_TAKEN))

@@ -19,22 +19,13 @@ from ninja.pagination import paginate
 
 from fangkong.api.pagination import LimitOffset
 from fangkong.core import ratelimit
+from fangkong.core.errors import api_text
 from fangkong.core.exceptions import ScopeError
 from fangkong.returnees import access, selectors, services
 from fangkong.returnees import models as m
 from fangkong.returnees.choices import ReportSource, Source
 
 router = Router()
-
-
-def _returnee_user(request: HttpRequest) -> Any:
-    """The same gate as the pages (access.returnee_user): 404 for anyone else."""
-    return access.returnee_user(request.user)
-
-
-def _errors(exc: ValidationError) -> HttpError:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items()))
 
 
 def _audit_page(
@@ -179,7 +170,7 @@ class VisitOut(ModelSchema):
 @router.get("/declarations", response=list[DeclarationOut])
 @paginate(LimitOffset)
 def list_declarations(request: HttpRequest, level: str = "") -> Any:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     qs = m.Declaration.objects.visible_to(user)
     qs = qs.filter(risk_level=level) if level else qs
     _audit_page(request, user, qs, "returnees.declaration", "返沪申报列表（接口）", {"level": level})
@@ -188,7 +179,7 @@ def list_declarations(request: HttpRequest, level: str = "") -> Any:
 
 @router.get("/declarations/{pk}", response=DeclarationOut)
 def get_declaration(request: HttpRequest, pk: int) -> Any:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     decl = get_object_or_404(m.Declaration.objects.visible_to(user), pk=pk)
     services.record_read(actor=user, declaration=decl)
     return decl
@@ -196,12 +187,12 @@ def get_declaration(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/declarations", response={200: DeclaredOut, 201: DeclaredOut})
 def create_declaration(request: HttpRequest, payload: DeclarationIn) -> Any:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     data = services.DeclarationInput(**payload.dict())
     try:
         result = services.declare_return(actor=user, data=data, source=Source.STAFF)
     except ValidationError as exc:
-        raise _errors(exc)
+        raise HttpError(422, api_text(exc, keyed=True))
     except ScopeError:
         raise Http404
     body = {
@@ -218,7 +209,7 @@ def create_declaration(request: HttpRequest, payload: DeclarationIn) -> Any:
 def list_isolations(
     request: HttpRequest, neighborhood: int | None = None, building: int | None = None, status: str = "active"
 ) -> Any:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     qs = selectors.isolation_list(user, neighborhood_id=neighborhood, building_id=building, status=status)
     filters = {"neighborhood": neighborhood, "building": building, "status": status}
     _audit_page(request, user, qs, "returnees.isolation", "隔离名单（接口）", filters)
@@ -243,7 +234,7 @@ def _report_answer(result: services.ReportResult) -> Status:
 
 @router.post("/isolations/{pk}/reports", response={200: ReportOut, 201: ReportOut})
 def phone_report(request: HttpRequest, pk: int, payload: ReportIn) -> Any:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     iso = get_object_or_404(m.Isolation.objects.editable_by(user), pk=pk)
     if not access.may_record_report(user, iso):
         raise Http404
@@ -259,13 +250,13 @@ def phone_report(request: HttpRequest, pk: int, payload: ReportIn) -> Any:
             slot=payload.slot,
         )
     except ValidationError as exc:
-        raise _errors(exc)
+        raise HttpError(422, api_text(exc, keyed=True))
     return _report_answer(result)
 
 
 @router.get("/board", response=BoardOut)
 def board(request: HttpRequest) -> Any:
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     b = selectors.follow_up_board(user)
     shown = [i.pk for i in b.missing] + [r.isolation_id for r in b.fevers] + [i.pk for i in b.releases_due]
     services.record_list_read(
@@ -289,14 +280,11 @@ def board(request: HttpRequest) -> Any:
 
 @router.get("/figures", response=dict[str, dict[str, int]])
 def figures(request: HttpRequest, day: dt.date | None = None) -> Any:
-    from fangkong.registry.models import Neighborhood
-
-    user = _returnee_user(request)
+    user = access.returnee_user(request.user)
     if not user.subdistrict_id:
         raise Http404
-    visible = set(Neighborhood.objects.visible_to(user).values_list("pk", flat=True))
-    data = selectors.returnee_figures(user.subdistrict_id, day or timezone.localdate())
-    return {str(k): v for k, v in data.items() if k in visible}
+    data = selectors.figures_for(user, day or timezone.localdate())
+    return {str(k): v for k, v in data.items()}
 
 
 @router.get("/venues/{pk}/visits", response=list[VisitOut])
@@ -329,7 +317,7 @@ def public_checkin(request: HttpRequest, code: str, payload: CheckinIn) -> Any:
             submission_id=payload.submission_id,
         )
     except ValidationError as exc:
-        raise _errors(exc)
+        raise HttpError(422, api_text(exc, keyed=True))
     v = result.visit
     return Status(
         201 if result.created else 200,
@@ -357,5 +345,5 @@ def public_report(request: HttpRequest, token: str, payload: ReportIn) -> Any:
             note=payload.note,
         )
     except ValidationError as exc:
-        raise _errors(exc)
+        raise HttpError(422, api_text(exc, keyed=True))
     return _report_answer(result)

@@ -40,9 +40,10 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import audit
 from fangkong.core.choices import AuditAction
+from fangkong.core.exceptions import ScopeError
 from fangkong.core.models import Notification
 from fangkong.core.notify import announce, deliver_after, notify
-from fangkong.masks import caches
+from fangkong.masks import access, caches
 from fangkong.masks.choices import AllocationMode, BookingStatus, LedgerKind, RoundStatus, VoucherStatus
 from fangkong.masks.models import (
     Booking,
@@ -169,8 +170,16 @@ def locked_balance(rnd: MaskRound, neighborhood_id: int) -> StockBalance:
 def allocate_waiting(*, actor: Any, mask_round: MaskRound, neighborhood_id: int | None = None) -> int:
     """Serve waiting households from the stock on hand: booking order, or draw order after a lottery.
 
-    Runs in one transaction per neighborhood with the balance row locked; returns vouchers issued.
+    Runs in one transaction per neighborhood with the balance row locked; returns vouchers issued. The actor
+    must manage the round to serve all of it, and work the neighborhood to serve one (re-checked in each
+    neighborhood's transaction); ``actor`` None is the scheduled job.
     """
+    if (
+        actor is not None
+        and neighborhood_id is None
+        and not access.can_manage_subdistrict(actor, mask_round.subdistrict_id)
+    ):
+        raise ScopeError("masks-manage")
     if mask_round.mode == AllocationMode.LOTTERY and mask_round.status not in (
         RoundStatus.DRAWN,
         RoundStatus.FINISHED,
@@ -194,6 +203,8 @@ def allocate_waiting(*, actor: Any, mask_round: MaskRound, neighborhood_id: int 
 def _allocate_neighborhood(
     *, actor: Any, rnd: MaskRound, hood_id: int, now: dt.datetime | None = None
 ) -> int:
+    if actor is not None and not access.may_work_neighborhood(actor, rnd.subdistrict_id, hood_id):
+        raise ScopeError("neighborhood")
     now = now or timezone.now()
     q = rnd.masks_per_household
     balance = locked_balance(rnd, hood_id)

@@ -128,7 +128,9 @@ def collect_voucher(
 @transaction.atomic
 def forfeit_expired(*, actor: Any, mask_round: MaskRound, now: dt.datetime | None = None) -> dict[str, int]:
     """Forfeit vouchers not collected by their deadline; their masks go back on hand and the waiting list is
-    served from them."""
+    served from them. ``actor`` None: the scheduled job."""
+    if actor is not None:
+        access.require_manage(actor, mask_round.subdistrict_id)
     now = now or timezone.now()
     due = list(
         Voucher.objects.select_for_update()

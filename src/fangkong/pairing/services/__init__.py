@@ -54,6 +54,7 @@ from fangkong.pairing.services.rosters import (  # noqa: F401
     create_shift_template,
     decide_swap,
     duty_points,
+    enrol_duty_person,
     publish_roster,
     record_leave,
     remove_roster_assignment,

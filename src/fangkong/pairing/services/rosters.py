@@ -149,6 +149,23 @@ def add_duty_person(
 
 
 @transaction.atomic
+def enrol_duty_person(
+    *,
+    actor: Any,
+    subdistrict: SubDistrict,
+    leave_start: dt.date | None = None,
+    leave_end: dt.date | None = None,
+    **person: Any,
+) -> DutyPerson:
+    """The duty-pool form: ``add_duty_person`` and, when both dates are given, ``record_leave`` for them, in
+    one transaction (a refused leave leaves nobody added)."""
+    added = add_duty_person(actor=actor, subdistrict=subdistrict, **person)
+    if leave_start and leave_end:
+        record_leave(actor=actor, person=added, start_date=leave_start, end_date=leave_end)
+    return added
+
+
+@transaction.atomic
 def record_leave(
     *,
     actor: Any,

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from fangkong.pairing import services
@@ -186,3 +187,21 @@ def test_swap_personas(solved, as_persona):
     assert "班次一" in html and "班次二" in html
     assert as_persona("hq").post(url, data).status_code == 302
     assert ShiftSwap.objects.count() == 1
+
+
+def test_enrolling_with_a_refused_leave_adds_nobody(pw):
+    """The pool form's two writes are one service and one transaction: a refused leave rolls back the add."""
+    v = _volunteer(pw, name="吴志愿")
+    with pytest.raises(ValidationError):
+        services.enrol_duty_person(
+            actor=pw.w.hq,
+            subdistrict=pw.w.sub,
+            volunteer=v,
+            leave_start=TODAY,
+            leave_end=TODAY - dt.timedelta(days=1),
+        )
+    assert not DutyPerson.objects.filter(volunteer=v).exists()
+    person = services.enrol_duty_person(
+        actor=pw.w.hq, subdistrict=pw.w.sub, volunteer=v, leave_start=TODAY, leave_end=TODAY
+    )
+    assert Unavailability.objects.filter(person=person, start_date=TODAY, end_date=TODAY).count() == 1

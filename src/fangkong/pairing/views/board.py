@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core import audit
-from fangkong.core.choices import AuditAction, Role
+from fangkong.core.choices import Role
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.pairing import access, exports, reports, services
@@ -55,11 +54,8 @@ def board(request: HttpRequest) -> HttpResponse:
     if show == "gaps":
         rows = [r for r in rows if r.state != "ok"]
     if request.GET.get("format") == "xlsx":
-        audit.record(
-            actor=user, action=AuditAction.EXPORT, object_type="pairing.point", object_repr=_("覆盖情况")
-        )
         response = HttpResponse(
-            exports.board_xlsx(rows),
+            exports.export_board(user, rows),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = 'attachment; filename="coverage.xlsx"'

@@ -10,15 +10,13 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit, longtasks
-from fangkong.core.choices import AuditAction
+from fangkong.core import longtasks
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.links import public_base_url, public_url
 from fangkong.core.qr import qr_svg_inline
@@ -109,16 +107,9 @@ def roster_setup(request: HttpRequest) -> HttpResponse:
             elif action == "person":
                 person_form = DutyPersonForm(request.POST, user=user)
                 if person_form.is_valid():
-                    data = dict(person_form.cleaned_data)
-                    leave_start, leave_end = data.pop("leave_start"), data.pop("leave_end")
-                    with transaction.atomic():
-                        person = services.add_duty_person(
-                            actor=user, subdistrict=_subdistrict(request), **data
-                        )
-                        if leave_start and leave_end:
-                            services.record_leave(
-                                actor=user, person=person, start_date=leave_start, end_date=leave_end
-                            )
+                    services.enrol_duty_person(
+                        actor=user, subdistrict=_subdistrict(request), **person_form.cleaned_data
+                    )
                     messages.success(request, _("已加入值班人员。"))
                     return redirect("pairing:roster_setup")
             elif action == "leave":
@@ -237,9 +228,8 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc)
     if request.GET.get("format") == "xlsx":
-        audit.record(actor=user, action=AuditAction.EXPORT, obj=roster)
         response = HttpResponse(
-            exports.roster_xlsx(roster),
+            exports.export_roster(user, roster),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="roster-{roster.pk}.xlsx"'
