@@ -138,7 +138,7 @@ def reveal_personal(*, actor: Any, obj: Any, field: str) -> str:
     return value
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_policy(
     *, actor: Any, subdistrict_id: int, key: str, value: Any, effective_from: Any, note: str = ""
 ) -> Any:
@@ -188,7 +188,7 @@ def may_unlock_account(actor: Any, user: Any) -> bool:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def unlock_account(*, actor: Any, user: Any) -> int:
     """Lift every sign-in lock of ``user`` (from every address) and forget its failures; audited.
     Returns the number of (username, address) records cleared."""
@@ -303,7 +303,7 @@ def _account_state(user: Any) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_account(
     *,
     actor: Any,
@@ -370,7 +370,7 @@ def create_account(
     return user
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_account(
     *,
     actor: Any,
@@ -424,7 +424,7 @@ def update_account(
     return user
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_account_active(*, actor: Any, user: Any, active: bool) -> Any:
     """Deactivate an account (it can no longer sign in, its sessions and API tokens stop working) or
     reactivate it. Nobody deactivates their own account here."""

@@ -111,7 +111,7 @@ def save_record(
     return saved
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def resolve_duplicate(*, actor: Any, resident: Resident) -> None:
     """HQ removes a resident flagged as a duplicate ID registration (the other registration stays)."""
     if not resident.id_duplicate:
@@ -121,7 +121,7 @@ def resolve_duplicate(*, actor: Any, resident: Resident) -> None:
     core_services.delete_object(actor=actor, obj=resident)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def delete_record(*, actor: Any, obj: Any) -> None:
     core_services.delete_object(actor=actor, obj=obj)
 

@@ -390,7 +390,7 @@ def book_public(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def book_at_desk(
     *,
     actor: Any,
@@ -462,7 +462,7 @@ def book_at_desk(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_booking(*, actor: Any, booking: Booking, approve: bool, household: Any = None) -> Booking:
     """Staff decide on an unregistered household's booking: approve (optionally linking a household) or
     reject."""

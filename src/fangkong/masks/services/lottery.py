@@ -34,7 +34,7 @@ def lottery_digest(order: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(order).encode()).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def draw_lottery(*, actor: Any, mask_round: MaskRound, seed: str | None = None) -> MaskRound:
     access.require_manage(actor, mask_round.subdistrict_id)
     rnd = MaskRound.objects.select_for_update().get(pk=mask_round.pk)

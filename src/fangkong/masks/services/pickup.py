@@ -46,7 +46,7 @@ def normalize_voucher(raw: str) -> str:
     return value
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def collect_voucher(
     *,
     actor: Any,
@@ -177,7 +177,7 @@ def forfeit_expired(*, actor: Any, mask_round: MaskRound, now: dt.datetime | Non
     return {"forfeited": len(due), "reallocated": reallocated}
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def finish_round(*, actor: Any, mask_round: MaskRound, now: dt.datetime | None = None) -> MaskRound:
     """Mark a round finished once its pickup deadline has passed and no voucher is outstanding: overdue
     vouchers must have been forfeited first (their masks went back to the waiting list), and a lottery round

@@ -20,7 +20,7 @@ from fangkong.masks.choices import AllocationMode, RoundStatus
 from fangkong.masks.models import MaskRound, PickupSite, PickupSlot
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def open_mask_round(
     *,
     actor: Any,
@@ -48,7 +48,7 @@ def open_mask_round(
     return rnd
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def close_round(*, actor: Any, mask_round: MaskRound) -> MaskRound:
     access.require_manage(actor, mask_round.subdistrict_id)
     if mask_round.status != RoundStatus.OPEN:
@@ -61,7 +61,7 @@ def close_round(*, actor: Any, mask_round: MaskRound) -> MaskRound:
     return mask_round
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_pickup_site(
     *,
     actor: Any,

@@ -20,7 +20,7 @@ from fangkong.masks.models import MaskRound, PickupSite, StockBalance, StockBatc
 from fangkong.masks.services.allocation import allocate_waiting, ledger, locked_balance
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_stock_batch(
     *,
     actor: Any,
@@ -68,7 +68,7 @@ def record_stock_batch(
     return batch
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def return_stock(
     *, actor: Any, mask_round: MaskRound, neighborhood: Any, quantity: int, note: str = ""
 ) -> None:

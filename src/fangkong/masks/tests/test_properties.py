@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from fangkong.core import ttlcache
 from fangkong.core.testing import make_id_number, make_phone
+from fangkong.core.tests.matrix import rolled_back
 from fangkong.masks import services
 from fangkong.masks.choices import AllocationMode, BookingStatus, VoucherStatus
 from fangkong.masks.models import Booking, LedgerEntry, StockBalance, Voucher
@@ -87,7 +88,7 @@ def test_any_arrival_order_keeps_the_invariants(world, homes, steps, mode):
     import random
 
     rng = random.Random(3)
-    with transaction.atomic():
+    with rolled_back():  # one example, undone; the services' durable transactions run inside
         ttlcache.clear_all()
         rnd = open_round(world, mode=mode, name=f"r-{mode}")
         hoods = {"a": world.hood_a, "b": world.hood_b}
@@ -154,7 +155,7 @@ def test_forfeit_reallocates_to_the_waiting_list_in_order(world, homes, stock, f
     import random
 
     rng = random.Random(5)
-    with transaction.atomic():
+    with rolled_back():  # one example, undone; the services' durable transactions run inside
         ttlcache.clear_all()
         rnd = open_round(world, name="forfeit")
         numbers = []

@@ -35,7 +35,7 @@ def _person_fields(cadre: SupportCadre | None, staff: CommitteeStaff | None) -> 
     return {"cadre": cadre, "staff": staff}
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def assign_building(
     *,
     actor: Any,
@@ -111,7 +111,7 @@ def assign_compound(
     return len(new) + len(changed)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def unassign_building(*, actor: Any, assignment: BuildingAssignment) -> None:
     require_manager(actor)
     core_services.delete_object(actor=actor, obj=assignment)

@@ -189,7 +189,7 @@ def resize_photo(upload: Any) -> ContentFile:
     return ContentFile(out.getvalue())
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def check_in(
     *,
     actor: Any,

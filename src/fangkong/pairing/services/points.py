@@ -118,7 +118,7 @@ def add_unit_point(
     return core_services.create_object(actor=actor, obj=point)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_point_requirement(
     *,
     actor: Any,
@@ -215,7 +215,7 @@ def _check_settings(values: dict[str, Any]) -> None:
         values["affinity"] = clean_affinity(values["affinity"])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_settings(
     *, actor: Any, subdistrict: SubDistrict, expected_version: int | None = None, **values: Any
 ) -> PairingSettings:

@@ -180,7 +180,7 @@ def accept_proposal(
     return done
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reject_proposal(*, actor: Any, proposal: PairingProposal) -> PairingProposal:
     require_hq(actor)
     if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.PARTLY):

@@ -148,7 +148,7 @@ def add_duty_person(
     return core_services.create_object(actor=actor, obj=obj)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrol_duty_person(
     *,
     actor: Any,
@@ -393,7 +393,7 @@ def _roster_write(actor: Any, roster: Roster) -> None:
     require_roster_edit(actor, roster)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_roster_assignment(
     *, actor: Any, roster: Roster, template: ShiftTemplate, person: DutyPerson, day: dt.date
 ) -> tuple[RosterAssignment, list[str]]:
@@ -430,7 +430,7 @@ def add_roster_assignment(
     return row, roster_warnings(roster)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove_roster_assignment(*, actor: Any, assignment: RosterAssignment) -> list[str]:
     roster = assignment.roster
     _roster_write(actor, roster)
@@ -445,7 +445,7 @@ def remove_roster_assignment(*, actor: Any, assignment: RosterAssignment) -> lis
     return roster_warnings(roster)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_swap(
     *, actor: Any, first: RosterAssignment, second: RosterAssignment, note: str = ""
 ) -> ShiftSwap:
@@ -472,7 +472,7 @@ def request_swap(
     return swap
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def decide_swap(*, actor: Any, swap: ShiftSwap, approve: bool) -> tuple[ShiftSwap, list[str]]:
     """Approve (the two people trade shifts) or reject a swap; approval returns the roster's warnings."""
     _roster_write(actor, swap.roster)
@@ -500,7 +500,7 @@ def decide_swap(*, actor: Any, swap: ShiftSwap, approve: bool) -> tuple[ShiftSwa
     return swap, warnings
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def publish_roster(*, actor: Any, roster: Roster) -> Roster:
     _roster_write(actor, roster)
     if not roster.assignments.exists():

@@ -114,7 +114,7 @@ def set_team_leader(*, actor: Any, member: TeamMember) -> TeamMember:
     return member
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove_team_member(*, actor: Any, member: TeamMember) -> None:
     require_manager(actor)
     team = member.team
@@ -170,7 +170,7 @@ def create_task(
     return core_services.create_object(actor=actor, obj=task)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_task_status(
     *, actor: Any, task: PairingTask, status: str, expected_version: int | None = None
 ) -> PairingTask:

@@ -57,7 +57,7 @@ def _apply(decl: Declaration, result: Classification) -> None:
     decl.risk_rule_label = result.label[:120]
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_risk_rule(*, actor: Any, rule: RiskRule) -> RiskRule:
     from fangkong.core import services as core_services
 

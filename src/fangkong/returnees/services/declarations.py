@@ -335,7 +335,7 @@ def _same_trip(actor: Any, lookup: dict[str, Any]) -> tuple[Declaration | None, 
     return None, primary
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def resolve_duplicate(*, actor: Any, declaration: Declaration, note: str = "") -> Declaration:
     """HQ records that a declaration kept as a possible duplicate has been checked (for example, the person
     moved into this neighborhood); audited. Both declarations stay as they are."""
@@ -535,7 +535,7 @@ def _amended_value(name: str, value: Any, decl: Declaration) -> dict[str, Any]:
     return {name: value}
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def decide_amendment(
     *, actor: Any, amendment: DeclarationAmendment, decisions: dict[str, str]
 ) -> DeclarationResult:

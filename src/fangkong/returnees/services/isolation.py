@@ -81,7 +81,7 @@ def start_isolation(
     return iso, token
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def extend_isolation(*, actor: Any, isolation: Isolation, new_end_date: dt.date, note: str = "") -> Isolation:
     """Move the end later. A date earlier than the current end is refused: isolation is never shortened."""
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)
@@ -108,7 +108,7 @@ def extend_isolation(*, actor: Any, isolation: Isolation, new_end_date: dt.date,
     return iso
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def release_isolation(
     *,
     actor: Any,
@@ -149,7 +149,7 @@ def release_isolation(
     return iso
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reissue_report_link(*, actor: Any, isolation: Isolation) -> str:
     """A new personal link for the isolated person; the old one stops working."""
     iso = Isolation.objects.select_for_update().get(pk=isolation.pk)

@@ -168,7 +168,7 @@ def submit_report(
     return ReportResult(report, True, referral)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_referral_outcome(*, actor: Any, referral: Referral, outcome: str, note: str = "") -> Referral:
     ref = Referral.objects.select_for_update().get(pk=referral.pk)
     check_write_scope(actor, ref)
@@ -361,7 +361,7 @@ def generate_missed_report_tasks(*, subdistrict_id: int | None = None, now: dt.d
     return created
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def complete_task(*, actor: Any, task: FollowUpTask) -> FollowUpTask:
     obj = FollowUpTask.objects.select_for_update().get(pk=task.pk)
     check_write_scope(actor, obj)

@@ -224,7 +224,7 @@ def carer_isolation_open(subdistrict_id: int, id_number: str) -> Isolation | Non
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def log_shift_temperature(
     *,
     actor: Any,
