@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.core import ratelimit
 from fangkong.core.errors import add_form_errors, flash_errors
-from fangkong.core.exceptions import ConflictError, ScopeError
+from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.core.links import public_url
 from fangkong.core.privacy import personal_post
@@ -516,9 +516,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             obj.version = form.cleaned_data["version"]
         try:
             services.save_risk_rule(actor=user, rule=obj)
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
+        except ValidationError as exc:  # a ConflictError too
             add_form_errors(form, exc)
         except ScopeError:
             raise Http404
@@ -798,7 +796,7 @@ def public_report(request: HttpRequest, token: str) -> HttpResponse:
                 note=d["note"],
             )
         except ValidationError as exc:
-            form.add_error("temperature", exc.messages)
+            add_form_errors(form, exc, fields={"__all__": "temperature"})
         else:
             form = ReportForm()
     today, slot = services.slot_of()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.choices import Role
+from fangkong.core.errors import flash_errors
 from fangkong.core.exceptions import ConflictError, ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.pairing import access, exports, reports, services
@@ -33,7 +34,6 @@ from fangkong.pairing.models import (
     Team,
 )
 from fangkong.pairing.views.common import (
-    _errors,
     _hq_only,
     _managers_only,
     _readers_only,
@@ -102,7 +102,7 @@ def add_unit(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("已将「%(p)s」列为定点。") % {"p": point.name})
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     else:
         for err in form.non_field_errors():
             messages.error(request, str(err))
@@ -153,7 +153,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except (PermissionDenied, ScopeError):
             raise Http404
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     rows = {r.point.pk: r for r in reports.coverage_board(user)}
     return render(
         request,
@@ -213,9 +213,9 @@ def pairing_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已保存。"))
                 return redirect("pairing:point", pk=pairing.point_id)
         except ConflictError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         except (PermissionDenied, ScopeError, ValueError):
             raise Http404
     return render(request, "pairing/pairing_edit.html", {"pairing": pairing, "form": form})
@@ -239,7 +239,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
             services.create_task(actor=user, pairing=pairing, team=team, **form.cleaned_data)
             messages.success(request, _("已添加任务。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         except (PermissionDenied, ScopeError):
             raise Http404
     else:
@@ -289,7 +289,7 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("任务状态已更新。"))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     except (PermissionDenied, ScopeError, ValueError):
         raise Http404
     return redirect(request.POST.get("next") or reverse("pairing:tasks"))

@@ -13,13 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from fangkong.core.errors import flash_errors
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import pick_template
 from fangkong.pairing import access, services
 from fangkong.pairing.forms import (
     CompoundAssignForm,
 )
-from fangkong.pairing.views.common import _errors, _managers_only, _workers_only
+from fangkong.pairing.views.common import _managers_only, _workers_only
 from fangkong.registry.models import Building, Neighborhood
 
 # ------------------------------------------------------------------ building assignment
@@ -41,7 +42,7 @@ def buildings(request: HttpRequest) -> HttpResponse:
             except (PermissionDenied, ScopeError):
                 raise Http404
             except ValidationError as exc:
-                _errors(request, exc)
+                flash_errors(request, exc)
     qs = Building.objects.visible_to(user).select_related(
         "compound", "neighborhood", "assignment__cadre", "assignment__staff", "assignment__team"
     )

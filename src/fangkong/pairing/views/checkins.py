@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core.errors import flash_errors
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.links import public_url
 from fangkong.core.qr import qr_svg_document, qr_svg_inline
@@ -25,7 +26,7 @@ from fangkong.pairing.models import (
     BuildingTask,
     CheckInRound,
 )
-from fangkong.pairing.views.common import _errors, _managers_only, _readers_only, _subdistrict, _workers_only
+from fangkong.pairing.views.common import _managers_only, _readers_only, _subdistrict, _workers_only
 from fangkong.registry.models import Building
 
 # ------------------------------------------------------------------ check-in rounds
@@ -65,7 +66,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.info(request, _("「%(t)s」此前已打卡，未重复记录。") % {"t": rnd.template.name})
             except ValidationError as exc:
-                _errors(request, exc)
+                flash_errors(request, exc)
             except PermissionDenied as exc:
                 messages.error(request, str(exc))
         else:
@@ -140,7 +141,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         except (ValueError, PermissionDenied, ScopeError):
             raise Http404
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         return redirect("pairing:rounds")
     start = today - dt.timedelta(days=13)
     days = [start + dt.timedelta(days=i) for i in range(14)]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 
 from fangkong.pairing import access
@@ -45,8 +43,3 @@ def _subdistrict(request: HttpRequest) -> SubDistrict:
     if sub is None:
         raise Http404
     return sub
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from fangkong.core import longtasks
+from fangkong.core.errors import flash_errors
 from fangkong.core.exceptions import ScopeError
 from fangkong.pairing import services
 from fangkong.pairing.choices import ProposalAction, ProposalStatus
@@ -21,7 +22,7 @@ from fangkong.pairing.forms import (
 from fangkong.pairing.models import (
     PairingProposal,
 )
-from fangkong.pairing.views.common import _errors, _hq_only, _subdistrict
+from fangkong.pairing.views.common import _hq_only, _subdistrict
 
 # ------------------------------------------------------------------ optimiser
 
@@ -73,7 +74,7 @@ def optimiser_settings(request: HttpRequest) -> HttpResponse:
             except (PermissionDenied, ScopeError):
                 raise Http404
             except ValidationError as exc:
-                _errors(request, exc)
+                flash_errors(request, exc)
         else:
             messages.error(request, _("规则未保存，请按提示修改。"))
     return render(request, "pairing/optimiser_settings.html", {"form": form, "settings": current})
@@ -98,7 +99,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("已采纳：新增 %(added)d，撤销 %(removed)d，保留 %(kept)d。") % done
                 )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         return redirect("pairing:proposal", pk=proposal.pk)
     items = list(proposal.items.select_related("cadre__department", "point"))
     changed = [i for i in items if i.action != ProposalAction.KEEP]

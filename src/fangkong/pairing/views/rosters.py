@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import longtasks
+from fangkong.core.errors import flash_errors
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.links import public_base_url, public_url
 from fangkong.core.qr import qr_svg_inline
@@ -37,7 +38,7 @@ from fangkong.pairing.models import (
     ShiftSwap,
     ShiftTemplate,
 )
-from fangkong.pairing.views.common import _editors_only, _errors, _managers_only, _subdistrict, _workers_only
+from fangkong.pairing.views.common import _editors_only, _managers_only, _subdistrict, _workers_only
 from fangkong.registry.models import Neighborhood
 
 # ------------------------------------------------------------------ duty rosters
@@ -78,7 +79,7 @@ def rosters(request: HttpRequest) -> HttpResponse:
             except (PermissionDenied, ScopeError):
                 raise Http404
             except ValidationError as exc:
-                _errors(request, exc)
+                flash_errors(request, exc)
     qs = reports.rosters_for(user).annotate(n=Count("assignments"))
     mine = DutyPerson.objects.filter(Q(cadre__user=user) | Q(staff__user=user)).first()
     return render(
@@ -121,7 +122,7 @@ def roster_setup(request: HttpRequest) -> HttpResponse:
         except (PermissionDenied, ScopeError):
             raise Http404
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     shifts = ShiftTemplate.objects.visible_to(user).select_related("point")
     people = DutyPerson.objects.visible_to(user).prefetch_related("leaves")[:300]
     return render(
@@ -226,7 +227,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError:
             messages.error(request, _("输入有误。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             exports.export_roster(user, roster),

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from fangkong.core.errors import flash_errors
 from fangkong.core.exceptions import ScopeError
 from fangkong.pairing import access, services
 from fangkong.pairing.forms import (
@@ -24,7 +25,7 @@ from fangkong.pairing.models import (
     Team,
     TeamMember,
 )
-from fangkong.pairing.views.common import _errors, _hq_only, _managers_only, _readers_only, _subdistrict
+from fangkong.pairing.views.common import _hq_only, _managers_only, _readers_only, _subdistrict
 from fangkong.registry.models import PartyBranch, SupportCadre
 
 # ------------------------------------------------------------------ teams and the temporary branch
@@ -53,7 +54,7 @@ def teams(request: HttpRequest) -> HttpResponse:
             except (PermissionDenied, ScopeError):
                 raise Http404
             except ValidationError as exc:
-                _errors(request, exc)
+                flash_errors(request, exc)
     qs = Team.objects.visible_to(user).select_related("neighborhood", "point").annotate(n=Count("members"))
     io_format = TEAM_MEMBERS if TEAM_MEMBERS.allowed(user) else None
     return render(request, "pairing/teams.html", {"teams": qs, "form": form, "io_format": io_format})
@@ -82,7 +83,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except (PermissionDenied, ScopeError):
             raise Http404
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     members = team.members.select_related("cadre__department", "staff", "volunteer")
     return render(
         request,
