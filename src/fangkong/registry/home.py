@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from fangkong.core.choices import Role
 from fangkong.core.navigation import register_home_panel
-from fangkong.core.scope import scope_for
+from fangkong.core.scope import neighborhoods_of
 from fangkong.registry.models import Building, Household, Neighborhood, Organization, Resident
 
 
@@ -39,7 +39,7 @@ def neighborhoods_panel(request: Any) -> dict[str, Any] | None:
     return {
         "template": "registry/_home_neighborhoods.html",
         "neighborhoods": neighborhoods,
-        "all_of_them": scope_for(request.user).neighborhood_ids is None,
+        "all_of_them": neighborhoods_of(request.user) is None,
     }
 
 

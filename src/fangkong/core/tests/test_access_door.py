@@ -133,3 +133,43 @@ def test_every_scoped_read_in_pages_api_and_tags_goes_through_the_door():
     )
     stale = sorted(set(ALLOWED) - found)
     assert not stale, f"ALLOWED lists reads that are gone: {stale}"
+
+
+SCOPE_FIELDS = {
+    "everything",
+    "subdistrict_ids",
+    "neighborhood_ids",
+    "organization_ids",
+    "domains",
+    "read_only",
+}
+
+
+def scope_field_reads(source: str) -> list[int]:
+    """Lines that read a Scope's fields (``scope.neighborhood_ids``, ``scope_for(u).everything``, …)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and (node.attr in SCOPE_FIELDS or node.attr == "allows_domain"):
+            value = node.value
+            base = value.func if isinstance(value, ast.Call) else value
+            name = base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")
+            if "scope" in name.lower():
+                lines.append(node.lineno)
+    return lines
+
+
+def test_the_scope_scan_finds_a_hand_made_rule():
+    source = "def f(user):\n    scope = scope_for(user)\n    return scope.everything or scope_for(user).neighborhood_ids\n"
+    assert scope_field_reads(source) == [3, 3]
+    assert scope_field_reads("def f(u):\n    return neighborhoods_of(u) is None\n") == []
+
+
+def test_no_module_outside_core_reads_a_scopes_fields():
+    """Scope rules are asked through core/scope.py's named questions and the apps' access modules."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] == "core" or "tests" in rel.parts or "migrations" in rel.parts:
+            continue
+        found += [f"{rel}:{line}" for line in scope_field_reads(path.read_text(encoding="utf-8"))]
+    assert not found, f"scope rules derived by hand outside core: {found}"
