@@ -170,7 +170,9 @@ def locked_balance(rnd: MaskRound, neighborhood_id: int) -> StockBalance:
 def allocate_waiting(*, actor: Any, mask_round: MaskRound, neighborhood_id: int | None = None) -> int:
     """Serve waiting households from the stock on hand: booking order, or draw order after a lottery.
 
-    Runs in one transaction per neighborhood with the balance row locked; returns vouchers issued. The actor
+    Called on its own (the allocate page, the ``masks_allocate`` command), it runs one transaction per
+    neighborhood with the balance row locked; called from a stock batch, a lottery draw, a booking review or a
+    forfeit, it joins that service's transaction. Returns vouchers issued. The actor
     must manage the round to serve all of it, and work the neighborhood to serve one (re-checked in each
     neighborhood's transaction); ``actor`` None is the scheduled job.
     """
