@@ -23,14 +23,13 @@ results of the plain ones (``core/tests/test_personal.py`` checks this with hypo
 - ``check_resident_id_cached``: the check digit and birth date computed directly, "today" recomputed only
   when the local day changes, the region-code warning kept per (region code, birth year): some codes were
   valid only in some years;
-- ``validate_mobile_cached``: phonenumbers' verdict kept per 6-digit prefix. For 11-digit numbers that start
+- ``validate_mobile_cached``: phonenumbers' verdict kept per 5-digit prefix. For 11-digit numbers that start
   with 13–19 the CN metadata decides validity on the first 5 digits: its mobile pattern is
   ``1(?:610\\d|740[0-5])\\d{6}|1(?:[38]\\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\\d{8}`` (the longest
   constrained head, ``1740[0-5]``, is 5 digits), and no other number type of CN starts with 13–19. (The
   import cached per 5 digits and the booking path per 6, each documenting its own premise.) The tests
   check both: no 5-digit prefix has a verdict that depends on the 6th digit, and no 6-digit prefix one that
-  depends on the rest; the cache keys on 6 so that a metadata update splitting a range at the 6th digit
-  stays correct;
+  depends on the rest (a metadata update that splits a range later fails them);
 - ``Sealer``: a batch sealer for one import (one keyring lookup, a prepared HMAC key, nonces read from the
   system in blocks). One instance belongs to one thread.
 """
@@ -253,7 +252,7 @@ def check_resident_id_cached(raw: str, today: dt.date | None = None) -> IdCheck:
     return check_resident_id(value, today=today)
 
 
-PREFIX_DIGITS = 6
+PREFIX_DIGITS = 5
 _mobile_verdicts: dict[str, bool] = {}
 
 
@@ -266,7 +265,7 @@ def _prefix_valid(number: str) -> bool:
 
 def validate_mobile_cached(raw: str) -> str:
     """``validate_mobile(raw)``, with the same result and errors; phonenumbers' verdict on an ASCII
-    11-digit 1[3-9] number is kept per 6-digit prefix (at most 70,000 of them exist)."""
+    11-digit 1[3-9] number is kept per 5-digit prefix (at most 7,000 of them exist)."""
     value = raw if (len(raw) == 11 and raw.isascii() and raw.isdigit()) else normalize_phone(raw)
     if len(value) == 11 and value.isascii() and _MOBILE.match(value):
         prefix = value[:PREFIX_DIGITS]

@@ -237,7 +237,7 @@ def test_search_sees_an_id_typed_with_spaces_or_dashes_as_the_id(separators, see
 
 def test_the_cn_metadata_decides_mobile_validity_on_five_digits():
     """What the cache rests on: for every 5-digit prefix 13000–19999 the verdict is the same whatever the
-    6th digit (the CN pattern's longest constrained head is 1740[0-5]); the cache keys on 6 digits."""
+    6th digit (the CN pattern's longest constrained head is 1740[0-5]); the cache keys on 5 digits."""
     import phonenumbers
 
     def valid(number):
@@ -245,5 +245,5 @@ def test_the_cn_metadata_decides_mobile_validity_on_five_digits():
 
     split = [p for p in range(13000, 20000) if len({valid(f"{p}{d}73519") for d in range(10)}) > 1]
     assert split == []
-    assert personal.PREFIX_DIGITS == 6
+    assert personal.PREFIX_DIGITS == 5
     assert valid("17405123456") and not valid("17406123456")  # decided at the 5th digit
