@@ -183,3 +183,58 @@ def test_serve_on_sqlite_runs_threaded_workers(settings, monkeypatch):
     monkeypatch.setenv("FANGKONG_CONN_MAX_AGE", "30")
     call_command("serve", no_collectstatic=True, stdout=io.StringIO(), stderr=io.StringIO())
     assert os.environ["FANGKONG_CONN_MAX_AGE"] == "30"
+
+
+def _rows_in_main_file(path: str, tmp_path) -> int:
+    """The rows a copy of the database file alone holds: what a checkpoint has moved out of the WAL."""
+    import shutil
+    import sqlite3
+
+    copy = str(tmp_path / "copy.sqlite3")
+    shutil.copyfile(path, copy)
+    db = sqlite3.connect(copy)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM log").fetchone()[0])
+    except sqlite3.OperationalError:  # the table itself is still only in the WAL
+        return 0
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("rows", [400, 600])
+def test_checkpoints_run_outside_the_commit_once_enough_rows_changed(
+    tmp_path, django_db_blocker, monkeypatch, rows
+):
+    """The connection's automatic checkpoint is off; the process's checkpointer thread moves the WAL into the
+    database file once its commits changed CHECKPOINT_ROWS rows, and not before. Each row carries 12 kB, so 400
+    rows pass SQLite's own threshold of 1,000 pages: at commit it would have checkpointed them."""
+    import time
+
+    from fangkong.core.backends.sqlite3 import base
+
+    monkeypatch.setattr(base, "CHECKPOINT_ROWS", 500)
+    path = str(tmp_path / "c.sqlite3")
+    with django_db_blocker.unblock():
+        conn = _handler(path, "fangkong.core.backends.sqlite3")["default"]
+        with conn.cursor() as cursor:
+            cursor.execute("CREATE TABLE log (x INTEGER, pad BLOB)")
+        for start in range(0, rows, 10):
+            conn._start_transaction_under_autocommit()
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO log (x, pad) VALUES (%s, randomblob(12000))",
+                    [(i,) for i in range(start, start + 10)],
+                )
+            conn.commit()
+        checkpoints = base.checkpointer(path)
+        deadline = time.monotonic() + 10
+        while rows >= 500 and checkpoints.done == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        in_file = _rows_in_main_file(path, tmp_path)
+        conn.close()
+    if rows >= 500:
+        assert checkpoints.done >= 1
+        assert in_file >= 500
+    else:
+        assert checkpoints.done == 0
+        assert in_file == 0  # SQLite's own checkpoint at commit is off
