@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fangkong.pairing",
     "fangkong.masks",
     "fangkong.returnees",
+    "fangkong.care",
     "fangkong.command",
     "fangkong.api",
     "fangkong.project",  # the cross-app demo and its commands

@@ -12,6 +12,7 @@ urlpatterns: list[Any] = [
     path("pairing/", include("fangkong.pairing.urls")),
     path("masks/", include("fangkong.masks.urls")),
     path("returnees/", include("fangkong.returnees.urls")),
+    path("care/", include("fangkong.care.urls")),
     path("command/", include("fangkong.command.urls")),
     path("api/", include("fangkong.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -19,6 +19,7 @@ class Domain(models.TextChoices):
     PAIRING = "pairing", _("三结三定")
     MASKS = "masks", _("口罩预约")
     RETURNEES = "returnees", _("返沪与隔离")
+    CARE = "care", _("民生保障")
 
 
 class AuditAction(models.TextChoices):

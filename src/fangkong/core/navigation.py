@@ -15,6 +15,7 @@ GROUPS: dict[str, Any] = {
     "pairing": _("三结三定"),
     "masks": _("口罩预约"),
     "returnees": _("返沪与隔离"),
+    "care": _("民生保障"),
     "command": _("指挥部"),
     "system": _("系统"),
 }

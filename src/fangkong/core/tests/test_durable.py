@@ -39,6 +39,7 @@ OUTERMOST = {
     },
     "registry": {"delete_record", "resolve_duplicate"},
     "returnees": {"decide_amendment", "extend_isolation", "release_isolation", "save_risk_rule"},
+    "care": {"enrol_care", "record_delivery", "update_care"},
 }
 
 

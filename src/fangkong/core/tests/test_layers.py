@@ -23,8 +23,9 @@ ALLOWED: dict[str, set[str]] = {
     "pairing": {"core", "registry"},
     "masks": {"core", "registry"},
     "returnees": {"core", "registry", "pairing"},  # a building's person in charge, when pairing is installed
+    "care": {"core", "registry", "pairing", "masks", "returnees"},
 }
-APPS = {"core", "registry", "pairing", "masks", "returnees", "command", "api", "project"}
+APPS = {"core", "registry", "pairing", "masks", "returnees", "care", "command", "api", "project"}
 
 
 def imported_modules(source: str) -> list[tuple[int, str]]:

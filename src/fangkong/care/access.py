@@ -1,0 +1,62 @@
+"""Who may do what with the care register: one predicate per action, asked by the views, the API, the
+services and the templates alike, so a page offers a control only when submitting it would be accepted.
+
+Reads are scoped by ``visible_to`` and writes by ``check_write_scope``; these predicates add the role rules
+on top and answer without touching the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from fangkong.care.choices import CareStatus
+from fangkong.core import scope
+from fangkong.core.choices import Domain
+from fangkong.core.exceptions import ScopeError
+from fangkong.core.services import check_write_scope
+
+
+def may_see_care(user: Any) -> bool:
+    """The care register is for HQ, committees, cadres, the care office and the read-only district viewer
+    and auditor (all scoped); organisation contacts and other domains' offices see none."""
+    return scope.staff_in_domain(user, Domain.CARE)
+
+
+def care_user(user: Any) -> Any:
+    """The gate of every staff page and API operation of the care app: 404 for anyone else."""
+    if not may_see_care(user):
+        raise Http404
+    return user
+
+
+def may_enrol(user: Any) -> bool:
+    """Take a resident into care (confirm a candidate): whoever writes care rows in some neighborhood."""
+    return scope.works_in_domain(user, Domain.CARE)
+
+
+def _may_write(user: Any, obj: Any) -> bool:
+    try:
+        check_write_scope(user, obj)
+    except ScopeError:
+        return False
+    return True
+
+
+def may_edit_record(user: Any, record: Any) -> bool:
+    return _may_write(user, record)
+
+
+def may_record_delivery(user: Any, record: Any) -> bool:
+    """Record a visit (delivery, not home, refused) for a person in care."""
+    return record.status == CareStatus.ACTIVE and record.weekday is not None and _may_write(user, record)
+
+
+def may_reveal_personal(user: Any) -> bool:
+    """The audited 查看明文 of a phone number: the same permission as for residents."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "may_reveal_personal_data", False))
+
+
+def flags(user: Any) -> dict[str, bool]:
+    """The predicates a care page template needs, by name."""
+    return {"can_enrol": may_enrol(user), "can_reveal": may_reveal_personal(user)}

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareConfig(AppConfig):
+    name = "fangkong.care"
+    label = "care"
+    verbose_name = _("民生保障")
+
+    def ready(self) -> None:
+        from fangkong.care.home import register_home_panels
+        from fangkong.care.jobs import register_jobs
+        from fangkong.core.navigation import MenuItem, register_menu
+
+        staff = ("hq", "staff", "cadre", "office", "district_viewer", "auditor")
+        register_menu(
+            MenuItem(_("关爱名册"), "care:register", roles=staff, order=50),
+            MenuItem(_("本周漏送"), "care:missed", roles=staff, order=51),
+        )
+        register_jobs()
+        register_home_panels()

@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CareReason(models.TextChoices):
+    WIDOWED_CHILDLESS = "childless", _("孤寡老人")
+    LIVING_ALONE = "alone", _("独居老人")
+    ADVANCED_AGE = "old", _("高龄老人")
+    DISABILITY = "disability", _("残疾")
+    ILLNESS = "illness", _("重病")
+    OTHER = "other", _("其他")
+
+
+class Mobility(models.TextChoices):
+    INDEPENDENT = "independent", _("能自理")
+    PARTIAL = "partial", _("半自理")
+    BEDRIDDEN = "bedridden", _("卧床")
+
+
+class CareStatus(models.TextChoices):
+    ACTIVE = "active", _("关爱中")
+    CLOSED = "closed", _("已结束")
+
+
+class Need(models.TextChoices):
+    VEGETABLES = "vegetables", _("蔬菜")
+    MEDICINE = "medicine", _("配药")
+    MEALS = "meals", _("送餐")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("周一")
+    TUESDAY = 1, _("周二")
+    WEDNESDAY = 2, _("周三")
+    THURSDAY = 3, _("周四")
+    FRIDAY = 4, _("周五")
+    SATURDAY = 5, _("周六")
+    SUNDAY = 6, _("周日")
+
+
+class DeliveryOutcome(models.TextChoices):
+    DELIVERED = "delivered", _("已送达")
+    NOT_HOME = "not_home", _("不在家")
+    REFUSED = "refused", _("拒收")
+
+
+class Welfare(models.TextChoices):
+    WELL = "well", _("良好")
+    UNWELL = "unwell", _("身体不适")
+    UNKNOWN = "unknown", _("未见到本人")
