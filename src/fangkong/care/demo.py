@@ -23,7 +23,7 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
 
     today = timezone.localdate()
     count = 30 if scale == "tiny" else 300
-    people = list(
+    people: list[Any] = list(
         Resident.objects.filter(subdistrict=subdistrict, birth_date__isnull=False)
         .annotate(n_home=Count("household__residents"))
         .filter(n_home=1)
@@ -31,7 +31,9 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
     )
     if len(people) < count:
         seen = {p.pk for p in people}
-        more = Resident.objects.filter(subdistrict=subdistrict, birth_date__isnull=False).order_by("birth_date")
+        more = Resident.objects.filter(subdistrict=subdistrict, birth_date__isnull=False).order_by(
+            "birth_date"
+        )
         people += [p for p in more[: count * 2] if p.pk not in seen][: count - len(people)]
     if not people:
         return
@@ -44,7 +46,9 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
             subdistrict_id=subdistrict.pk,
             neighborhood_id=p.neighborhood_id,
             resident=p,
-            reason=rng.choice([CareReason.WIDOWED_CHILDLESS, CareReason.LIVING_ALONE, CareReason.LIVING_ALONE]),
+            reason=rng.choice(
+                [CareReason.WIDOWED_CHILDLESS, CareReason.LIVING_ALONE, CareReason.LIVING_ALONE]
+            ),
             lives_alone=True,
             mobility=rng.choice([Mobility.INDEPENDENT] * 3 + [Mobility.PARTIAL, Mobility.BEDRIDDEN]),
             needs=["vegetables"] + (["medicine"] if rng.random() < 0.3 else []),
