@@ -42,7 +42,7 @@ class CareRecordOut(Schema):
     since: dt.date
 
 
-class DeliveryIn(Schema):
+class CareDeliveryIn(Schema):
     outcome: str
     welfare: str = "well"
     note: str = ""
@@ -50,7 +50,7 @@ class DeliveryIn(Schema):
     submission_id: str = ""
 
 
-class DeliveryOut(Schema):
+class CareDeliveryOut(Schema):
     id: int
     record_id: int
     day: dt.date
@@ -61,7 +61,7 @@ class DeliveryOut(Schema):
     created: bool
 
 
-class ErrorOut(Schema):
+class CareErrorOut(Schema):
     detail: Any
 
 
@@ -114,11 +114,11 @@ def list_missed(request: HttpRequest, offset: int = 0, limit: int = 100) -> Any:
 
 @router.post(
     "/records/{record_id}/deliveries",
-    response={200: DeliveryOut, 201: DeliveryOut, 400: ErrorOut},
+    response={200: CareDeliveryOut, 201: CareDeliveryOut, 400: CareErrorOut},
     summary="Record a visit: delivered, not home or refused, with the welfare check (idempotent per "
     "submission_id)",
 )
-def create_delivery(request: HttpRequest, record_id: int, payload: DeliveryIn) -> Any:
+def create_delivery(request: HttpRequest, record_id: int, payload: CareDeliveryIn) -> Any:
     record = _record(request, record_id)
     if not access.may_record_delivery(request.user, record):
         raise Http404
