@@ -152,28 +152,56 @@ def error(limit: Limit, counter_key: str, now: float) -> RateLimited:
     return RateLimited(str(template) % {"s": retry}, retry)
 
 
-def count(limit: Limit, keys: Sequence[tuple[str, int]], *, now: float | None = None) -> None:
-    """Count one hit for each (counter key, limit) in the current window, in one statement; raise RateLimited
-    if any is over its limit."""
-    if not keys:
-        return
+def counter_sql(n_keys: int) -> str:
+    """The statement that counts one hit for each of ``n_keys`` counter keys in the current window and
+    returns (key, hits) of each: parameters (key, window start) per key. PostgreSQL statements that count a
+    hit in the same round trip as their write run it as a data-modifying CTE (see ``over_sql``)."""
     from fangkong.core.models import RateCounter
 
-    now = time.time() if now is None else now
-    win = window_start(limit, now)
     table = connection.ops.quote_name(RateCounter._meta.db_table)
-    values = ", ".join(["(%s, %s, 1)"] * len(keys))
-    params: list[Any] = []
-    for counter_key, _limit in keys:
-        params += [counter_key, win]
-    sql = (
+    values = ", ".join(["(%s, %s, 1)"] * n_keys)
+    return (
         f"INSERT INTO {table} (key, win, hits) VALUES {values} "
         f"ON CONFLICT (key) DO UPDATE SET "
         f"hits = CASE WHEN {table}.win = excluded.win THEN {table}.hits + 1 ELSE 1 END, win = excluded.win "
         f"RETURNING key, hits"
     )
+
+
+def over_sql(n_keys: int, alias: str = "rl") -> str:
+    """SQL truth value over the rows of ``counter_sql`` (as ``alias``): a key is over its limit. Parameters:
+    ``over_params(keys)``."""
+    return " OR ".join([f"({alias}.key = %s AND {alias}.hits > %s)"] * n_keys)
+
+
+def counter_params(keys: Sequence[tuple[str, int]], win: int) -> list[Any]:
+    """The parameters of ``counter_sql`` for (counter key, limit) pairs in window ``win``."""
+    params: list[Any] = []
+    for counter_key, _limit in keys:
+        params += [counter_key, win]
+    return params
+
+
+def over_params(keys: Sequence[tuple[str, int]]) -> list[Any]:
+    """The parameters of ``over_sql``."""
+    return [x for pair in keys for x in pair]
+
+
+def over_error(limit: Limit, keys: Sequence[tuple[str, int]], over: str, now: float) -> RateLimited:
+    """The answer for the keys a statement found over their limit (space-separated, as ``string_agg`` gives
+    them): the first of ``keys`` among them."""
+    found = set(over.split(" "))
+    return error(limit, next(k for k, _most in keys if k in found), now)
+
+
+def count(limit: Limit, keys: Sequence[tuple[str, int]], *, now: float | None = None) -> None:
+    """Count one hit for each (counter key, limit) in the current window, in one statement; raise RateLimited
+    if any is over its limit."""
+    if not keys:
+        return
+    now = time.time() if now is None else now
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(counter_sql(len(keys)), counter_params(keys, window_start(limit, now)))
         counts = dict(cursor.fetchall())
     for counter_key, most in keys:
         if counts.get(counter_key, 0) > most:
@@ -292,12 +320,17 @@ __all__ = [
     "check",
     "client_ip",
     "count",
+    "counter_params",
+    "counter_sql",
     "error",
     "field",
     "hit",
     "keys_for",
     "limit",
     "limit_for",
+    "over_error",
+    "over_params",
+    "over_sql",
     "purge",
     "response",
     "retry_after",

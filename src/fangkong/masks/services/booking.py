@@ -215,20 +215,14 @@ def _public_sql(vendor: str, n_keys: int) -> str:
         f"WHERE {{guard}} ON CONFLICT DO NOTHING RETURNING id, household_id, status"
     )
     if vendor == "postgresql" and n_keys:
-        from fangkong.core.models import RateCounter
-
-        rate_table = qn(RateCounter._meta.db_table)
-        rate_values = ", ".join(["(%s, %s, 1)"] * n_keys)
-        over = " OR ".join(["(rl.key = %s AND rl.hits > %s)"] * n_keys)
+        over = ratelimit.over_sql(n_keys)
         guarded = insert.replace("{guard}", f"NOT EXISTS (SELECT 1 FROM rl WHERE {over})")
         # one answer row in every case: the new booking (kind 0); or (kind 1) the keys over their limit, else
         # the booking already made for the address if this statement's snapshot sees it, with whether the
         # booker may see it (the same ID, or a registered member of the household)
         bt, vt = qn(Booking._meta.db_table), qn(Voucher._meta.db_table)
         sql = (
-            f"WITH rl AS (INSERT INTO {rate_table} (key, win, hits) VALUES {rate_values} "
-            f"ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN {rate_table}.win = excluded.win "
-            f"THEN {rate_table}.hits + 1 ELSE 1 END, win = excluded.win RETURNING key, hits), "
+            f"WITH rl AS ({ratelimit.counter_sql(n_keys)}), "
             f"ins AS ({guarded}), "
             f"lim AS (SELECT string_agg(rl.key, ' ') AS keys FROM rl WHERE {over}) "
             f"SELECT 0, ins.id, ins.household_id, ins.status, NULL, NULL, NULL, NULL, NULL FROM ins "
@@ -270,10 +264,8 @@ def _insert_public(
     win = ratelimit.window_start(limit, now)
     if vendor == "postgresql" and keys:
         sql = _public_sql(vendor, len(keys))
-        rate_params: list[Any] = []
-        for key, _most in keys:
-            rate_params += [key, win]
-        over_params: list[Any] = [x for pair in keys for x in pair]
+        rate_params = ratelimit.counter_params(keys, win)
+        over_params = ratelimit.over_params(keys)
         answer = _execute_prepared(
             sql,
             rate_params
@@ -286,9 +278,7 @@ def _insert_public(
         if kind == 0:
             return (bid, household_id, status), None
         if limited:
-            over = set(limited.split(" "))
-            key = next(k for k, _most in keys if k in over)
-            raise ratelimit.error(limit, key, now)
+            raise ratelimit.over_error(limit, keys, limited, now)
         if bid is None:
             return None, None
         existing = BookingResult(
