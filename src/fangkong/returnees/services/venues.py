@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit, crypto, notify, personal
+from fangkong.core import audit, crypto, notify, personal, ratelimit
 from fangkong.core.choices import AuditAction
 from fangkong.core.services import check_write_scope
+from fangkong.core.statements import execute_prepared
 from fangkong.core.ttlcache import TTLCache
 from fangkong.core.validators import (
     check_document,
-    validate_mobile,
     validate_name,
     validate_temperature,
 )
@@ -147,16 +150,80 @@ def register_visit(
     key_area_14d: bool,
     submission_id: str,
     now: dt.datetime | None = None,
+    client_ip: str | None = None,
 ) -> VisitResult:
     """A visitor's or guest's registration at the door (public, by the venue's QR code).
 
     Built for a surge: validation, sealing the phone number and the (cached) fever line all happen before
-    any write. The usual registration is one INSERT, its own transaction; a fever's registration, referral,
-    audit event and alerts are written in one transaction. A
-    re-submitted form (same submission id) hits the unique constraint and returns the first registration.
-    The registration row is the record of an anonymous check-in: no audit event is written for it (a fever's
-    referral is audited)."""
-    moment = now or timezone.now()
+    any write. With ``client_ip`` (the API), the request is counted against the rate limit of endpoint
+    "returnees.venue" per address and per phone number as submitted (a refused registration counts too;
+    RateLimited over a limit); without it the caller has counted it (the page's decorator).
+
+    The usual registration is one statement: on PostgreSQL the rate counters and the INSERT go in one
+    prepared statement (one round trip, one commit), elsewhere the counters then one INSERT. A fever's
+    registration, referral, audit event and alerts are written in one transaction. A re-submitted form (same
+    submission id) hits the unique constraint and returns the first registration. The registration row is
+    the record of an anonymous check-in: no audit event is written for it (a fever's referral is audited)."""
+    limit = ratelimit.limit_for("returnees.venue") if client_ip is not None else None
+    keys = ratelimit.keys_for(limit, ip=client_ip or "", key=str(phone) if phone else None) if limit else []
+    try:
+        visit = _checked_visit(
+            venue=venue,
+            name=name,
+            phone=phone,
+            temperature=temperature,
+            key_area_14d=key_area_14d,
+            submission_id=submission_id,
+            moment=now or timezone.now(),
+        )
+    except ValidationError:
+        if limit is not None:
+            ratelimit.count(limit, keys)  # raises RateLimited over a limit, as a refused request counts
+        raise
+    if one_statement() and not visit.fever:
+        with _savepoint_if_atomic():
+            visit_id, limited = _insert_visit_prepared(visit, keys, limit)
+        if limited:
+            assert limit is not None
+            raise ratelimit.over_error(limit, keys, limited, time.time())
+        if visit_id is not None:
+            visit.pk = visit_id
+            visit._state.adding = False
+            visit._state.db = connection.alias
+            return VisitResult(visit, True)
+    else:
+        if limit is not None:
+            ratelimit.count(limit, keys)
+        try:
+            if visit.fever or transaction.get_connection().in_atomic_block:
+                with transaction.atomic():
+                    visit.save(force_insert=True)
+                    if visit.fever:
+                        _venue_fever(actor=actor, visit=visit)
+            else:
+                # A single INSERT is its own transaction: the write lock is held for that one statement only.
+                visit.save(force_insert=True)
+            return VisitResult(visit, True)
+        except IntegrityError:
+            pass
+    existing = VenueVisit.objects.filter(venue=venue, submission_id=visit.submission_id).first()
+    if existing is None:
+        raise ValidationError(_("登记未能保存，请重试。"), code="retry")
+    return VisitResult(existing, False)
+
+
+def _checked_visit(
+    *,
+    venue: Venue,
+    name: str,
+    phone: str,
+    temperature: Any,
+    key_area_14d: bool,
+    submission_id: str,
+    moment: dt.datetime,
+) -> VenueVisit:
+    """The registration a check-in asks for, every rule checked (suspension, name, phone, temperature), the
+    fever decided and the phone sealed; not saved. Raises ValidationError."""
     today = local_now(moment).date()
     if venue.visits_suspended_on(today):
         raise ValidationError(
@@ -170,7 +237,7 @@ def register_visit(
     except ValidationError as exc:
         errors["name"] = exc.messages[0]
     try:
-        phone = validate_mobile(phone)
+        phone = personal.validate_mobile_cached(str(phone or ""))
     except ValidationError as exc:
         errors["phone"] = exc.messages[0]
     try:
@@ -192,25 +259,81 @@ def register_visit(
         fever=value >= _checkin_fever_line(venue.subdistrict_id, today),
         at=moment,
         created_at=moment,
+        updated_at=moment,
         submission_id=submission_id,
     )
     for column, sealed in personal.columns("phone", phone, kind=personal.PHONE).items():
         setattr(visit, column, sealed)
-    try:
-        if visit.fever or transaction.get_connection().in_atomic_block:
-            with transaction.atomic():
-                visit.save(force_insert=True)
-                if visit.fever:
-                    _venue_fever(actor=actor, visit=visit)
-        else:
-            # A single INSERT is its own transaction: the write lock is held for that one statement only.
-            visit.save(force_insert=True)
-    except IntegrityError:
-        existing = VenueVisit.objects.filter(venue=venue, submission_id=submission_id).first()
-        if existing is None:
-            raise
-        return VisitResult(existing, False)
-    return VisitResult(visit, True)
+    return visit
+
+
+def one_statement() -> bool:
+    """Whether a check-in is stored by the one prepared statement (PostgreSQL) rather than the ORM."""
+    return connection.vendor == "postgresql"
+
+
+@contextmanager
+def _savepoint_if_atomic() -> Iterator[None]:
+    """A savepoint inside a transaction; nothing in autocommit (one statement is atomic by itself)."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+    else:
+        yield
+
+
+_VISIT_SQL: dict[int, str] = {}
+_VISIT_SKIP = {"id"}
+
+
+def _visit_fields() -> list[Any]:
+    return [f for f in VenueVisit._meta.concrete_fields if f.name not in _VISIT_SKIP]
+
+
+def _visit_sql(n_keys: int) -> str:
+    """The check-in statement for a number of rate-limit keys (built once per process): the counters (a
+    data-modifying CTE), then the INSERT unless a key is over its limit, with a repeat left to the unique
+    constraint (ON CONFLICT DO NOTHING). One answer row: the new id (NULL for a repeat or a refusal) and the
+    keys over their limit (NULL when none)."""
+    sql = _VISIT_SQL.get(n_keys)
+    if sql is not None:
+        return sql
+    qn = connection.ops.quote_name
+    fields = _visit_fields()
+    insert = (
+        f"INSERT INTO {qn(VenueVisit._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} {{guard}} ON CONFLICT DO NOTHING RETURNING id"
+    )
+    if n_keys:
+        over = ratelimit.over_sql(n_keys)
+        sql = (
+            f"WITH rl AS ({ratelimit.counter_sql(n_keys)}), "
+            f"ins AS ({insert.replace('{guard}', f'WHERE NOT EXISTS (SELECT 1 FROM rl WHERE {over})')}) "
+            f"SELECT (SELECT id FROM ins), (SELECT string_agg(rl.key, ' ') FROM rl WHERE {over})"
+        )
+    else:
+        sql = f"WITH ins AS ({insert.replace('{guard}', '')}) SELECT (SELECT id FROM ins), NULL"
+    _VISIT_SQL[n_keys] = sql
+    return sql
+
+
+def _insert_visit_prepared(
+    visit: VenueVisit, keys: list[tuple[str, int]], limit: ratelimit.Limit | None
+) -> tuple[int | None, str | None]:
+    """PostgreSQL: count the rate-limit hit and INSERT the registration in one prepared statement. Returns
+    (the new id, or None when the submission is already registered or a key is over its limit; the keys
+    over their limit, or None)."""
+    values = [getattr(visit, f.attname) for f in _visit_fields()]
+    params: list[Any] = []
+    if keys:
+        assert limit is not None
+        over = ratelimit.over_params(keys)
+        params = [*ratelimit.counter_params(keys, ratelimit.window_start(limit, time.time())), *values]
+        params += over + over
+    else:
+        params = values
+    visit_id, limited = execute_prepared(_visit_sql(len(keys)), params)
+    return visit_id, limited
 
 
 def carer_isolation_open(subdistrict_id: int, id_number: str) -> Isolation | None:

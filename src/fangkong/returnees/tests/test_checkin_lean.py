@@ -6,7 +6,11 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fangkong.core import ttlcache
 from fangkong.core.models import AuditEvent, Notification
@@ -33,10 +37,16 @@ def _post(client, venue, n, temperature="36.5"):
 @pytest.mark.django_db(transaction=True)
 def test_a_warm_checkin_is_one_insert(hotel, client, django_assert_num_queries):
     assert _post(client, hotel, 0).status_code == 201
-    with django_assert_num_queries(2) as ctx:
-        assert _post(client, hotel, 1).status_code == 201
-    assert "ratecounter" in ctx.captured_queries[0]["sql"]
-    assert ctx.captured_queries[1]["sql"].startswith("INSERT")
+    if venue_services.one_statement():  # PostgreSQL: the counters and the INSERT in one prepared statement
+        with django_assert_num_queries(1) as ctx:
+            assert _post(client, hotel, 1).status_code == 201
+        sql = ctx.captured_queries[0]["sql"]
+        assert "ratecounter" in sql and "INSERT INTO" in sql and "returnees_venuevisit" in sql
+    else:
+        with django_assert_num_queries(2) as ctx:
+            assert _post(client, hotel, 1).status_code == 201
+        assert "ratecounter" in ctx.captured_queries[0]["sql"]
+        assert ctx.captured_queries[1]["sql"].startswith("INSERT")
     assert VenueVisit.objects.filter(venue=hotel).count() == 2
 
 
@@ -114,3 +124,69 @@ def test_unknown_codes_are_404_and_the_cache_stays_bounded(client, hotel, monkey
     assert len(venue_services._checkin) <= 5
     assert services.venue_for_code("x" * 40) is None
     assert _post(client, hotel, 99).status_code == 201
+
+
+def test_a_refused_checkin_counts_against_the_limit(hotel, client, monkeypatch):
+    monkeypatch.setenv("FANGKONG_RATE_RETURNEES_VENUE", "ip=2,key=0,window=1000000000")
+    assert _post(client, hotel, 1, temperature="45").status_code == 422
+    assert _post(client, hotel, 2, temperature="45").status_code == 422
+    answer = _post(client, hotel, 3)
+    assert answer.status_code == 429 and int(answer["Retry-After"]) > 0
+    assert not VenueVisit.objects.filter(venue=hotel).exists()
+
+
+def test_a_repeat_counts_and_a_limited_repeat_writes_nothing(hotel, client, monkeypatch):
+    monkeypatch.setenv("FANGKONG_RATE_RETURNEES_VENUE", "ip=0,key=2,window=1000000000")
+    assert _post(client, hotel, 1).status_code == 201
+    assert _post(client, hotel, 1).status_code == 200  # the same submission: the first registration
+    assert _post(client, hotel, 2).status_code == 429  # the phone's third request in the window
+    assert VenueVisit.objects.filter(venue=hotel).count() == 1
+
+
+_names = st.text(
+    alphabet=st.characters(codec="utf-8", categories=["Lo", "Lu", "Ll", "Nd"]), min_size=1, max_size=50
+)
+_phones = st.builds(
+    lambda head, tail: f"1{head}{tail:09d}", st.sampled_from("3456789"), st.integers(0, 10**9 - 1)
+)
+_temperatures = st.decimals(min_value="34.0", max_value="37.2", places=1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one statement is PostgreSQL's")
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=_names, phone=_phones, temperature=_temperatures, key_area=st.booleans(), limited=st.booleans())
+def test_the_one_statement_stores_what_the_orm_path_stores(
+    hotel, monkeypatch, name, phone, temperature, key_area, limited
+):
+    """Every column of a registration stored by the prepared statement equals the ORM path's, and both refuse
+    the same inputs with the same messages (validation is one function before either write)."""
+    from fangkong.core import crypto
+
+    monkeypatch.setenv("FANGKONG_RATE_RETURNEES_VENUE", "ip=100000,key=100000" if limited else "off")
+    moment = timezone.now()
+    answers = []
+    for fast in (True, False):
+        monkeypatch.setattr(venue_services, "one_statement", lambda fast=fast: fast)
+        try:
+            result = services.register_visit(
+                actor=None,
+                venue=hotel,
+                name=name,
+                phone=phone,
+                temperature=temperature,
+                key_area_14d=key_area,
+                submission_id=f"h-{fast}-{moment.timestamp()}",
+                now=moment,
+                client_ip="10.1.2.3",
+            )
+        except ValidationError as exc:
+            answers.append(("refused", exc.message_dict))
+            continue
+        assert result.created
+        row = VenueVisit.objects.filter(pk=result.visit.pk).values().get()
+        assert row["phone_enc"] == result.visit.phone_enc
+        row["phone"] = crypto.decrypt(row.pop("phone_enc"))
+        for column in ("id", "submission_id", "updated_at"):
+            row.pop(column)
+        answers.append(("stored", row))
+    assert answers[0] == answers[1]
