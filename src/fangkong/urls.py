@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns: list[Any] = [
+    path("api/", include("fangkong.api.urls")),  # first: the public API endpoints resolve in one step
     path("", include("fangkong.core.urls")),
     path("io/", include("fangkong.core.io_urls")),
     path("registry/", include("fangkong.registry.urls")),
@@ -14,7 +15,6 @@ urlpatterns: list[Any] = [
     path("returnees/", include("fangkong.returnees.urls")),
     path("care/", include("fangkong.care.urls")),
     path("command/", include("fangkong.command.urls")),
-    path("api/", include("fangkong.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
