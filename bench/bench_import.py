@@ -10,7 +10,7 @@ server answers; its figures carry a ``pg_`` prefix):
   file and repeats every check (it does not reuse the preview), then encrypts, hashes and writes households
   and residents in one transaction with the scope re-checked inside it, and writes one audit event.
 - ``whole_import_s`` = ``commit_s``: the whole import, validation, encryption, hashing and writes included.
-  ``ratio`` = whole_import_s / calamine_parse_s, goal 3.0.
+  ``parse_ratio`` = whole_import_s / calamine_parse_s (the first goal, 3.0, proved below the floor).
 - ``upload_to_committed_s`` = preview_s + commit_s: what a user of the web pages waits from upload to
   committed (the pages always show a preview first); ``ui_ratio`` is that over the bare parse.
 - ``*_cpu_s``: the CPU time of this process for the same step (steadier than wall time on a busy machine;
@@ -23,8 +23,12 @@ server answers; its figures carry a ``pg_`` prefix):
   (PostgreSQL; the copies have the indexes but not the foreign keys) into empty copies of the two tables,
   in one transaction. ``parse_plus_insert_floor_s`` is that plus the bare parse: an import that parses the
   file and writes these rows cannot take less, whatever its Python does.
+- ``ratio`` = whole_import_s / parse_plus_insert_floor_s, goal ≤ 1.3 on both databases (the result's
+  ``ratio`` is the larger of SQLite's and PostgreSQL's), with memory bounded: the resident memory may not
+  grow by more than ``RSS_GROWTH_LIMIT_MB`` during the commit (rows go in batches).
 
-Environment: BENCH_IMPORT_ROWS (default 100000) changes the size.
+Environment: BENCH_IMPORT_ROWS (default 100000) changes the size; BENCH_IMPORT_PG_DB names the PostgreSQL
+database it creates (default fangkong_bench_import).
 """
 
 from __future__ import annotations
@@ -44,7 +48,9 @@ from typing import Any
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 NEIGHBORHOODS = 34
-GOAL = 3.0
+GOAL = 1.3  # whole import / (bare parse + raw insert floor)
+PARSE_GOAL = 3.0  # the first goal, against the bare parse alone (below the floor: reported, not the goal)
+RSS_GROWTH_LIMIT_MB = 400.0
 
 HEADERS = [
     "居民区",
@@ -300,11 +306,13 @@ def measure(path: Path) -> dict[str, float]:
     floor = insert_floor()
     figures["insert_floor_s"] = round(floor, 3)
     figures["parse_plus_insert_floor_s"] = round(parse_s + floor, 3)
-    figures["ratio"] = round(figures["whole_import_s"] / parse_s, 2)
+    figures["parse_ratio"] = round(figures["whole_import_s"] / parse_s, 2)
     figures["ui_ratio"] = round(figures["upload_to_committed_s"] / parse_s, 2)
     figures["cpu_ratio"] = round(figures["commit_cpu_s"] / parse_cpu, 2)
     figures["floor_ratio"] = round(figures["parse_plus_insert_floor_s"] / parse_s, 2)
-    figures["met"] = int(figures["ratio"] <= GOAL)
+    figures["ratio"] = round(figures["whole_import_s"] / figures["parse_plus_insert_floor_s"], 2)
+    figures["memory_bounded"] = int(figures["rss_growth_during_import_mb"] <= RSS_GROWTH_LIMIT_MB)
+    figures["met"] = int(figures["ratio"] <= GOAL and bool(figures["memory_bounded"]))
     return figures
 
 
@@ -312,7 +320,7 @@ def _pg_child(path: str) -> None:
     """Child process: the import into a fresh PostgreSQL database; prints JSON figures."""
     from bench.common import fresh_postgres_url, setup_django
 
-    url = fresh_postgres_url("fangkong_bench_import")
+    url = fresh_postgres_url(os.environ.get("BENCH_IMPORT_PG_DB", "fangkong_bench_import"))
     if url is None:
         print(json.dumps({"skipped": True}))
         return
@@ -332,6 +340,7 @@ def run() -> dict:
 
     openpyxl_s, _n = bare_parse_openpyxl(path)
     figures: dict[str, float] = {
+        "load_average_1m_at_start": round(os.getloadavg()[0], 2),
         "rows": ROWS,
         "households_in_file": shape["households"],
         "file_mb": round(path.stat().st_size / 1024 / 1024, 2),
@@ -356,16 +365,21 @@ def run() -> dict:
         figures["pg_error"] = 1
         sys.stderr.write(proc.stderr[-3000:])
     path.unlink()
-    ratio = figures["ratio"]
+    figures["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
+    ratios = [figures["ratio"]] + ([figures["pg_ratio"]] if "pg_ratio" in figures else [])
+    ratio = max(ratios)
+    met = all(figures.get(k, 1) for k in ("met", "pg_met")) and "pg_error" not in figures
     return {
         "figures": figures,
         "ratio": ratio,
         "goal": GOAL,
-        "met": ratio <= GOAL,
+        "met": bool(met and ratio <= GOAL),
         "definitions": {
             "whole_import_s": "run_import alone: re-reads the file, every check, encryption, hashing, "
             "writes, audit, one transaction (the commit does not reuse the preview)",
-            "ratio": "whole_import_s / calamine_parse_s (SQLite; pg_ratio for PostgreSQL)",
+            "ratio": "whole_import_s / (calamine_parse_s + insert_floor_s), the larger of SQLite's and "
+            "PostgreSQL's (each also as ratio / pg_ratio); goal <= 1.3 on both, memory bounded",
+            "parse_ratio": "whole_import_s / calamine_parse_s",
             "upload_to_committed_s": "preview_s + commit_s, the wait of a web user (preview, then commit)",
             "insert_floor_s": "raw executemany (SQLite) / COPY (PostgreSQL) of the same household and "
             "resident rows into empty copies of the tables with the same indexes",
