@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fangkong.masks",
     "fangkong.returnees",
     "fangkong.care",
+    "fangkong.tickets",
     "fangkong.command",
     "fangkong.api",
     "fangkong.project",  # the cross-app demo and its commands

@@ -20,6 +20,7 @@ class Domain(models.TextChoices):
     MASKS = "masks", _("口罩预约")
     RETURNEES = "returnees", _("返沪与隔离")
     CARE = "care", _("民生保障")
+    TICKETS = "tickets", _("应急联动")
 
 
 class AuditAction(models.TextChoices):

@@ -16,6 +16,7 @@ GROUPS: dict[str, Any] = {
     "masks": _("口罩预约"),
     "returnees": _("返沪与隔离"),
     "care": _("民生保障"),
+    "tickets": _("应急联动"),
     "command": _("指挥部"),
     "system": _("系统"),
 }

@@ -30,6 +30,7 @@ class MemberKind(models.TextChoices):
     CADRE = "cadre", _("下沉干部")
     STAFF = "staff", _("社区工作者")
     VOLUNTEER = "volunteer", _("志愿者")
+    PARTNER = "partner", _("共建单位人员")
 
 
 class ProposalStatus(models.TextChoices):

@@ -54,6 +54,9 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("pairing", "rosters", "Neighborhood"): CHILD
     + " (the neighborhood of the templates read through the door)",
     ("api.pairing", "_check_in", "CheckInRound"): CHILD + " (the round the check-in service returned)",
+    # tickets
+    ("tickets", "public_report", "Neighborhood"): PUBLIC + " (names only, for the resident to pick)",
+    ("tickets", "public_report", "Building"): PUBLIC + " (names only, for the resident to pick)",
 }
 
 

@@ -40,6 +40,14 @@ OUTERMOST = {
     "registry": {"delete_record", "resolve_duplicate"},
     "returnees": {"decide_amendment", "extend_isolation", "release_isolation", "save_risk_rule"},
     "care": {"enrol_care", "record_delivery", "update_care"},
+    "tickets": {
+        "add_photo",
+        "check_flats",
+        "confirm_ticket",
+        "move_ticket",
+        "open_ticket_now",
+        "record_consent_now",
+    },
 }
 
 

@@ -24,8 +24,9 @@ ALLOWED: dict[str, set[str]] = {
     "masks": {"core", "registry"},
     "returnees": {"core", "registry", "pairing"},  # a building's person in charge, when pairing is installed
     "care": {"core", "registry", "pairing", "masks", "returnees"},
+    "tickets": {"core", "registry", "pairing", "returnees"},  # duty rosters; isolation present or not
 }
-APPS = {"core", "registry", "pairing", "masks", "returnees", "care", "command", "api", "project"}
+APPS = {"core", "registry", "pairing", "masks", "returnees", "care", "tickets", "command", "api", "project"}
 
 
 def imported_modules(source: str) -> list[tuple[int, str]]:

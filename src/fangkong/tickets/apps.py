@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "fangkong.tickets"
+    label = "tickets"
+    verbose_name = _("应急联动")
+
+    def ready(self) -> None:
+        from fangkong.core.navigation import MenuItem, register_home_panel, register_menu
+
+        everyone = ("hq", "staff", "cadre", "office", "org_contact", "district_viewer", "auditor")
+        register_menu(
+            MenuItem(_("报修看板"), "tickets:board", roles=everyone, order=50),
+            MenuItem(_("联动单位"), "tickets:units", roles=everyone, order=51),
+            MenuItem(_("时限统计"), "tickets:performance", roles=everyone, order=52),
+        )
+        from fangkong.tickets.home import panel
+        from fangkong.tickets.jobs import register_jobs
+
+        register_home_panel(panel, order=50)
+        register_jobs()

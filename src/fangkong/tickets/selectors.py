@@ -1,0 +1,331 @@
+"""Reads of the tickets app for pages, the API and the services: who is on duty now, the isolation warning of
+an address, the board of open tickets with their clocks, and each unit's SLA performance per week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from fangkong.pairing.choices import RosterStatus
+from fangkong.pairing.models import DutyPerson, RosterAssignment
+from fangkong.tickets.choices import OPEN_STATES, SERVICE_FOR_KIND, Clock, Isolation, TicketState
+from fangkong.tickets.models import PartnerUnit, Ticket, UnitMember, UnitService
+
+# A clock warns when this share of its span (at least WARN_MIN_SECONDS) is left.
+WARN_SHARE = 0.25
+WARN_MIN_SECONDS = 5 * 60
+
+
+# ------------------------------------------------------------------------------------------ duty
+
+
+def on_duty_now(unit: PartnerUnit, *, at: dt.datetime | None = None) -> list[DutyPerson]:
+    """The unit's people on duty at ``at`` (default now), from its published roster's assignments: a night
+    shift runs across midnight (its assignment ends the next morning) and an approved swap has already
+    traded the assignments' people. One query."""
+    at = at or timezone.now()
+    if unit.point_id is None:
+        return []
+    rows = (
+        RosterAssignment.objects.filter(
+            template__point_id=unit.point_id,
+            roster__status=RosterStatus.PUBLISHED,
+            starts_at__lte=at,
+            ends_at__gt=at,
+            person__active=True,
+        )
+        .select_related("person")
+        .order_by("starts_at", "template_id", "id")
+    )
+    seen: dict[int, DutyPerson] = {}
+    for row in rows:
+        seen.setdefault(row.person_id, row.person)
+    return list(seen.values())
+
+
+def users_of(people: list[DutyPerson]) -> list[Any]:
+    """The accounts behind duty people of partner units."""
+    if not people:
+        return []
+    return [
+        m.user
+        for m in UnitMember.objects.filter(duty_person__in=people).select_related("user")
+        if m.user.is_active
+    ]
+
+
+def unit_heads(unit_id: int) -> list[Any]:
+    """The unit's lead and dispatchers (the breach alerts go to them and to HQ)."""
+    return [
+        m.user
+        for m in UnitMember.objects.filter(unit_id=unit_id, role__in=["lead", "dispatcher"]).select_related(
+            "user"
+        )
+        if m.user.is_active
+    ]
+
+
+# ------------------------------------------------------------------------------------- isolation
+
+
+def normalize_room(room: str) -> str:
+    return room.strip().removesuffix("室").strip().upper()
+
+
+def isolation_at(building_id: int, room: str = "") -> str:
+    """Whether home isolation is present in the room, elsewhere in the building, or not at all: the only
+    thing a ticket may know about it (never who). One query of the building's active home isolations."""
+    from fangkong.returnees.choices import IsolationMode, IsolationStatus
+    from fangkong.returnees.models import Isolation as IsolationRow
+
+    rooms = set(
+        IsolationRow.objects.filter(
+            building_id=building_id, status=IsolationStatus.ACTIVE, mode=IsolationMode.HOME
+        ).values_list("declaration__room", flat=True)
+    )
+    if not rooms:
+        return Isolation.NONE
+    wanted = normalize_room(room)
+    if wanted and wanted in {normalize_room(r) for r in rooms}:
+        return Isolation.ROOM
+    return Isolation.BUILDING
+
+
+# --------------------------------------------------------------------------------------- routing
+
+
+def route(subdistrict_id: int, neighborhood_id: int, kind: str, urgency: str) -> tuple[Any, Any]:
+    """The partner unit for a kind of ticket in a neighborhood, and its SLA for the urgency (None when the
+    unit has none set). A unit that names the neighborhood comes before one serving the whole sub-district.
+    One query."""
+    service_kind = SERVICE_FOR_KIND.get(kind)
+    through = PartnerUnit.neighborhoods.through.objects
+    unit = (
+        PartnerUnit.objects.filter(subdistrict_id=subdistrict_id, service_kind=service_kind, active=True)
+        .annotate(
+            named=Exists(through.filter(partnerunit_id=OuterRef("pk"), neighborhood_id=neighborhood_id)),
+            limited=Exists(through.filter(partnerunit_id=OuterRef("pk"))),
+        )
+        .filter(Q(named=True) | Q(limited=False))
+        .select_related("organization")
+        .order_by("-named", "pk")
+        .first()
+    )
+    if unit is None:
+        return None, None
+    service = UnitService.objects.filter(unit=unit, kind=kind, urgency=urgency).first()
+    return unit, service
+
+
+# ----------------------------------------------------------------------------------------- clocks
+
+
+@dataclass
+class ClockView:
+    clock: str
+    label: str
+    due: dt.datetime | None
+    done_at: dt.datetime | None
+    state: str  # "met", "missed", "ok", "warn", "breached", "none"
+    minutes_left: int | None = None
+
+
+def _clock(
+    clock: str, start: dt.datetime | None, due: dt.datetime | None, done: dt.datetime | None, now: dt.datetime
+) -> ClockView:
+    label = str(Clock(clock).label)
+    if due is None:
+        return ClockView(clock, label, None, done, "none")
+    if done is not None:
+        return ClockView(clock, label, due, done, "met" if done <= due else "missed")
+    left = (due - now).total_seconds()
+    span = (due - start).total_seconds() if start else 0
+    if left < 0:
+        state = "breached"
+    elif left <= max(WARN_MIN_SECONDS, span * WARN_SHARE):
+        state = "warn"
+    else:
+        state = "ok"
+    return ClockView(clock, label, due, None, state, int(left // 60))
+
+
+def clocks(ticket: Ticket, now: dt.datetime | None = None) -> list[ClockView]:
+    """The three SLA clocks of a ticket: response, arrival and resolution against its unit's SLA."""
+    now = now or timezone.now()
+    start = ticket.dispatched_at
+    closed = ticket.closed_at if ticket.state == TicketState.DONE else None
+    cancelled = ticket.state == TicketState.CANCELLED
+    views = [
+        _clock(Clock.RESPOND, start, ticket.respond_due, ticket.responded_at, now),
+        _clock(Clock.ARRIVE, start, ticket.arrive_due, ticket.arrived_at, now),
+        _clock(Clock.RESOLVE, start, ticket.resolve_due, closed, now),
+    ]
+    if cancelled:
+        for v in views:
+            if v.done_at is None:
+                v.state, v.minutes_left = "none", None
+    return views
+
+
+# ----------------------------------------------------------------------------------------- reads
+
+
+def tickets_for(user: Any) -> QuerySet[Ticket]:
+    return Ticket.objects.visible_to(user).select_related(
+        "neighborhood", "building__compound", "unit__organization", "first_unit__organization", "assignee"
+    )
+
+
+@dataclass
+class BoardRow:
+    ticket: Ticket
+    clocks: list[ClockView]
+
+    @property
+    def worst(self) -> str:
+        states = {c.state for c in self.clocks}
+        for s in ("breached", "warn", "ok"):
+            if s in states:
+                return s
+        return "none"
+
+
+def board(
+    user: Any, *, now: dt.datetime | None = None, unit_id: int | None = None, limit: int = 500
+) -> list[BoardRow]:
+    """The open tickets the user sees, most urgent clock first, each with its clocks. A constant number of
+    queries whatever the number of tickets."""
+    now = now or timezone.now()
+    qs = tickets_for(user).filter(state__in=list(OPEN_STATES))
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    rows = [BoardRow(t, clocks(t, now)) for t in qs.order_by("respond_due", "opened_at", "id")[:limit]]
+    order = {"breached": 0, "warn": 1, "ok": 2, "none": 3}
+    rows.sort(key=lambda r: order[r.worst])
+    return rows
+
+
+def units_for(user: Any) -> QuerySet[PartnerUnit]:
+    return PartnerUnit.objects.visible_to(user).select_related("organization").order_by("organization__name")
+
+
+@dataclass
+class WeekRow:
+    week: dt.date
+    total: int = 0
+    counts: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"met": 0, "missed": 0})
+    )
+
+    def share(self, clock: str) -> str:
+        c = self.counts[clock]
+        n = c["met"] + c["missed"]
+        return f"{100 * c['met'] / n:.0f}%" if n else "—"
+
+    def cell(self, clock: str) -> dict[str, Any]:
+        c = self.counts[clock]
+        return {"met": c["met"], "missed": c["missed"], "share": self.share(clock)}
+
+    @property
+    def respond_cell(self) -> dict[str, Any]:
+        return self.cell(Clock.RESPOND)
+
+    @property
+    def arrive_cell(self) -> dict[str, Any]:
+        return self.cell(Clock.ARRIVE)
+
+    @property
+    def resolve_cell(self) -> dict[str, Any]:
+        return self.cell(Clock.RESOLVE)
+
+
+def weekly_performance(
+    user: Any, unit: PartnerUnit, *, weeks: int = 8, now: dt.datetime | None = None
+) -> list[WeekRow]:
+    """The unit's tickets per week (by opening, Monday first) with the clocks met and missed. One query."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    out: dict[dt.date, WeekRow] = {
+        first + dt.timedelta(weeks=i): WeekRow(first + dt.timedelta(weeks=i)) for i in range(weeks)
+    }
+    qs = Ticket.objects.visible_to(user).filter(unit=unit, opened_at__gte=start, dispatched_at__isnull=False)
+    for t in qs.only(
+        "opened_at",
+        "state",
+        "dispatched_at",
+        "responded_at",
+        "arrived_at",
+        "closed_at",
+        "respond_due",
+        "arrive_due",
+        "resolve_due",
+    ):
+        day = timezone.localtime(t.opened_at).date()
+        row = out.get(day - dt.timedelta(days=day.weekday()))
+        if row is None:
+            continue
+        row.total += 1
+        for c in clocks(t, now):
+            if c.state in ("met", "missed"):
+                row.counts[c.clock][c.state] += 1
+            elif c.state == "breached":
+                row.counts[c.clock]["missed"] += 1
+    return [out[k] for k in sorted(out, reverse=True)]
+
+
+def buildings_for_opening(user: Any) -> QuerySet[Any]:
+    """The buildings a user may open a ticket at: those they see, or for a unit's dispatcher the buildings of
+    the unit's area (its neighborhoods, or its whole sub-district)."""
+    from fangkong.registry.models import Building
+    from fangkong.tickets.access import member_of
+
+    member = member_of(user)
+    if member is None:
+        qs = Building.objects.visible_to(user)
+    else:
+        unit = member.unit
+        qs = Building.objects.filter(subdistrict_id=unit.subdistrict_id)
+        hoods = list(unit.neighborhoods.values_list("pk", flat=True))
+        if hoods:
+            qs = qs.filter(neighborhood_id__in=hoods)
+    return qs.select_related("neighborhood", "compound").order_by(
+        "neighborhood__code", "compound__name", "name"
+    )
+
+
+def referral_units(ticket: Ticket) -> list[PartnerUnit]:
+    """The other units of the ticket's sub-district it can be referred to."""
+    return list(
+        PartnerUnit.objects.filter(subdistrict_id=ticket.subdistrict_id, active=True)
+        .exclude(pk=ticket.unit_id or 0)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+def unit_rosters(unit: PartnerUnit) -> list[Any]:
+    """The rosters over the unit's duty point (its 24-hour duty), newest first."""
+    from fangkong.pairing.models import Roster
+
+    if unit.point_id is None:
+        return []
+    return list(
+        Roster.objects.filter(templates__point_id=unit.point_id).distinct().order_by("-start_date")[:5]
+    )
+
+
+def member_candidates(unit: PartnerUnit) -> QuerySet[Any]:
+    """The organisation contacts of the unit's organisation not yet among its people."""
+    from fangkong.core.choices import Role
+    from fangkong.core.models import User
+
+    return User.objects.filter(
+        role=Role.ORG_CONTACT, organization_id=unit.organization_id, is_active=True, unit_member__isnull=True
+    ).order_by("username")
