@@ -44,7 +44,7 @@ def _event(ticket: Ticket, actor: Any, before: str, after: str, note: str, at: d
         actor=actor,
         action=AuditAction.ACTION,
         obj=ticket,
-        changes={"state": [before, after], "at": at.isoformat()},
+        changes={"transition": f"{before} → {after}", "moved_at": at.isoformat()},
         note=note or str(TicketState(after).label),
     )
 
@@ -333,7 +333,7 @@ def record_consent(
         actor=actor,
         action=AuditAction.ACTION,
         obj=ticket,
-        changes={"consent_by": ticket.consent_by, "consent_at": ticket.consent_at.isoformat()},
+        changes={"consent": [ticket.consent_by, ticket.consent_at.isoformat()]},
         note=note or _("用户同意彻底维修"),
     )
     return ticket
@@ -359,7 +359,7 @@ def check_flat(
         actor=actor,
         action=AuditAction.ACTION,
         obj=ticket,
-        changes={"flat": check.room, "result": result, "note": check.note},
+        changes={"flat": [check.room, result, check.note]},
         note=_("入户安全检查"),
     )
     return check
