@@ -232,7 +232,9 @@ def advance(
     a referral names another unit (the first unit stays linked), the full repair after a temporary fix waits
     for the household's consent, a building-wide job ends with every flat checked."""
     now = now or timezone.now()
-    ticket = Ticket.objects.select_for_update().select_related("unit", "building").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("unit", "building").get(pk=ticket.pk)
+    )
     before = ticket.state
     if to_state not in access.TRANSITIONS.get(before, ()):
         raise ValidationError(
