@@ -58,6 +58,7 @@ def _population(world):  # type: ignore[no-untyped-def]
             building_id=ids[i % len(ids)],
             room=f"{(i // len(ids)) % 30 + 1}01",
             name=f"隔离{i}",
+            id_number_hash=f"bench-{i}",
             origin_code="420100",
             origin_name="武汉市",
             transport="rail",
