@@ -59,4 +59,26 @@ def may_reveal_personal(user: Any) -> bool:
 
 def flags(user: Any) -> dict[str, bool]:
     """The predicates a care page template needs, by name."""
-    return {"can_enrol": may_enrol(user), "can_reveal": may_reveal_personal(user)}
+    return {
+        "can_enrol": may_enrol(user),
+        "can_reveal": may_reveal_personal(user),
+        "can_donate": may_record_donation(user),
+    }
+
+
+def may_record_donation(user: Any) -> bool:
+    """Receive a donation: whoever writes care rows in some neighborhood (or the whole sub-district)."""
+    return scope.works_in_domain(user, Domain.CARE)
+
+
+def may_distribute(user: Any, item: Any) -> bool:
+    """Give out an item of the donations ledger: its account is in the user's scope and has a balance."""
+    return item.balance > 0 and _may_write(user, item)
+
+
+def may_move_masks(user: Any, item: Any) -> bool:
+    """Move donated masks into the mask stock ledger: a masks manager of the sub-district (the masks app's
+    own rule for recording stock) who may also write the item's account."""
+    from fangkong.masks.access import can_manage_subdistrict
+
+    return item.is_masks and may_distribute(user, item) and can_manage_subdistrict(user, item.subdistrict_id)

@@ -48,3 +48,18 @@ class Welfare(models.TextChoices):
     WELL = "well", _("良好")
     UNWELL = "unwell", _("身体不适")
     UNKNOWN = "unknown", _("未见到本人")
+
+
+class DonorKind(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    FIRM = "firm", _("企业单位")
+    ANONYMOUS = "anonymous", _("匿名")
+
+
+class TargetKind(models.TextChoices):
+    VOLUNTEER_POINT = "point", _("志愿者服务点")
+    COMMITTEE = "committee", _("居委会")
+    PERSON = "person", _("个人")
+    ORGANIZATION = "organization", _("单位")
+    VOLUNTEERS = "volunteers", _("志愿者")
+    MASK_STOCK = "mask_stock", _("口罩库存")

@@ -5,7 +5,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.care.choices import CareReason, CareStatus, DeliveryOutcome, Mobility, Need, Weekday, Welfare
+from fangkong.care.choices import (
+    CareReason,
+    CareStatus,
+    DeliveryOutcome,
+    DonorKind,
+    Mobility,
+    Need,
+    TargetKind,
+    Weekday,
+    Welfare,
+)
 
 
 class CareForm(forms.Form):
@@ -51,3 +61,102 @@ class DeliveryForm(forms.Form):
     phone_confirmed = forms.BooleanField(label=_("已电话确认本人取到"), required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
     submission_id = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+
+
+LINES = 4
+
+
+class DonationForm(forms.Form):
+    neighborhood = forms.TypedChoiceField(label=_("接收居民区"), coerce=int, empty_value=None, required=False)
+    donor_kind = forms.ChoiceField(label=_("捐赠方类型"), choices=DonorKind.choices, widget=forms.RadioSelect)
+    donor_name = forms.CharField(
+        label=_("捐赠方"), max_length=80, required=False, help_text=_("居民姓名或单位名称；匿名可不填。")
+    )
+    donor_resident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    donor_organization = forms.TypedChoiceField(
+        label=_("捐赠单位（已登记）"), coerce=int, empty_value=None, required=False
+    )
+    public_thanks = forms.BooleanField(label=_("同意公开致谢"), required=False)
+    purpose = forms.CharField(label=_("捐赠用途"), max_length=120, required=False)
+    received_on = forms.DateField(label=_("接收日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        neighborhoods: Any = (),
+        organizations: Any = (),
+        sub_wide: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        hoods = [(h.pk, h.name) for h in neighborhoods]
+        fields["neighborhood"].choices = ([("", _("街道（不属于某个居民区）"))] if sub_wide else []) + hoods
+        fields["donor_organization"].choices = [("", "—"), *((o.pk, o.name) for o in organizations)]
+        for n in range(LINES):
+            self.fields[f"item_{n}"] = forms.CharField(
+                label=_("物品%(n)d") % {"n": n + 1}, max_length=60, required=False
+            )
+            self.fields[f"unit_{n}"] = forms.CharField(label=_("单位"), max_length=10, required=False)
+            self.fields[f"qty_{n}"] = forms.IntegerField(label=_("数量"), min_value=1, required=False)
+            self.fields[f"masks_{n}"] = forms.BooleanField(label=_("是口罩"), required=False)
+
+    def lines(self) -> list[Any]:
+        from fangkong.care.donations import Line
+
+        d = self.cleaned_data
+        out = []
+        for n in range(LINES):
+            if d.get(f"item_{n}") or d.get(f"qty_{n}"):
+                out.append(
+                    Line(
+                        name=d.get(f"item_{n}") or "",
+                        unit=d.get(f"unit_{n}") or "",
+                        quantity=d.get(f"qty_{n}") or 0,
+                        is_masks=bool(d.get(f"masks_{n}")),
+                        is_money=(d.get(f"unit_{n}") or "") == "元",
+                    )
+                )
+        return out
+
+
+class DistributionForm(forms.Form):
+    quantity = forms.IntegerField(label=_("数量"), min_value=1)
+    target_kind = forms.ChoiceField(
+        label=_("去向"), choices=[c for c in TargetKind.choices if c[0] != TargetKind.MASK_STOCK]
+    )
+    target_compound = forms.TypedChoiceField(
+        label=_("服务点所在小区"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("去向为志愿者服务点时必选。"),
+    )
+    target_organization = forms.TypedChoiceField(
+        label=_("受赠单位"), coerce=int, empty_value=None, required=False
+    )
+    target_name = forms.CharField(label=_("去向说明"), max_length=120, required=False)
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, compounds: Any = (), organizations: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["target_compound"].choices = [
+            ("", "—"),
+            *((c.pk, f"{c.neighborhood.name} {c.name}") for c in compounds),
+        ]
+        fields["target_organization"].choices = [("", "—"), *((o.pk, o.name) for o in organizations)]
+
+
+class MasksToStockForm(forms.Form):
+    mask_round = forms.TypedChoiceField(label=_("口罩预约轮次"), coerce=int)
+    neighborhood = forms.TypedChoiceField(label=_("入库居民区"), coerce=int)
+    quantity = forms.IntegerField(label=_("数量（只）"), min_value=1)
+
+    def __init__(self, *args: Any, rounds: Any = (), neighborhoods: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["mask_round"].choices = [(r.pk, str(r)) for r in rounds]
+        fields["neighborhood"].choices = [(h.pk, h.name) for h in neighborhoods]

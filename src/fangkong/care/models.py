@@ -13,7 +13,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.care.choices import CareReason, CareStatus, DeliveryOutcome, Mobility, Weekday, Welfare
+from fangkong.care.choices import (
+    CareReason,
+    CareStatus,
+    DeliveryOutcome,
+    DonorKind,
+    Mobility,
+    TargetKind,
+    Weekday,
+    Welfare,
+)
 from fangkong.core.choices import Domain
 from fangkong.core.models import ScopedModel, personal_fields
 
@@ -148,3 +157,215 @@ class Delivery(CareModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_outcome_display()}"
+
+
+class DonationItem(CareModel):
+    """One account of the donations ledger: an item and its unit, kept by a neighborhood's committee (or the
+    sub-district when no neighborhood). Its balance is what was received less what was given out, never
+    negative (a database invariant)."""
+
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    name = models.CharField(_("物品"), max_length=60)
+    unit = models.CharField(_("单位"), max_length=10)
+    is_money = models.BooleanField(_("现金"), default=False)
+    is_masks = models.BooleanField(_("口罩"), default=False)
+    balance = models.BigIntegerField(_("结存"), default=0)
+
+    class Meta:
+        verbose_name = _("捐赠物品")
+        verbose_name_plural = _("捐赠物品")
+        ordering = ["name", "unit", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0),
+                name="care_item_balance_not_negative",
+                violation_error_message=_("结存不足：余额不能为负。"),
+            ),
+            models.UniqueConstraint(
+                fields=["subdistrict", "neighborhood", "name", "unit"],
+                name="care_item_unique",
+                nulls_distinct=False,
+                violation_error_message=_("该物品已有账户。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+
+class Donation(CareModel):
+    """A donation received (捐赠): the donor, what it was received for and by whom; its items are lines."""
+
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    number = models.CharField(_("收据编号"), max_length=20, unique=True)
+    donor_kind = models.CharField(_("捐赠方类型"), max_length=10, choices=DonorKind.choices)
+    donor_resident = models.ForeignKey(
+        "registry.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("捐赠居民"),
+    )
+    donor_organization = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("捐赠单位"),
+    )
+    donor_name = models.CharField(_("捐赠方"), max_length=80)
+    donor_address = models.CharField(_("捐赠方地址"), max_length=120, blank=True)
+    public_thanks = models.BooleanField(_("同意公开致谢"), default=False)
+    purpose = models.CharField(_("捐赠用途"), max_length=120, blank=True)
+    received_on = models.DateField(_("接收日期"), default=timezone.localdate)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("经手人"),
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("捐赠")
+        verbose_name_plural = _("捐赠")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(donor_kind=DonorKind.ANONYMOUS)
+                | (Q(donor_resident__isnull=True) & Q(donor_organization__isnull=True)),
+                name="care_anonymous_donor_unnamed",
+                violation_error_message=_("匿名捐赠不能关联居民或单位。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.donor_name}"
+
+
+class DonationLine(CareModel):
+    donation = models.ForeignKey(
+        Donation, on_delete=models.CASCADE, related_name="lines", verbose_name=_("捐赠")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    item = models.ForeignKey(
+        DonationItem, on_delete=models.PROTECT, related_name="lines", verbose_name=_("物品")
+    )
+    quantity = models.PositiveIntegerField(_("数量"))
+
+    class Meta:
+        verbose_name = _("捐赠明细")
+        verbose_name_plural = _("捐赠明细")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="care_line_positive",
+                violation_error_message=_("数量须大于0。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity}"
+
+
+class Distribution(CareModel):
+    """Donated goods given out: to a volunteer point (a compound's gate), a committee, a person, an
+    organisation, the volunteers, or into the mask stock ledger."""
+
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    item = models.ForeignKey(
+        DonationItem, on_delete=models.PROTECT, related_name="distributions", verbose_name=_("物品")
+    )
+    donation = models.ForeignKey(
+        Donation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="distributions",
+        verbose_name=_("来自捐赠"),
+    )
+    quantity = models.PositiveIntegerField(_("数量"))
+    target_kind = models.CharField(_("去向"), max_length=12, choices=TargetKind.choices)
+    target_compound = models.ForeignKey(
+        "registry.Compound",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("服务点所在小区"),
+    )
+    target_resident = models.ForeignKey(
+        "registry.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("受赠居民"),
+    )
+    target_organization = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("受赠单位"),
+    )
+    target_name = models.CharField(_("去向说明"), max_length=120)
+    day = models.DateField(_("日期"), default=timezone.localdate)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("经手人"),
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("捐赠物资发放")
+        verbose_name_plural = _("捐赠物资发放")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="care_distribution_positive",
+                violation_error_message=_("数量须大于0。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity} → {self.target_name}"

@@ -11,3 +11,11 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("people/<int:pk>/deliver/", views.delivery_new, name="delivery_new"),
 ]
+urlpatterns += [
+    path("donations/", views.donations, name="donations"),
+    path("donations/new/", views.donation_new, name="donation_new"),
+    path("donations/<int:pk>/", views.donation_detail, name="donation_detail"),
+    path("donations/<int:pk>/receipt/", views.donation_receipt, name="donation_receipt"),
+    path("donation-items/<int:pk>/distribute/", views.distribute, name="distribute"),
+    path("donation-items/<int:pk>/to-mask-stock/", views.masks_to_stock, name="masks_to_stock"),
+]

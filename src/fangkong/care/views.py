@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from fangkong.care import access, selectors, services
-from fangkong.care.forms import CareForm, DeliveryForm
-from fangkong.care.models import CareRecord
+from fangkong.care import donations as donation_ledger
+from fangkong.care.forms import CareForm, DeliveryForm, DistributionForm, DonationForm, MasksToStockForm
+from fangkong.care.models import CareRecord, Distribution, Donation, DonationItem
 from fangkong.care.rules import due_day, week_of
+from fangkong.core import scope as scope_questions
+from fangkong.core.choices import Domain
 from fangkong.core.errors import add_form_errors, flash_errors
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.htmx import pick_template
@@ -227,3 +230,212 @@ def missed(request: HttpRequest) -> HttpResponse:
         "care/missed.html",
         _context(request, page=page, rows=rows, week=week, today=today, filters=request.GET),
     )
+
+
+# ---------------------------------------------------------------- donations
+
+
+@login_required
+def donations(request: HttpRequest) -> HttpResponse:
+    user = access.care_user(request.user)
+    items = DonationItem.objects.visible_to(user).order_by("neighborhood__name", "name", "unit", "pk")
+    ledger = donation_ledger.reconcile(items)
+    rows = [
+        (r, access.may_distribute(user, r["item"]), access.may_move_masks(user, r["item"])) for r in ledger
+    ]
+    recent = (
+        Donation.objects.visible_to(user)
+        .select_related("neighborhood")
+        .prefetch_related("lines__item")
+        .order_by("-received_on", "-pk")
+    )
+    page = Paginator(recent, 30).get_page(request.GET.get("page"))
+    given = (
+        Distribution.objects.visible_to(user)
+        .select_related("item", "target_compound")
+        .order_by("-day", "-pk")[:30]
+    )
+    return render(
+        request,
+        "care/donations.html",
+        _context(
+            request, rows=rows, page=page, given=given, unreconciled=[r for r in ledger if r["difference"]]
+        ),
+    )
+
+
+def _donation(request: HttpRequest, pk: int) -> Donation:
+    user = access.care_user(request.user)
+    qs = Donation.objects.visible_to(user).select_related("neighborhood", "donor_resident", "received_by")
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def donation_new(request: HttpRequest) -> HttpResponse:
+    from fangkong.registry.models import Neighborhood, Organization
+
+    user = access.care_user(request.user)
+    if not access.may_record_donation(user):
+        raise Http404
+    hoods = list(Neighborhood.objects.editable_by(user).order_by("code", "name"))
+    sub_wide = bool(user.subdistrict_id) and scope_questions.manages_domain(user, Domain.CARE)
+    orgs = Organization.objects.visible_to(user).order_by("name")[:500]
+    form = DonationForm(
+        request.POST or None,
+        initial={"received_on": timezone.localdate(), "donor_kind": "resident"},
+        neighborhoods=hoods,
+        organizations=orgs,
+        sub_wide=sub_wide,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        by_pk = {h.pk: h for h in hoods}
+        org = {o.pk: o for o in orgs}.get(d["donor_organization"]) if d["donor_organization"] else None
+        hood = by_pk.get(d["neighborhood"]) if d["neighborhood"] else None
+        if hood is None and not sub_wide:
+            hood = hoods[0] if hoods else None
+        try:
+            donation = donation_ledger.record_donation(
+                actor=user,
+                subdistrict_id=hood.subdistrict_id if hood is not None else user.subdistrict_id,
+                neighborhood=hood,
+                donor_kind=d["donor_kind"],
+                donor_organization=org,
+                donor_name=d["donor_name"],
+                public_thanks=d["public_thanks"],
+                purpose=d["purpose"],
+                received_on=d["received_on"],
+                note=d["note"],
+                lines=form.lines(),
+            )
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        except ScopeError:
+            raise Http404
+        else:
+            messages.success(request, _("已登记捐赠 %(n)s。") % {"n": donation.number})
+            return redirect("care:donation_detail", donation.pk)
+    return render(request, "care/donation_form.html", _context(request, form=form))
+
+
+@login_required
+def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    donation = _donation(request, pk)
+    lines = list(donation.lines.select_related("item").order_by("pk"))
+    given = list(donation.distributions.select_related("item").order_by("day", "pk"))
+    items = [(ln, access.may_distribute(request.user, ln.item)) for ln in lines]
+    return render(
+        request, "care/donation_detail.html", _context(request, donation=donation, items=items, given=given)
+    )
+
+
+@login_required
+def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    donation = _donation(request, pk)
+    lines = list(donation.lines.select_related("item").order_by("pk"))
+    return render(request, "care/donation_receipt.html", {"donation": donation, "lines": lines})
+
+
+def _item(request: HttpRequest, pk: int) -> DonationItem:
+    user = access.care_user(request.user)
+    return get_object_or_404(DonationItem.objects.visible_to(user).select_related("neighborhood"), pk=pk)
+
+
+@login_required
+def distribute(request: HttpRequest, pk: int) -> HttpResponse:
+    from fangkong.registry.models import Compound, Organization
+
+    item = _item(request, pk)
+    user = request.user
+    if not access.may_distribute(user, item):
+        raise Http404
+    compounds = list(
+        Compound.objects.visible_to(user)
+        .filter(subdistrict_id=item.subdistrict_id)
+        .select_related("neighborhood")
+        .order_by("neighborhood__name", "name")[:500]
+    )
+    orgs = list(
+        Organization.objects.visible_to(user)
+        .filter(subdistrict_id=item.subdistrict_id)
+        .order_by("name")[:500]
+    )
+    form = DistributionForm(
+        request.POST or None, initial={"day": timezone.localdate()}, compounds=compounds, organizations=orgs
+    )
+    donation_pk = _int(request.GET["donation"]) if request.GET.get("donation") else None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        donation = None
+        if donation_pk is not None:
+            donation = Donation.objects.visible_to(user).filter(pk=donation_pk).first()
+        try:
+            donation_ledger.distribute(
+                actor=user,
+                item=item,
+                quantity=d["quantity"],
+                target_kind=d["target_kind"],
+                target_name=d["target_name"],
+                target_compound={c.pk: c for c in compounds}.get(d["target_compound"] or 0),
+                target_organization={o.pk: o for o in orgs}.get(d["target_organization"] or 0),
+                donation=donation,
+                day=d["day"],
+                note=d["note"],
+            )
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        except ScopeError:
+            raise Http404
+        else:
+            messages.success(request, _("已登记发放。"))
+            if donation is not None:
+                return redirect("care:donation_detail", donation.pk)
+            return redirect("care:donations")
+    return render(request, "care/distribute.html", _context(request, item=item, form=form))
+
+
+@login_required
+def masks_to_stock(request: HttpRequest, pk: int) -> HttpResponse:
+    from fangkong.masks.choices import RoundStatus
+    from fangkong.masks.models import MaskRound
+    from fangkong.registry.models import Neighborhood
+
+    item = _item(request, pk)
+    user = request.user
+    if not access.may_move_masks(user, item):
+        raise Http404
+    rounds = list(
+        MaskRound.objects.visible_to(user)
+        .filter(subdistrict_id=item.subdistrict_id)
+        .exclude(status=RoundStatus.FINISHED)
+        .order_by("-opens_at")[:20]
+    )
+    hoods = list(
+        Neighborhood.objects.visible_to(user)
+        .filter(subdistrict_id=item.subdistrict_id)
+        .order_by("code", "name")
+    )
+    form = MasksToStockForm(
+        request.POST or None,
+        initial={"neighborhood": item.neighborhood_id, "quantity": item.balance},
+        rounds=rounds,
+        neighborhoods=hoods,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            donation_ledger.move_masks_to_stock(
+                actor=user,
+                item=item,
+                quantity=d["quantity"],
+                mask_round={r.pk: r for r in rounds}[d["mask_round"]],
+                neighborhood={h.pk: h for h in hoods}[d["neighborhood"]],
+            )
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        except ScopeError:
+            raise Http404
+        else:
+            messages.success(request, _("已转入口罩库存。"))
+            return redirect("care:donations")
+    return render(request, "care/masks_to_stock.html", _context(request, item=item, form=form, rounds=rounds))

@@ -14,7 +14,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from fangkong.care import access, selectors, services
-from fangkong.care.models import CareRecord
+from fangkong.care import donations as donation_ledger
+from fangkong.care.models import CareRecord, Donation, DonationItem
 from fangkong.care.rules import week_of
 from fangkong.core.errors import api_detail
 from fangkong.core.exceptions import ScopeError
@@ -148,3 +149,192 @@ def create_delivery(request: HttpRequest, record_id: int, payload: CareDeliveryI
         "created": result.created,
     }
     return Status(201 if result.created else 200, body)
+
+
+# ---------------------------------------------------------------- donations
+
+
+class DonationLineIn(Schema):
+    name: str
+    unit: str
+    quantity: int
+    is_masks: bool = False
+
+
+class DonationIn(Schema):
+    neighborhood_id: int | None = None
+    donor_kind: str
+    donor_name: str = ""
+    donor_organization_id: int | None = None
+    public_thanks: bool = False
+    purpose: str = ""
+    lines: list[DonationLineIn]
+
+
+class DonationLineOut(Schema):
+    item_id: int
+    name: str
+    unit: str
+    quantity: int
+
+
+class DonationOut(Schema):
+    id: int
+    number: str
+    neighborhood_id: int | None
+    donor_kind: str
+    donor_name: str
+    public_thanks: bool
+    purpose: str
+    received_on: dt.date
+    lines: list[DonationLineOut]
+
+
+class DonationItemOut(Schema):
+    id: int
+    neighborhood_id: int | None
+    name: str
+    unit: str
+    is_masks: bool
+    balance: int
+    received: int
+    given: int
+    difference: int
+
+
+class CareDistributionIn(Schema):
+    quantity: int
+    target_kind: str
+    target_name: str = ""
+    target_compound_id: int | None = None
+
+
+class CareDistributionOut(Schema):
+    id: int
+    item_id: int
+    quantity: int
+    target_kind: str
+    target_name: str
+    day: dt.date
+
+
+def _donation_out(d: Donation) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "number": d.number,
+        "neighborhood_id": d.neighborhood_id,
+        "donor_kind": d.donor_kind,
+        "donor_name": d.donor_name,
+        "public_thanks": d.public_thanks,
+        "purpose": d.purpose,
+        "received_on": d.received_on,
+        "lines": [
+            {"item_id": ln.item_id, "name": ln.item.name, "unit": ln.item.unit, "quantity": ln.quantity}
+            for ln in d.lines.all()
+        ],
+    }
+
+
+@router.get("/donations", response=list[DonationOut])
+def list_donations(request: HttpRequest, offset: int = 0, limit: int = 100) -> Any:
+    user = access.care_user(request.user)
+    offset, limit = max(offset, 0), max(1, min(limit, 500))
+    qs = Donation.objects.visible_to(user).prefetch_related("lines__item").order_by("-received_on", "-pk")
+    return [_donation_out(d) for d in qs[offset : offset + limit]]
+
+
+@router.post("/donations", response={201: DonationOut, 400: CareErrorOut})
+def create_donation(request: HttpRequest, payload: DonationIn) -> Any:
+    from fangkong.registry.models import Neighborhood, Organization
+
+    user = access.care_user(request.user)
+    if not access.may_record_donation(user):
+        raise Http404
+    hood = None
+    if payload.neighborhood_id is not None:
+        hood = get_object_or_404(Neighborhood.objects.visible_to(user), pk=payload.neighborhood_id)
+    org = None
+    if payload.donor_organization_id is not None:
+        org = get_object_or_404(Organization.objects.visible_to(user), pk=payload.donor_organization_id)
+    sub_id = hood.subdistrict_id if hood is not None else user.subdistrict_id
+    if sub_id is None:
+        raise Http404
+    try:
+        donation = donation_ledger.record_donation(
+            actor=user,
+            subdistrict_id=sub_id,
+            neighborhood=hood,
+            donor_kind=payload.donor_kind,
+            donor_name=payload.donor_name,
+            donor_organization=org,
+            public_thanks=payload.public_thanks,
+            purpose=payload.purpose,
+            lines=[
+                donation_ledger.Line(name=ln.name, unit=ln.unit, quantity=ln.quantity, is_masks=ln.is_masks)
+                for ln in payload.lines
+            ],
+        )
+    except ValidationError as exc:
+        return Status(400, {"detail": api_detail(exc)})
+    except ScopeError:
+        raise Http404
+    return Status(201, _donation_out(donation))
+
+
+@router.get("/donation-items", response=list[DonationItemOut])
+def list_donation_items(request: HttpRequest) -> Any:
+    user = access.care_user(request.user)
+    items = DonationItem.objects.visible_to(user).order_by("name", "unit", "pk")[:1000]
+    return [
+        {
+            "id": r["item"].pk,
+            "neighborhood_id": r["item"].neighborhood_id,
+            "name": r["item"].name,
+            "unit": r["item"].unit,
+            "is_masks": r["item"].is_masks,
+            "balance": r["balance"],
+            "received": r["received"],
+            "given": r["given"],
+            "difference": r["difference"],
+        }
+        for r in donation_ledger.reconcile(items)
+    ]
+
+
+@router.post(
+    "/donation-items/{item_id}/distributions", response={201: CareDistributionOut, 400: CareErrorOut}
+)
+def create_distribution(request: HttpRequest, item_id: int, payload: CareDistributionIn) -> Any:
+    from fangkong.registry.models import Compound
+
+    user = access.care_user(request.user)
+    item = get_object_or_404(DonationItem.objects.visible_to(user), pk=item_id)
+    if not access.may_distribute(user, item):
+        raise Http404
+    compound = None
+    if payload.target_compound_id is not None:
+        compound = get_object_or_404(Compound.objects.visible_to(user), pk=payload.target_compound_id)
+    try:
+        row = donation_ledger.distribute(
+            actor=user,
+            item=item,
+            quantity=payload.quantity,
+            target_kind=payload.target_kind,
+            target_name=payload.target_name,
+            target_compound=compound,
+        )
+    except ValidationError as exc:
+        return Status(400, {"detail": api_detail(exc)})
+    except ScopeError:
+        raise Http404
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "item_id": row.item_id,
+            "quantity": row.quantity,
+            "target_kind": row.target_kind,
+            "target_name": row.target_name,
+            "day": row.day,
+        },
+    )

@@ -11,7 +11,7 @@ from fangkong.core.tests.matrix import ALLOWED, LOGIN, Case, answers
 
 
 def build(w: SimpleNamespace) -> None:
-    from fangkong.care import services
+    from fangkong.care import donations, services
 
     w.care_a = services.enrol_care(
         actor=w.staff_a,
@@ -19,6 +19,16 @@ def build(w: SimpleNamespace) -> None:
         data=services.CareInput(weekday=0, items="蔬菜一袋", needs=["vegetables"]),
     )
     services.record_delivery(actor=w.staff_a, record=w.care_a, outcome="delivered")
+    w.donation_a = donations.record_donation(
+        actor=w.staff_a,
+        subdistrict_id=w.sub.pk,
+        neighborhood=w.hood_a,
+        donor_kind="resident",
+        donor_name="郭文俊",
+        public_thanks=True,
+        lines=[donations.Line("取暖器", "台", 1), donations.Line("口罩", "只", 50, is_masks=True)],
+    )
+    w.heater_a, w.masks_a = [ln.item for ln in w.donation_a.lines.order_by("pk")]
 
 
 # Who sees the care pages: every staff persona of the care domain; not organisation contacts, nor the
@@ -30,7 +40,58 @@ READ_A = answers(404, hq=200, staff_a=200, cadre=200, viewer=200, auditor=200, a
 WRITE_A = answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=LOGIN)
 EDIT_A = answers(404, hq=200, staff_a=200, cadre=200, anonymous=LOGIN)
 
+DONATE = answers(
+    404, hq=ALLOWED, staff_a=ALLOWED, staff_b=ALLOWED, cadre=ALLOWED, other_hq=ALLOWED, anonymous=LOGIN
+)
+
 EXPECTATIONS = {
+    "care:donations": Case(get=SEE),
+    "care:donation_new": Case(
+        get=answers(404, hq=200, staff_a=200, staff_b=200, cadre=200, other_hq=200, anonymous=LOGIN),
+        post=DONATE,
+        data=lambda w: {
+            "donor_kind": "anonymous",
+            "received_on": "2020-02-07",
+            "item_0": "矿泉水",
+            "unit_0": "箱",
+            "qty_0": "2",
+        },
+    ),
+    "care:donation_detail": Case(kwargs=lambda w: {"pk": w.donation_a.pk}, get=READ_A),
+    "care:donation_receipt": Case(kwargs=lambda w: {"pk": w.donation_a.pk}, get=READ_A),
+    "care:distribute": Case(
+        kwargs=lambda w: {"pk": w.heater_a.pk},
+        get=EDIT_A,
+        post=WRITE_A,
+        data=lambda w: {
+            "quantity": "1",
+            "target_kind": "point",
+            "target_compound": w.compound_a.pk,
+            "day": "2020-02-07",
+        },
+    ),
+    "care:masks_to_stock": Case(
+        kwargs=lambda w: {"pk": w.masks_a.pk},
+        get=answers(404, hq=200, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, anonymous=LOGIN),
+        data=lambda w: {"quantity": "10"},
+    ),
+    "GET /api/v1/care/donations": Case(get=SEE_API),
+    "GET /api/v1/care/donation-items": Case(get=SEE_API),
+    "POST /api/v1/care/donations": Case(
+        post=answers(
+            404, hq=ALLOWED, staff_a=ALLOWED, staff_b=ALLOWED, cadre=ALLOWED, other_hq=ALLOWED, anonymous=401
+        ),
+        data=lambda w: {
+            "donor_kind": "anonymous",
+            "lines": [{"name": "暖宝宝", "unit": "盒", "quantity": 3}],
+        },
+    ),
+    "POST /api/v1/care/donation-items/{item_id}/distributions": Case(
+        kwargs=lambda w: {"item_id": w.heater_a.pk},
+        post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=401),
+        data=lambda w: {"quantity": 1, "target_kind": "committee"},
+    ),
     "care:register": Case(get=SEE),
     "care:missed": Case(get=SEE),
     "care:candidates": Case(

@@ -60,6 +60,7 @@ from fangkong.masks.services.rounds import (  # noqa: F401
     open_mask_round,
 )
 from fangkong.masks.services.stock import (  # noqa: F401
+    receive_stock_batch,
     record_stock_batch,
     return_stock,
 )

@@ -32,6 +32,30 @@ def record_stock_batch(
     received_at: dt.datetime | None = None,
 ) -> StockBatch:
     """Receive masks for a neighborhood; in booking-order rounds the waiting households are served at once."""
+    return receive_stock_batch(
+        actor=actor,
+        mask_round=mask_round,
+        neighborhood=neighborhood,
+        quantity=quantity,
+        site=site,
+        note=note,
+        received_at=received_at,
+    )
+
+
+@transaction.atomic
+def receive_stock_batch(
+    *,
+    actor: Any,
+    mask_round: MaskRound,
+    neighborhood: Any,
+    quantity: int,
+    site: PickupSite | None = None,
+    note: str = "",
+    received_at: dt.datetime | None = None,
+) -> StockBatch:
+    """``record_stock_batch`` inside the caller's transaction: for a service that moves masks in from
+    elsewhere together with its own writes (donated masks, from the care app's donations ledger)."""
     access.require_manage(actor, mask_round.subdistrict_id)
     if quantity is None or int(quantity) <= 0:
         raise ValidationError(_("到货数量必须大于0。"), code="quantity")
