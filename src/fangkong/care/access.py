@@ -82,3 +82,8 @@ def may_move_masks(user: Any, item: Any) -> bool:
     from fangkong.masks.access import can_manage_subdistrict
 
     return item.is_masks and may_distribute(user, item) and can_manage_subdistrict(user, item.subdistrict_id)
+
+
+def may_record_materials(user: Any) -> bool:
+    """Count materials handed out: whoever writes care rows in some neighborhood."""
+    return scope.works_in_domain(user, Domain.CARE)

@@ -63,3 +63,12 @@ class TargetKind(models.TextChoices):
     ORGANIZATION = "organization", _("单位")
     VOLUNTEERS = "volunteers", _("志愿者")
     MASK_STOCK = "mask_stock", _("口罩库存")
+
+
+class MaterialKind(models.TextChoices):
+    GUIDE = "guide", _("《疫情防控指南》")
+    LETTER = "letter", _("《给居民朋友的一封信》")
+    HEALTH_FORM = "health_form", _("《健康状况信息登记表》")
+    NOTICE = "notice", _("《告知单》")
+    POSTER = "poster", _("宣传海报")
+    OTHER = "other", _("其他材料")

@@ -1,6 +1,8 @@
 """Demo data for the care app: about 300 elderly people living alone in care (fewer at tiny scale), taken
 from the registry's oldest one-person households, each with a weekly delivery day and the visits of the last
-weeks; a few weeks were missed, so the missed list and its alerts have something to show."""
+weeks; a few weeks were missed, so the missed list and its alerts have something to show. The materials
+counter: 452 《健康状况信息登记表》 handed out over the neighborhoods (the seed article's figure), the
+《给居民朋友的一封信》 and 《疫情防控指南》 handed out by party branches."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from fangkong.care.choices import CareReason, DeliveryOutcome, Mobility, Welfare
-from fangkong.care.models import CareRecord, Delivery
+from fangkong.care.choices import CareReason, DeliveryOutcome, MaterialKind, Mobility, Welfare
+from fangkong.care.models import CareRecord, Delivery, MaterialCount
 from fangkong.care.rules import week_of
 
 ITEMS = ["1876农庄有机蔬菜一箱", "蔬菜一袋、鸡蛋一盒", "蔬菜一袋、代配药品", "午餐盒饭"]
@@ -83,3 +85,49 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
                 )
             )
     Delivery.objects.bulk_create(visits, batch_size=2000)
+    _materials(subdistrict, rng=rng, today=today)
+
+
+HEALTH_FORMS_HANDED_OUT = 452
+
+
+def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
+    cuts = sorted(rng.sample(range(1, total), parts - 1)) if parts > 1 else []
+    return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
+
+
+def _materials(subdistrict: Any, *, rng: random.Random, today: dt.date) -> None:
+    from fangkong.registry.models import Neighborhood, PartyBranch
+
+    hoods = list(Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code", "pk")[:12])
+    if not hoods:
+        return
+    rows = []
+    for hood, handed in zip(hoods, _spread(HEALTH_FORMS_HANDED_OUT, len(hoods), rng), strict=True):
+        rows.append(
+            MaterialCount(
+                subdistrict_id=subdistrict.pk,
+                neighborhood=hood,
+                kind=MaterialKind.HEALTH_FORM,
+                day=today - dt.timedelta(days=rng.randrange(0, 5)),
+                handed_out=handed,
+                returned=max(0, handed - rng.randrange(0, 5)),
+                by_name=f"{hood.name}居委会",
+            )
+        )
+    branches = list(PartyBranch.objects.filter(subdistrict=subdistrict).order_by("pk")[:10])
+    for branch in branches:
+        for kind in (MaterialKind.LETTER, MaterialKind.GUIDE):
+            rows.append(
+                MaterialCount(
+                    subdistrict_id=subdistrict.pk,
+                    neighborhood_id=branch.neighborhood_id,
+                    branch=branch,
+                    kind=kind,
+                    day=today - dt.timedelta(days=rng.randrange(0, 10)),
+                    handed_out=rng.randrange(20, 120),
+                    posted=rng.randrange(0, 10),
+                    by_name=branch.name,
+                )
+            )
+    MaterialCount.objects.bulk_create(rows)

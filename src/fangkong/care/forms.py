@@ -10,6 +10,7 @@ from fangkong.care.choices import (
     CareStatus,
     DeliveryOutcome,
     DonorKind,
+    MaterialKind,
     Mobility,
     Need,
     TargetKind,
@@ -160,3 +161,38 @@ class MasksToStockForm(forms.Form):
         fields: Any = self.fields
         fields["mask_round"].choices = [(r.pk, str(r)) for r in rounds]
         fields["neighborhood"].choices = [(h.pk, h.name) for h in neighborhoods]
+
+
+class MaterialForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料"), choices=MaterialKind.choices)
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    neighborhood = forms.TypedChoiceField(label=_("居民区"), coerce=int, empty_value=None, required=False)
+    premises = forms.TypedChoiceField(label=_("楼宇园区"), coerce=int, empty_value=None, required=False)
+    organization = forms.TypedChoiceField(label=_("单位"), coerce=int, empty_value=None, required=False)
+    branch = forms.TypedChoiceField(label=_("党组织"), coerce=int, empty_value=None, required=False)
+    handed_out = forms.IntegerField(label=_("发放份数"), min_value=0, initial=0)
+    returned = forms.IntegerField(
+        label=_("回收份数"), min_value=0, initial=0, help_text=_("登记表等需回收的材料填写。")
+    )
+    posted = forms.IntegerField(label=_("张贴份数"), min_value=0, initial=0)
+    by_name = forms.CharField(label=_("发放人"), max_length=80, required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        neighborhoods: Any = (),
+        premises: Any = (),
+        organizations: Any = (),
+        branches: Any = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        for name, objs in (
+            ("neighborhood", neighborhoods),
+            ("premises", premises),
+            ("organization", organizations),
+            ("branch", branches),
+        ):
+            fields[name].choices = [("", "—"), *((o.pk, o.name) for o in objs)]

@@ -18,6 +18,7 @@ from fangkong.care.choices import (
     CareStatus,
     DeliveryOutcome,
     DonorKind,
+    MaterialKind,
     Mobility,
     TargetKind,
     Weekday,
@@ -369,3 +370,72 @@ class Distribution(CareModel):
 
     def __str__(self) -> str:
         return f"{self.item} {self.quantity} → {self.target_name}"
+
+
+class MaterialCount(CareModel):
+    """Publicity material handed out or posted (宣传材料): how many of a kind, where (a neighborhood, premises,
+    a firm or a party branch), by whom, on which day. The one counter of materials: the health forms
+    (《健康状况信息登记表》, handed out and returned) are a kind of it."""
+
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    kind = models.CharField(_("材料"), max_length=12, choices=MaterialKind.choices, db_index=True)
+    premises = models.ForeignKey(
+        "registry.Premises",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("楼宇园区"),
+    )
+    organization = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("单位"),
+    )
+    branch = models.ForeignKey(
+        "registry.PartyBranch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("党组织"),
+    )
+    day = models.DateField(_("日期"), db_index=True)
+    handed_out = models.PositiveIntegerField(_("发放份数"), default=0)
+    returned = models.PositiveIntegerField(_("回收份数"), default=0)
+    posted = models.PositiveIntegerField(_("张贴份数"), default=0)
+    by_name = models.CharField(_("发放人"), max_length=80, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("宣传材料发放")
+        verbose_name_plural = _("宣传材料发放")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned__lte=models.F("handed_out")),
+                name="care_material_returned_le_handed",
+                violation_error_message=_("回收份数不能多于发放份数。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()} {self.handed_out}"

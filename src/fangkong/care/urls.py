@@ -19,3 +19,4 @@ urlpatterns += [
     path("donation-items/<int:pk>/distribute/", views.distribute, name="distribute"),
     path("donation-items/<int:pk>/to-mask-stock/", views.masks_to_stock, name="masks_to_stock"),
 ]
+urlpatterns += [path("materials/", views.materials, name="materials")]

@@ -18,8 +18,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from fangkong.care import access, selectors, services
 from fangkong.care import donations as donation_ledger
-from fangkong.care.forms import CareForm, DeliveryForm, DistributionForm, DonationForm, MasksToStockForm
-from fangkong.care.models import CareRecord, Distribution, Donation, DonationItem
+from fangkong.care import materials as material_counter
+from fangkong.care.forms import (
+    CareForm,
+    DeliveryForm,
+    DistributionForm,
+    DonationForm,
+    MasksToStockForm,
+    MaterialForm,
+)
+from fangkong.care.models import CareRecord, Distribution, Donation, DonationItem, MaterialCount
 from fangkong.care.rules import due_day, week_of
 from fangkong.core import scope as scope_questions
 from fangkong.core.choices import Domain
@@ -439,3 +447,71 @@ def masks_to_stock(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已转入口罩库存。"))
             return redirect("care:donations")
     return render(request, "care/masks_to_stock.html", _context(request, item=item, form=form, rounds=rounds))
+
+
+# ---------------------------------------------------------------- materials
+
+
+@login_required
+def materials(request: HttpRequest) -> HttpResponse:
+    from fangkong.registry.models import Neighborhood, Organization, PartyBranch, Premises
+
+    user = access.care_user(request.user)
+    can = access.may_record_materials(user)
+    hoods = list(Neighborhood.objects.editable_by(user).order_by("code", "name")) if can else []
+    premises = list(Premises.objects.visible_to(user).order_by("name")[:300]) if can else []
+    orgs = list(Organization.objects.visible_to(user).order_by("name")[:500]) if can else []
+    branches = list(PartyBranch.objects.visible_to(user).order_by("name")[:300]) if can else []
+    form = MaterialForm(
+        request.POST or None,
+        initial={"day": timezone.localdate(), "kind": request.GET.get("kind") or "guide"},
+        neighborhoods=hoods,
+        premises=premises,
+        organizations=orgs,
+        branches=branches,
+    )
+    if request.method == "POST":
+        if not can:
+            raise Http404
+        if form.is_valid():
+            d = form.cleaned_data
+
+            def pick(objs: list[Any], pk: int | None) -> Any:
+                return {o.pk: o for o in objs}.get(pk) if pk else None
+
+            hood = pick(hoods, d["neighborhood"])
+            try:
+                material_counter.record_materials(
+                    actor=user,
+                    subdistrict_id=hood.subdistrict_id if hood is not None else user.subdistrict_id,
+                    kind=d["kind"],
+                    neighborhood=hood,
+                    premises=pick(premises, d["premises"]),
+                    organization=pick(orgs, d["organization"]),
+                    branch=pick(branches, d["branch"]),
+                    day=d["day"],
+                    handed_out=d["handed_out"],
+                    returned=d["returned"],
+                    posted=d["posted"],
+                    by_name=d["by_name"],
+                    note=d["note"],
+                )
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            except ScopeError:
+                add_form_errors(form, ValidationError({"neighborhood": [_("请选择您负责的居民区。")]}))
+            else:
+                messages.success(request, _("已保存材料发放数。"))
+                return redirect("care:materials")
+    rows = MaterialCount.objects.visible_to(user)
+    kind = request.GET.get("kind", "")
+    if kind:
+        rows = rows.filter(kind=kind)
+    recent = rows.select_related("neighborhood", "premises", "organization", "branch").order_by(
+        "-day", "-pk"
+    )[:30]
+    return render(
+        request,
+        "care/materials.html",
+        _context(request, form=form, can=can, kind=kind, recent=recent, **material_counter.summary(rows)),
+    )

@@ -4,7 +4,6 @@ from fangkong.core.admin import ReadOnlyAdmin
 from fangkong.returnees.models import (
     Declaration,
     FollowUpTask,
-    HealthFormCount,
     Isolation,
     Referral,
     RiskRule,
@@ -59,8 +58,3 @@ class FollowUpTaskAdmin(ReadOnlyAdmin):
 class VenueAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "neighborhood", "visits_suspended_from")
     readonly_fields = ("code",)
-
-
-@admin.register(HealthFormCount)
-class HealthFormCountAdmin(ReadOnlyAdmin):
-    list_display = ("neighborhood", "venue", "day", "handed_out", "returned")

@@ -1,7 +1,7 @@
 """Demo data for the returnees app: a few hundred declarations (most green, some in home isolation with their
 reports over the last days, a couple of fevers with referrals), venues with QR codes at the hotel and the
-elderly home with registrations, the elderly home's visit suspension, and the 《健康状况信息登记表》 counts
-adding up to 452 handed out (the seed article's figure)."""
+elderly home with registrations and the elderly home's visit suspension. (The 《健康状况信息登记表》 counts are
+the care app's materials counter and its demo.)"""
 
 from __future__ import annotations
 
@@ -17,20 +17,14 @@ from fangkong.returnees import services
 from fangkong.returnees.models import HealthReport, Isolation
 from fangkong.returnees.services import DeclarationInput
 
-HEALTH_FORMS_HANDED_OUT = 452
 ORIGINS = ["420100", "420500", "421000", "330100", "320500", "440300", "340100", "360100", "410100", "510100"]
 TRANSPORT = [("rail", "G{n}"), ("air", "MU{n}"), ("coach", "K{n}"), ("self_drive", "沪A{n}")]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚"
 
 
-def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
-    cuts = sorted(rng.sample(range(1, total), parts - 1)) if parts > 1 else []
-    return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
-
-
 def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
-    from fangkong.registry.models import Building, Neighborhood, Organization
+    from fangkong.registry.models import Building, Organization
 
     today = timezone.localdate()
     now = timezone.now()
@@ -129,20 +123,4 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
         home_venue = next(v for v in venues if v.organization_id == home.pk)
         services.suspend_visits(
             actor=None, venue=home_venue, from_date=today + dt.timedelta(days=1), note="疫情期间暂停家属探视"
-        )
-    # Health forms: 452 handed out, spread over neighborhoods and days, most returned.
-    hoods = list(Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code")[:12])
-    venue_by_hood = {v.neighborhood_id: v for v in venues if v.neighborhood_id}
-    parts = _spread(HEALTH_FORMS_HANDED_OUT, len(hoods) + len(venue_by_hood), rng)
-    hood_of = Neighborhood.objects.in_bulk(list(venue_by_hood))
-    rows: list[tuple[Any, Any]] = [(h, None) for h in hoods]
-    rows += [(hood_of[k], v) for k, v in venue_by_hood.items()]
-    for (hood, venue), handed in zip(rows, parts, strict=True):
-        services.record_health_forms(
-            actor=None,
-            neighborhood=hood,
-            venue=venue,
-            day=today - dt.timedelta(days=rng.randrange(0, 5)),
-            handed_out=handed,
-            returned=max(0, handed - rng.randrange(0, 5)),
         )

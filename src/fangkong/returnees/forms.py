@@ -269,21 +269,6 @@ class SuspendForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class HealthFormsForm(forms.Form):
-    neighborhood = forms.TypedChoiceField(label=_("居民区"), coerce=int)
-    venue = forms.TypedChoiceField(label=_("场所（可选）"), coerce=int, required=False, empty_value=None)
-    day = forms.DateField(label=_("日期"), widget=DATE)
-    handed_out = forms.IntegerField(label=_("发放份数"), min_value=0)
-    returned = forms.IntegerField(label=_("回收份数"), min_value=0)
-
-    def __init__(self, *args: Any, neighborhoods: Any, venues: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["neighborhood"].choices = [(n.pk, n.name) for n in neighborhoods]  # type: ignore[attr-defined]
-        self.fields["venue"].choices = [("", "—")] + [(v.pk, v.name) for v in venues]  # type: ignore[attr-defined]
-        if not self.is_bound:
-            self.initial.setdefault("day", timezone.localdate())
-
-
 class RiskRuleForm(forms.ModelForm):
     """A classification rule for a period. ``version`` carries the edited revision (no lost updates)."""
 

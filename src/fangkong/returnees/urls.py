@@ -30,7 +30,6 @@ urlpatterns = [
     path("venues/<int:pk>/", views.venue_detail, name="venue_detail"),
     path("venues/<int:pk>/suspend/", views.venue_suspend, name="venue_suspend"),
     path("venues/<int:pk>/poster/", views.venue_poster, name="venue_poster"),
-    path("health-forms/", views.health_forms, name="health_forms"),
     # Public mobile pages: no account.
     path("p/declare/<int:subdistrict_id>/", views.public_declare, name="public_declare"),
     path("p/declare/<int:subdistrict_id>/compounds/", views.public_compounds, name="public_compounds"),

@@ -29,7 +29,6 @@ from fangkong.returnees.forms import (
     AmendmentDecisionForm,
     DeclarationForm,
     ExtendForm,
-    HealthFormsForm,
     OutcomeForm,
     PhoneReportForm,
     PublicDeclarationForm,
@@ -46,7 +45,6 @@ from fangkong.returnees.models import (
     Declaration,
     DeclarationAmendment,
     FollowUpTask,
-    HealthFormCount,
     HealthReport,
     Isolation,
     Referral,
@@ -661,59 +659,6 @@ def declaration_poster(request: HttpRequest) -> HttpResponse:
         request,
         "returnees/declaration_poster.html",
         {"hood": hood, "hoods": hoods, "url": url, "svg": qr_svg_inline(url, scale=1)},
-    )
-
-
-# ---------------------------------------------------------------- health forms
-
-
-@login_required
-def health_forms(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Sum
-
-    from fangkong.registry.models import Neighborhood
-
-    user = access.returnee_user(request.user)
-    neighborhoods = Neighborhood.objects.editable_by(user).order_by("name")
-    venues = Venue.objects.editable_by(user).order_by("name")
-    form = HealthFormsForm(request.POST or None, neighborhoods=neighborhoods, venues=venues)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        hood = get_object_or_404(neighborhoods, pk=d["neighborhood"])
-        venue = get_object_or_404(venues, pk=d["venue"]) if d.get("venue") else None
-        try:
-            services.record_health_forms(
-                actor=user,
-                neighborhood=hood,
-                venue=venue,
-                day=d["day"],
-                handed_out=d["handed_out"],
-                returned=d["returned"],
-            )
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        except ScopeError:
-            raise Http404
-        else:
-            messages.success(request, _("已保存登记表发放回收数。"))
-            return redirect("returnees:health_forms")
-    rows = HealthFormCount.objects.visible_to(user)
-    by_hood = list(
-        rows.values("neighborhood__name")
-        .annotate(out=Sum("handed_out"), back=Sum("returned"))
-        .order_by("neighborhood__name")
-    )
-    by_venue = list(
-        rows.exclude(venue=None)
-        .values("venue__name")
-        .annotate(out=Sum("handed_out"), back=Sum("returned"))
-        .order_by("venue__name")
-    )
-    totals = rows.aggregate(out=Sum("handed_out"), back=Sum("returned"))
-    return render(
-        request,
-        "returnees/health_forms.html",
-        {"form": form, "by_hood": by_hood, "by_venue": by_venue, "totals": totals},
     )
 
 

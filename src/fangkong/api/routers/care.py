@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
 from fangkong.care import access, selectors, services
 from fangkong.care import donations as donation_ledger
-from fangkong.care.models import CareRecord, Donation, DonationItem
+from fangkong.care import materials as material_counter
+from fangkong.care.models import CareRecord, Donation, DonationItem, MaterialCount
 from fangkong.care.rules import week_of
 from fangkong.core.errors import api_detail
 from fangkong.core.exceptions import ScopeError
@@ -336,5 +338,93 @@ def create_distribution(request: HttpRequest, item_id: int, payload: CareDistrib
             "target_kind": row.target_kind,
             "target_name": row.target_name,
             "day": row.day,
+        },
+    )
+
+
+# ---------------------------------------------------------------- materials
+
+
+class MaterialIn(Schema):
+    kind: str
+    neighborhood_id: int | None = None
+    day: dt.date | None = None
+    handed_out: int = 0
+    returned: int = 0
+    posted: int = 0
+    by_name: str = ""
+
+
+class MaterialOut(Schema):
+    id: int
+    kind: str
+    neighborhood_id: int | None
+    day: dt.date
+    handed_out: int
+    returned: int
+    posted: int
+
+
+class MaterialKindTotal(Schema):
+    kind: str
+    handed_out: int
+    returned: int
+    posted: int
+
+
+@router.get("/materials", response=list[MaterialKindTotal])
+def material_totals(request: HttpRequest) -> Any:
+    user = access.care_user(request.user)
+    data = material_counter.summary(MaterialCount.objects.visible_to(user))
+    return [
+        {
+            "kind": r["kind"],
+            "handed_out": r["out"] or 0,
+            "returned": r["back"] or 0,
+            "posted": r["posted"] or 0,
+        }
+        for r in data["by_kind"]
+    ]
+
+
+@router.post("/materials", response={201: MaterialOut, 400: CareErrorOut})
+def create_material_count(request: HttpRequest, payload: MaterialIn) -> Any:
+    from fangkong.registry.models import Neighborhood
+
+    user = access.care_user(request.user)
+    if not access.may_record_materials(user):
+        raise Http404
+    hood = None
+    if payload.neighborhood_id is not None:
+        hood = get_object_or_404(Neighborhood.objects.visible_to(user), pk=payload.neighborhood_id)
+    sub_id = hood.subdistrict_id if hood is not None else user.subdistrict_id
+    if sub_id is None:
+        raise Http404
+    try:
+        row = material_counter.record_materials(
+            actor=user,
+            subdistrict_id=sub_id,
+            kind=payload.kind,
+            neighborhood=hood,
+            day=payload.day,
+            handed_out=payload.handed_out,
+            returned=payload.returned,
+            posted=payload.posted,
+            by_name=payload.by_name,
+        )
+    except ValidationError as exc:
+        return Status(400, {"detail": api_detail(exc)})
+    except ScopeError:
+        return Status(400, {"detail": {"neighborhood_id": [_("请选择您负责的居民区。")]}})
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "kind": row.kind,
+            "neighborhood_id": row.neighborhood_id,
+            "day": row.day,
+            "handed_out": row.handed_out,
+            "returned": row.returned,
+            "posted": row.posted,
         },
     )

@@ -76,6 +76,32 @@ EXPECTATIONS = {
         post=answers(404, hq=ALLOWED, anonymous=LOGIN),
         data=lambda w: {"quantity": "10"},
     ),
+    "care:materials": Case(
+        get=SEE,
+        post=answers(
+            404,
+            hq=ALLOWED,
+            staff_a=ALLOWED,
+            staff_b=ALLOWED,
+            cadre=ALLOWED,
+            other_hq=ALLOWED,
+            anonymous=LOGIN,
+        ),
+        data=lambda w: {
+            "kind": "letter",
+            "day": "2020-02-07",
+            "handed_out": "30",
+            "returned": "0",
+            "posted": "0",
+        },
+    ),
+    "GET /api/v1/care/materials": Case(get=SEE_API),
+    "POST /api/v1/care/materials": Case(
+        post=answers(
+            404, hq=ALLOWED, staff_a=ALLOWED, staff_b=ALLOWED, cadre=ALLOWED, other_hq=ALLOWED, anonymous=401
+        ),
+        data=lambda w: {"kind": "guide", "handed_out": 20},
+    ),
     "GET /api/v1/care/donations": Case(get=SEE_API),
     "GET /api/v1/care/donation-items": Case(get=SEE_API),
     "POST /api/v1/care/donations": Case(

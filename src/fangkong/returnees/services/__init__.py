@@ -54,7 +54,6 @@ from fangkong.returnees.services.venues import (  # noqa: F401
     clear_checkin_cache,
     ensure_venue,
     log_shift_temperature,
-    record_health_forms,
     record_list_read,
     record_read,
     register_visit,

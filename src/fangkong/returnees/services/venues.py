@@ -1,5 +1,5 @@
-"""Venues: check-ins (with the per-process lookup cache), carers' shift temperatures, suspended visits, health
-form counts, and the audited reads of health records."""
+"""Venues: check-ins (with the per-process lookup cache), carers' shift temperatures, suspended visits, and the
+audited reads of health records. (The health-form counts are the care app's materials counter.)"""
 
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ from fangkong.returnees.choices import (
 )
 from fangkong.returnees.models import (
     Declaration,
-    HealthFormCount,
     Isolation,
     Referral,
     Venue,
@@ -445,50 +444,6 @@ def suspend_visits(
         },
     )
     return obj
-
-
-@transaction.atomic
-def record_health_forms(
-    *,
-    actor: Any,
-    neighborhood: Any,
-    day: dt.date,
-    handed_out: int,
-    returned: int,
-    venue: Venue | None = None,
-) -> HealthFormCount:
-    """Set the day's counts of 《健康状况信息登记表》 handed out and returned (one row per place and day)."""
-    if handed_out < 0 or returned < 0:
-        raise ValidationError(_("份数不能为负数。"))
-    if returned > handed_out:
-        raise ValidationError(_("回收份数不能多于发放份数。"))
-    if venue is not None and venue.neighborhood_id not in (None, neighborhood.pk):
-        raise ValidationError(_("场所不属于该居民区。"))
-    row = (
-        HealthFormCount.objects.select_for_update()
-        .filter(neighborhood=neighborhood, venue=venue, day=day)
-        .first()
-    )
-    created = row is None
-    if row is None:
-        row = HealthFormCount(
-            subdistrict_id=neighborhood.subdistrict_id, neighborhood=neighborhood, venue=venue, day=day
-        )
-    before = (row.handed_out, row.returned)
-    row.handed_out, row.returned = handed_out, returned
-    if actor is not None:  # None: the system (demo data, command line)
-        check_write_scope(actor, row)
-    row.full_clean(validate_unique=False, validate_constraints=False)
-    if not created:
-        row.version += 1
-    row.save()
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=row,
-        changes={"handed_out": [before[0], handed_out], "returned": [before[1], returned]},
-    )
-    return row
 
 
 def record_read(*, actor: Any, declaration: Declaration) -> None:

@@ -157,10 +157,6 @@ EXPECTATIONS: dict[str, Case] = {
         kwargs=lambda w: {"pk": w.venue_a.pk},
         get=answers(200, staff_b=404, office=404, other_hq=404, anonymous=LOGIN),
     ),
-    "returnees:health_forms": Case(
-        get=answers(200, org_contact=404, office=404, anonymous=LOGIN),
-        post=answers(ALLOWED, org_contact=404, office=404, anonymous=LOGIN),
-    ),
     "returnees:public_declare": Case(
         kwargs=lambda w: {"subdistrict_id": w.sub.pk},
         get=answers(200),

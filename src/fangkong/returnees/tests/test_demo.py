@@ -1,12 +1,10 @@
 import random
 
 import pytest
-from django.db.models import Sum
 
 from fangkong.returnees import demo
 from fangkong.returnees.models import (
     Declaration,
-    HealthFormCount,
     HealthReport,
     Isolation,
     Referral,
@@ -23,5 +21,4 @@ def test_demo_seed(world):
     assert Isolation.objects.exists() and HealthReport.objects.exists()
     assert Referral.objects.count() >= 1
     assert Venue.objects.count() == 2 and VenueVisit.objects.count() >= 16
-    assert HealthFormCount.objects.aggregate(n=Sum("handed_out"))["n"] == 452
     assert Venue.objects.get(organization=world.org_a).visits_suspended_from is not None

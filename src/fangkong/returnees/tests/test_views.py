@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from fangkong.core.models import AuditEvent
 from fangkong.returnees import services
-from fangkong.returnees.models import Declaration, HealthFormCount, HealthReport, Isolation, VenueVisit
+from fangkong.returnees.models import Declaration, HealthReport, Isolation, VenueVisit
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,6 @@ STAFF_PAGES = [
     "returnees:board",
     "returnees:declaration_list",
     "returnees:isolation_list",
-    "returnees:health_forms",
 ]
 
 
@@ -304,29 +303,6 @@ def test_carer_in_isolation_cannot_go_on_shift(home, world, as_persona, make_inp
         url, {"name": "护工", "doc_type": "resident_id", "id_number": carer_id, "temperature": "36.5"}
     )
     assert response.status_code == 302 and VenueVisit.objects.filter(kind="shift").count() == 1
-
-
-def test_health_forms_page(world, as_persona, home):
-    client = as_persona("staff_a")
-    today = timezone.localdate().isoformat()
-    client.post(
-        reverse("returnees:health_forms"),
-        {"neighborhood": world.hood_a.pk, "day": today, "handed_out": 40, "returned": 30},
-    )
-    client.post(
-        reverse("returnees:health_forms"),
-        {"neighborhood": world.hood_a.pk, "venue": home.pk, "day": today, "handed_out": 12, "returned": 13},
-    )
-    assert HealthFormCount.objects.count() == 1
-    body = client.get(reverse("returnees:health_forms")).content.decode()
-    assert 'id="forms-out">40<' in body
-    assert (
-        "40"
-        not in as_persona("staff_b")
-        .get(reverse("returnees:health_forms"))
-        .content.decode()
-        .split('id="forms-out">')[1][:3]
-    )
 
 
 def test_board_shows_fevers_and_does_not_grow_in_queries(
