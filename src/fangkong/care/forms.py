@@ -79,7 +79,9 @@ class DonationForm(forms.Form):
     )
     public_thanks = forms.BooleanField(label=_("同意公开致谢"), required=False)
     purpose = forms.CharField(label=_("捐赠用途"), max_length=120, required=False)
-    received_on = forms.DateField(label=_("接收日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label=_("接收日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(
@@ -138,7 +140,7 @@ class DistributionForm(forms.Form):
         label=_("受赠单位"), coerce=int, empty_value=None, required=False
     )
     target_name = forms.CharField(label=_("去向说明"), max_length=120, required=False)
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args: Any, compounds: Any = (), organizations: Any = (), **kwargs: Any) -> None:
@@ -165,7 +167,7 @@ class MasksToStockForm(forms.Form):
 
 class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料"), choices=MaterialKind.choices)
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     neighborhood = forms.TypedChoiceField(label=_("居民区"), coerce=int, empty_value=None, required=False)
     premises = forms.TypedChoiceField(label=_("楼宇园区"), coerce=int, empty_value=None, required=False)
     organization = forms.TypedChoiceField(label=_("单位"), coerce=int, empty_value=None, required=False)
