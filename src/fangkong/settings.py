@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fangkong.returnees",
     "fangkong.care",
     "fangkong.tickets",
+    "fangkong.inspections",
     "fangkong.command",
     "fangkong.api",
     "fangkong.project",  # the cross-app demo and its commands

@@ -15,6 +15,7 @@ urlpatterns: list[Any] = [
     path("returnees/", include("fangkong.returnees.urls")),
     path("care/", include("fangkong.care.urls")),
     path("tickets/", include("fangkong.tickets.urls")),
+    path("inspections/", include("fangkong.inspections.urls")),
     path("command/", include("fangkong.command.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -21,6 +21,7 @@ class Domain(models.TextChoices):
     RETURNEES = "returnees", _("返沪与隔离")
     CARE = "care", _("民生保障")
     TICKETS = "tickets", _("应急联动")
+    INSPECTIONS = "inspections", _("楼宇园区排摸")
 
 
 class AuditAction(models.TextChoices):

@@ -17,6 +17,7 @@ GROUPS: dict[str, Any] = {
     "returnees": _("返沪与隔离"),
     "care": _("民生保障"),
     "tickets": _("应急联动"),
+    "inspections": _("楼宇园区排摸"),
     "command": _("指挥部"),
     "system": _("系统"),
 }

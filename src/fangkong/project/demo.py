@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 # The domain apps whose demo seeds run after the registry, in this order (later apps use earlier ones' data).
-DEMO_APPS = ("pairing", "masks", "returnees", "care", "tickets", "command")
+DEMO_APPS = ("pairing", "masks", "returnees", "care", "tickets", "inspections", "command")
 
 
 @dataclass

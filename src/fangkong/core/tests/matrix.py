@@ -68,7 +68,18 @@ REFUSALS = {401, 403, 404, 405}
 
 # The apps whose tests/personas.py hold a table, in the order their ``build`` runs (later apps build on
 # earlier ones' objects).
-APPS = ("core", "api", "registry", "masks", "pairing", "returnees", "care", "tickets", "command")
+APPS = (
+    "core",
+    "api",
+    "registry",
+    "masks",
+    "pairing",
+    "returnees",
+    "care",
+    "tickets",
+    "inspections",
+    "command",
+)
 
 # URL namespaces left out of the walk: Django's admin (read-only for domain models, its own permission
 # system) and the API's operation views (covered through the OpenAPI document instead).

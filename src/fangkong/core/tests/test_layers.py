@@ -25,8 +25,21 @@ ALLOWED: dict[str, set[str]] = {
     "returnees": {"core", "registry", "pairing"},  # a building's person in charge, when pairing is installed
     "care": {"core", "registry", "pairing", "masks", "returnees"},
     "tickets": {"core", "registry", "pairing", "returnees"},  # duty rosters; isolation present or not
+    "inspections": {"core", "registry", "pairing", "returnees"},  # patrol rosters; firms' staff declarations
 }
-APPS = {"core", "registry", "pairing", "masks", "returnees", "care", "tickets", "command", "api", "project"}
+APPS = {
+    "core",
+    "registry",
+    "pairing",
+    "masks",
+    "returnees",
+    "care",
+    "tickets",
+    "inspections",
+    "command",
+    "api",
+    "project",
+}
 
 
 def imported_modules(source: str) -> list[tuple[int, str]]:

@@ -1,0 +1,110 @@
+"""Who may do what with inspection records: one predicate per action, asked by the views, the API, the
+services (through ``check_write_scope``) and the templates alike.
+
+Reads are scoped by ``visible_to`` (the office and HQ: the sub-district; committee staff: their
+neighborhoods' firms; a firm's contact: that firm only). Writes add the role rules below."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from fangkong.core import scope
+from fangkong.core.choices import Domain
+from fangkong.core.services import may_write
+from fangkong.inspections import machine
+from fangkong.inspections.choices import ApplicationStatus
+
+D = Domain.INSPECTIONS
+
+
+def may_see_firms(user: Any) -> bool:
+    """Firm pages: inspections staff (scoped) and a firm's contact (their own firm)."""
+    return scope.reaches_domain(user, D)
+
+
+def firm_user(user: Any) -> Any:
+    """The gate of the firm pages and API operations: 404 for anyone else."""
+    if not may_see_firms(user):
+        raise Http404
+    return user
+
+
+def may_manage(user: Any) -> bool:
+    """Sub-district-wide work: the call list, duplicate review, boundary and exempt rows, decisions on
+    applications (the HQ and the office holding the inspections domain)."""
+    return scope.manages_domain(user, D) and bool(getattr(user, "subdistrict_id", None))
+
+
+def manager(user: Any) -> Any:
+    if not may_manage(user):
+        raise Http404
+    return user
+
+
+def may_see_counts(user: Any) -> bool:
+    """The counts page: inspections staff, read-only roles included (not organisation contacts)."""
+    return scope.staff_in_domain(user, D)
+
+
+def counts_user(user: Any) -> Any:
+    if not may_see_counts(user):
+        raise Http404
+    return user
+
+
+def may_add_firm(user: Any) -> bool:
+    """An on-site finding is added by anyone who writes firms somewhere (not contacts, not read-only)."""
+    return scope.works_in_domain(user, D)
+
+
+def may_apply(user: Any, firm: Any) -> bool:
+    """A resumption application for ``firm``: its writers and its own contact, when its status allows."""
+    return firm.merged_into_id is None and machine.allowed(firm.status, "applied") and may_write(user, firm)
+
+
+def may_set_status(user: Any, firm: Any) -> bool:
+    """The firm page's direct transitions (early opening found, dissuaded, supervision …): firm writers who
+    are not its contact."""
+    return (
+        firm.merged_into_id is None
+        and bool(machine.direct_statuses(firm.status))
+        and not scope.is_organisation_contact(user)
+        and may_write(user, firm)
+    )
+
+
+def may_decide(user: Any, application: Any) -> bool:
+    return (
+        application.status == ApplicationStatus.PENDING and may_manage(user) and may_write(user, application)
+    )
+
+
+def may_call(user: Any, firm: Any) -> bool:
+    return (
+        may_manage(user)
+        and firm.merged_into_id is None
+        and firm.status in machine.ON_CALL_LIST
+        and may_write(user, firm)
+    )
+
+
+def flags(user: Any) -> dict[str, bool]:
+    """The page-wide answers for templates."""
+    return {
+        "manage": may_manage(user),
+        "add_firm": may_add_firm(user),
+        "counts": may_see_counts(user),
+        "contact": scope.is_organisation_contact(user),
+    }
+
+
+def firm_controls(user: Any, firm: Any) -> dict[str, Any]:
+    """The firm page's controls the user may use."""
+    direct = machine.direct_statuses(firm.status) if may_set_status(user, firm) else []
+    return {
+        "apply": may_apply(user, firm),
+        "statuses": direct,
+        "call": may_call(user, firm),
+    }

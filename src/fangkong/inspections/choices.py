@@ -1,0 +1,56 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FirmStatus(models.TextChoices):
+    NOT_RESUMED = "not_resumed", _("未复工")
+    APPLIED = "applied", _("已申请")
+    APPROVED = "approved", _("已批准")
+    RESUMED = "resumed", _("已复工")
+    EARLY = "early", _("提前复工")
+    DISSUADED = "dissuaded", _("已劝阻")
+    SUPERVISED = "supervised", _("督查中")
+
+
+class FirmSource(models.TextChoices):
+    CENSUS = "census", _("四经普名录")
+    ON_SITE = "on_site", _("现场发现")
+    STAFF = "staff", _("人工录入")
+
+
+class Parity(models.TextChoices):
+    ALL = "all", _("单双号")
+    ODD = "odd", _("单号")
+    EVEN = "even", _("双号")
+
+
+class ExemptKind(models.TextChoices):
+    CITY_OPERATIONS = "city_operations", _("城市运行保障")
+    EPIDEMIC_SUPPLIES = "epidemic_supplies", _("疫情防控物资")
+    DAILY_NECESSITIES = "daily_necessities", _("群众生活必需")
+    VITAL = "vital", _("其他涉及重要国计民生")
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已批准")
+    RETURNED = "returned", _("已退回")
+
+
+class ApplicationChannel(models.TextChoices):
+    STAFF = "staff", _("工作人员录入")
+    CONTACT = "contact", _("单位联系人")
+    PUBLIC = "public", _("手机公开页")
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", _("已接通")
+    NOT_REACHED = "not_reached", _("未接通")
+    INTENDS_TO_OPEN = "intends", _("打算开工")
+    OPENED = "opened", _("已开工")
+
+
+class DuplicateState(models.TextChoices):
+    OPEN = "open", _("待核对")
+    MERGED = "merged", _("已合并")
+    DISTINCT = "distinct", _("不是同一家")

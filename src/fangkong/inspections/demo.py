@@ -1,0 +1,235 @@
+"""Demo data for inspections: the 社区发展办 office works here; the boundary at 万安路 (odd numbers north,
+even south; the cross roads split by house number); the exempt categories; a 四经普 census list (about 2,000
+firms at the sub-district scale) with some duplicates and some firms missing from it (added as on-site
+findings); statuses, applications and the daily calls of the last days (no firm missed on most days, a few
+missed on some)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.utils import timezone
+
+from fangkong.core.choices import Domain, Role
+from fangkong.core.spreadsheets import Report, Row
+from fangkong.inspections.choices import CallOutcome, ExemptKind, FirmStatus, Parity
+from fangkong.inspections.imports import CensusFormat
+from fangkong.inspections.models import Call, ExemptCategory, Firm, StatusChange, ZoneRule
+
+OFFICE_NAME = "社区发展办"
+CROSS_ROADS = ("沽源路", "汶水东路", "纪念路", "丰镇路", "奎照路", "水电路", "场中路", "广纪路", "车站南路")
+EXEMPT = (
+    (ExemptKind.CITY_OPERATIONS, "水电气、环卫、通信", "D44,D45,D46,N78,I63"),
+    (ExemptKind.EPIDEMIC_SUPPLIES, "防护用品与药品", "C27,C1781,F5151,F5251"),
+    (ExemptKind.DAILY_NECESSITIES, "超市、菜场、便利店、物流配送", "F5211,F5212,F5221,F5223,G60"),
+    (ExemptKind.VITAL, "其他涉及重要国计民生", "C13,C14"),
+)
+INDUSTRY_CODES = (
+    "I6510",
+    "I6520",
+    "L7212",
+    "M7320",
+    "F5132",
+    "F5211",
+    "F5261",
+    "H6210",
+    "H6110",
+    "C3911",
+    "C2770",
+    "E4700",
+    "K7020",
+    "O8010",
+    "R8890",
+    "M7491",
+    "F5151",
+    "G6020",
+)
+WORDS_A = "江湾 万安 虹丰 新汇 沪北 联创 永昌 恒瑞 嘉禾 盛达 宏图 金桥 华亿 天合 瑞丰 鼎信 博远 中图 汇通 立新".split()
+WORDS_B = "科技 信息 商贸 文化 咨询 餐饮 建筑 物流 设计 广告 电子 投资 医疗 教育 网络 贸易".split()
+FORMS = ("有限公司", "有限公司", "有限公司", "股份有限公司", "工作室", "商行")
+
+
+def census_size(scale: str) -> int:
+    return 150 if scale == "tiny" else 2000
+
+
+def _office(subdistrict: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from fangkong.registry.models import Office
+
+    for office in Office.objects.filter(subdistrict=subdistrict, name=OFFICE_NAME):
+        if Domain.INSPECTIONS not in office.domains:
+            office.domains = [*office.domains, Domain.INSPECTIONS]
+            office.save(update_fields=["domains"])
+    for user in get_user_model().objects.filter(
+        subdistrict=subdistrict, role=Role.OFFICE, display_name=OFFICE_NAME
+    ):
+        if Domain.INSPECTIONS not in (user.domains or []):
+            user.domains = [*(user.domains or []), Domain.INSPECTIONS]
+            user.save(update_fields=["domains"])
+
+
+def _boundary(subdistrict: Any) -> tuple[Any, Any]:
+    from fangkong.registry.models import PatrolZone
+
+    zones = {z.name: z for z in PatrolZone.objects.filter(subdistrict=subdistrict)}
+    north, south = zones.get("万安路以北"), zones.get("万安路以南")
+    if north is None or south is None:
+        return None, None
+    rules = [
+        ZoneRule(
+            subdistrict=subdistrict, road="万安路", parity=Parity.ODD, zone=north, note="万安路北侧（单号）"
+        ),
+        ZoneRule(
+            subdistrict=subdistrict, road="万安路", parity=Parity.EVEN, zone=south, note="万安路南侧（双号）"
+        ),
+    ]
+    for road in CROSS_ROADS:
+        rules.append(ZoneRule(subdistrict=subdistrict, road=road, from_number=1, to_number=399, zone=north))
+        rules.append(ZoneRule(subdistrict=subdistrict, road=road, from_number=400, zone=south))
+    ZoneRule.objects.bulk_create(rules)
+    ExemptCategory.objects.bulk_create(
+        [ExemptCategory(subdistrict=subdistrict, kind=k, name=n, industry_prefixes=p) for k, n, p in EXEMPT]
+    )
+    return north, south
+
+
+def census_rows(subdistrict: Any, rng: random.Random, size: int) -> list[dict[str, Any]]:
+    """The census list: registry enterprises (by credit code, some left out: missing from the census) and
+    generated firms, a few of them listed twice without a code (the duplicates)."""
+    from fangkong.registry.demo import credit_code
+    from fangkong.registry.models import Organization, Premises
+
+    premises = list(Premises.objects.filter(subdistrict=subdistrict).order_by("pk"))
+    rows: list[dict[str, Any]] = []
+    for org in (
+        Organization.objects.filter(subdistrict=subdistrict, kind__in=("enterprise", "shop"))
+        .exclude(credit_code="")
+        .order_by("pk")
+    ):
+        if rng.random() < 0.1:
+            continue  # missing from the census
+        rows.append(
+            {
+                "name": org.name,
+                "credit_code": org.credit_code,
+                "address": org.address,
+                "industry_code": rng.choice(INDUSTRY_CODES),
+                "legal_rep": org.contact_name,
+                "employees": org.employees,
+            }
+        )
+    used: set[str] = {r["credit_code"] for r in rows}
+    names: set[str] = {r["name"] for r in rows}
+    while len(rows) < size:
+        name = f"上海{rng.choice(WORDS_A)}{rng.choice(WORDS_B)}{rng.choice(WORDS_A)}{rng.choice(FORMS)}"
+        if name in names:
+            continue
+        names.add(name)
+        if premises and rng.random() < 0.4:
+            p = rng.choice(premises)
+            address = f"{p.address}{p.name}{rng.randrange(2, 30)}层"
+        else:
+            road = rng.choice(("万安路", *CROSS_ROADS))
+            address = f"{road}{rng.randrange(1, 800)}号"
+        rows.append(
+            {
+                "name": name,
+                "credit_code": credit_code(rng, "91", "310109", used),
+                "address": address,
+                "industry_code": rng.choice(INDUSTRY_CODES),
+                "legal_rep": "",
+                "employees": rng.choice((3, 8, 15, 40, 120)),
+            }
+        )
+    for row in rng.sample(rows, max(2, size // 100)):  # the same unit listed again, without its code
+        rows.append({**row, "credit_code": "", "name": row["name"].replace("有限公司", "有限责任公司")})
+    return rows
+
+
+def load_census(actor: Any, rows: list[dict[str, Any]]) -> None:
+    """Write census rows through the census format's checks and writes (as its import would)."""
+    fmt = CensusFormat()
+    ctx = fmt.start(actor=actor, commit=True)
+    report = Report()
+    batch = [Row(number=i + 2, values={"phone": "", **r}) for i, r in enumerate(rows)]
+    for start in range(0, len(batch), fmt.batch_size):
+        part = batch[start : start + fmt.batch_size]
+        fmt.check_batch(ctx, part, report)
+        fmt.write_batch(ctx, [r for r in part if r.action in ("create", "update")], report)
+    fmt.close(ctx)
+
+
+def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    _office(subdistrict)
+    _boundary(subdistrict)
+    hq = get_user_model().objects.filter(subdistrict=subdistrict, role=Role.HQ).order_by("pk").first()
+    if hq is None:
+        return
+    load_census(hq, census_rows(subdistrict, rng, census_size(scale)))
+    _statuses_and_calls(subdistrict, rng)
+
+
+def _statuses_and_calls(subdistrict: Any, rng: random.Random) -> None:
+    from fangkong.inspections.services import office_callers
+
+    now = timezone.now()
+    today = timezone.localdate()
+    firms = list(Firm.objects.filter(subdistrict=subdistrict, merged_into__isnull=True).order_by("pk"))
+    changes, updates = [], []
+    for firm in firms:
+        roll = rng.random()
+        if roll < 0.15 or firm.exempt_id:
+            path = [FirmStatus.APPLIED, FirmStatus.APPROVED]
+        elif roll < 0.25:
+            path = [FirmStatus.APPLIED]
+        else:
+            path = []
+        status = FirmStatus.NOT_RESUMED
+        for to in path:
+            changes.append(
+                StatusChange(
+                    subdistrict=subdistrict,
+                    firm=firm,
+                    neighborhood_id=firm.neighborhood_id,
+                    from_status=status,
+                    to_status=to,
+                    at=now - dt.timedelta(days=1),
+                    reason="演示数据",
+                )
+            )
+            status = to
+        if status != firm.status:
+            firm.status = status
+            updates.append(firm)
+    StatusChange.objects.bulk_create(changes)
+    Firm.objects.bulk_update(updates, ["status"])
+    # the firms' rows were written "now": date them back so the last days' lists hold them
+    Firm.objects.filter(subdistrict=subdistrict).update(created_at=now - dt.timedelta(days=8))
+    callers = office_callers(subdistrict.pk)
+    listed = [f for f in firms if f.status not in (FirmStatus.APPROVED, FirmStatus.RESUMED)]
+    calls = []
+    for back in range(7, 0, -1):
+        day = today - dt.timedelta(days=back)
+        missed = set(rng.sample([f.pk for f in listed], 3)) if back in (3, 5) and len(listed) > 3 else set()
+        for i, firm in enumerate(listed):
+            if firm.pk in missed:
+                continue
+            caller = callers[(firm.pk + day.toordinal()) % len(callers)] if callers else None
+            calls.append(
+                Call(
+                    subdistrict=subdistrict,
+                    firm=firm,
+                    neighborhood_id=firm.neighborhood_id,
+                    day=day,
+                    caller=caller,
+                    outcome=rng.choice((CallOutcome.REACHED, CallOutcome.REACHED, CallOutcome.NOT_REACHED)),
+                    called_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9 + i % 8, i % 60))),
+                )
+            )
+    Call.objects.bulk_create(calls, batch_size=2000)

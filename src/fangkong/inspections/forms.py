@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.inspections.choices import CallOutcome, FirmStatus
+from fangkong.inspections.models import Application, ExemptCategory, ZoneRule
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class FirmForm(forms.Form):
+    """An on-site finding (or a firm added by hand) that is not in the census."""
+
+    name = forms.CharField(label=_("单位名称"), max_length=120)
+    address = forms.CharField(label=_("地址"), max_length=200, help_text=_("道路和门牌号，如 万安路123号"))
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    industry_code = forms.CharField(label=_("行业代码"), max_length=5, required=False)
+    legal_rep = forms.CharField(label=_("法定代表人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    employees = forms.IntegerField(label=_("从业人员"), min_value=0, required=False)
+    neighborhood: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("居民区"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        from fangkong.core import scope
+        from fangkong.registry.models import Neighborhood
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["neighborhood"]
+        field.queryset = Neighborhood.objects.visible_to(user).order_by("code", "name")
+        if scope.neighborhoods_of(user) is not None:
+            field.required = True
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label=_("改为"), choices=FirmStatus.choices)
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
+class ApplicationForm(forms.ModelForm):
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Application
+        fields = [
+            "planned_date",
+            "prevention_plan",
+            "health_register",
+            "returnees_screened",
+            "disinfection",
+            "supplies",
+            "no_large_meetings",
+            "note",
+        ]
+        widgets = {"planned_date": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            import secrets
+
+            self.initial.setdefault("planned_date", timezone.localdate())
+            self.initial["client_token"] = secrets.token_urlsafe(16)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核"), choices=[("approve", _("批准")), ("return", _("退回"))], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label=_("审核意见"), max_length=300, required=False)
+
+
+class CallForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("结果"), choices=CallOutcome.choices)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class ZoneRuleForm(forms.ModelForm):
+    class Meta:
+        model = ZoneRule
+        fields = ["road", "from_number", "to_number", "parity", "zone", "note"]
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        from fangkong.registry.models import PatrolZone
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["zone"]
+        field.queryset = PatrolZone.objects.visible_to(user).order_by("name")
+
+
+class ExemptForm(forms.ModelForm):
+    class Meta:
+        model = ExemptCategory
+        fields = ["kind", "name", "industry_prefixes"]
+        help_texts = {"industry_prefixes": _("GB/T 4754 代码前缀，逗号分隔，如 F52,H62,C27")}

@@ -1,0 +1,215 @@
+"""Reads for the pages and the API, taking the user. Lists are a fixed number of queries whatever the number
+of firms (counts aggregated in SQL, rows paged)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Mod
+from django.utils import timezone
+
+from fangkong.inspections import machine
+from fangkong.inspections.choices import ApplicationStatus, CallOutcome, DuplicateState, FirmStatus
+from fangkong.inspections.models import Application, Call, DuplicatePair, Firm, StatusChange
+from fangkong.inspections.services import call_assignee, office_callers
+
+
+def firms(user: Any) -> QuerySet[Firm]:
+    """The firms the user sees (merged duplicates left out)."""
+    return (
+        Firm.objects.visible_to(user)
+        .filter(merged_into__isnull=True)
+        .select_related(
+            "organization", "organization__patrol_zone", "organization__premises", "neighborhood", "exempt"
+        )
+    )
+
+
+def firm_list(
+    user: Any, *, q: str = "", status: str = "", zone: str = "", premises: str = ""
+) -> QuerySet[Firm]:
+    qs = firms(user)
+    if q:
+        qs = qs.filter(
+            Q(organization__name__icontains=q)
+            | Q(organization__credit_code__iexact=q)
+            | Q(organization__address__icontains=q)
+        )
+    if status in FirmStatus.values:
+        qs = qs.filter(status=status)
+    if zone.isdigit():
+        qs = qs.filter(organization__patrol_zone_id=int(zone))
+    if premises.isdigit():
+        qs = qs.filter(organization__premises_id=int(premises))
+    return qs.order_by("organization__name", "pk")
+
+
+def firm_detail(user: Any, firm: Firm) -> dict[str, Any]:
+    return {
+        "changes": list(
+            StatusChange.objects.visible_to(user)
+            .filter(firm=firm)
+            .select_related("actor")
+            .order_by("-at", "-pk")[:50]
+        ),
+        "applications": list(
+            Application.objects.visible_to(user)
+            .filter(firm=firm)
+            .select_related("submitted_by", "decided_by")
+            .order_by("-created_at", "-pk")[:20]
+        ),
+        "calls": list(
+            Call.objects.visible_to(user)
+            .filter(firm=firm)
+            .select_related("caller")
+            .order_by("-called_at")[:20]
+        ),
+    }
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
+
+
+def on_list(day: dt.date) -> Q:
+    """Firms on the call list of ``day`` as far as today's rows tell: registered before the day ended, and
+    either still not allowed to open or allowed only after that day."""
+    end = start_of(day + dt.timedelta(days=1))
+    return Q(created_at__lt=end, merged_into__isnull=True) & (
+        Q(status__in=machine.ON_CALL_LIST) | Q(status_at__gte=end)
+    )
+
+
+def missed_on(day: dt.date) -> Q:
+    """On the list of ``day`` and not called that day (不漏一天、不漏一人)."""
+    return on_list(day) & ~Q(Exists(Call.objects.filter(firm=OuterRef("pk"), day=day)))
+
+
+@dataclass
+class CallList:
+    day: dt.date
+    page: Any
+    rows: list[dict[str, Any]]
+    total: int
+    called: int
+    not_called: int
+    missed_yesterday: int
+    callers: list[Any]
+
+
+def call_list(
+    user: Any,
+    *,
+    day: dt.date | None = None,
+    mine: bool = False,
+    show: str = "",
+    page: int = 1,
+    per_page: int = 100,
+) -> CallList:
+    """Today's call list: every firm not yet allowed to open, its caller (round-robin), whether it was called
+    today and whether it was missed yesterday; with the day's totals. Queries: callers, totals, one page."""
+    from django.core.paginator import Paginator
+
+    day = day or timezone.localdate()
+    yesterday = day - dt.timedelta(days=1)
+    sub_id = getattr(user, "subdistrict_id", None)
+    callers = office_callers(sub_id) if sub_id else []
+    listed: Any = (
+        Firm.objects.visible_to(user)
+        .filter(merged_into__isnull=True, status__in=machine.ON_CALL_LIST)
+        .annotate(
+            called_today=Exists(Call.objects.filter(firm=OuterRef("pk"), day=day)),
+            called_yesterday=Exists(Call.objects.filter(firm=OuterRef("pk"), day=yesterday)),
+        )
+    )
+    if mine and callers:
+        ids = [u.pk for u in callers]
+        if getattr(user, "pk", None) in ids:
+            turn = ids.index(user.pk)
+            listed = listed.annotate(
+                turn=Mod(F("id") + Value(day.toordinal()), Value(len(ids)), output_field=IntegerField())
+            ).filter(turn=turn)
+    missed = on_list(yesterday) & Q(called_yesterday=False)
+    totals = listed.aggregate(
+        total=Count("pk"),
+        called=Count("pk", filter=Q(called_today=True)),
+        missed=Count("pk", filter=missed),
+    )
+    rows_qs = listed.annotate(
+        missed_yesterday=ExpressionWrapper(missed, output_field=BooleanField())
+    ).select_related("organization", "organization__patrol_zone")
+    if show == "not_called":
+        rows_qs = rows_qs.filter(called_today=False)
+    elif show == "missed":
+        rows_qs = rows_qs.filter(missed_yesterday=True)
+    paginator = Paginator(rows_qs.order_by("pk"), per_page)
+    page_obj = paginator.get_page(page)
+    rows = [{"firm": f, "caller": call_assignee(day, f.pk, callers)} for f in page_obj.object_list]
+    return CallList(
+        day=day,
+        page=page_obj,
+        rows=rows,
+        total=totals["total"],
+        called=totals["called"],
+        not_called=totals["total"] - totals["called"],
+        missed_yesterday=totals["missed"],
+        callers=callers,
+    )
+
+
+def duplicates(user: Any) -> QuerySet[DuplicatePair]:
+    return (
+        DuplicatePair.objects.visible_to(user)
+        .filter(state=DuplicateState.OPEN)
+        .select_related("firm__organization", "other__organization")
+        .order_by("pk")
+    )
+
+
+def pending_applications(user: Any) -> QuerySet[Application]:
+    return (
+        Application.objects.visible_to(user)
+        .filter(status=ApplicationStatus.PENDING)
+        .select_related("firm__organization")
+        .order_by("created_at", "pk")
+    )
+
+
+def status_counts(user: Any) -> dict[str, int]:
+    rows = (
+        Firm.objects.visible_to(user)
+        .filter(merged_into__isnull=True)
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    found = {r["status"]: r["n"] for r in rows}
+    return {s: found.get(s, 0) for s in FirmStatus.values}
+
+
+def call_counts(user: Any, *, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Calls made per day and zone between ``start`` and ``end`` (one query)."""
+    return list(
+        Call.objects.visible_to(user)
+        .filter(day__gte=start, day__lte=end)
+        .values("day", "firm__organization__patrol_zone__name")
+        .annotate(
+            calls=Count("pk"),
+            firms=Count("firm", distinct=True),
+            opened=Count("pk", filter=Q(outcome=CallOutcome.OPENED)),
+        )
+        .order_by("day", "firm__organization__patrol_zone__name")
+    )

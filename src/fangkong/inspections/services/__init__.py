@@ -1,0 +1,39 @@
+"""The inspections services: every write, verb-first, keyword-only, with ``actor=`` and an audit event. The
+package's modules are its sections (firms and the boundary, resumption control, calls); callers use
+``from fangkong.inspections import services``."""
+
+from fangkong.inspections.services.calls import call_assignee, office_callers, record_call
+from fangkong.inspections.services.firms import (
+    add_firm,
+    decide_duplicate,
+    find_exempt,
+    remap_zones,
+    save_exempt_category,
+    save_zone_rule,
+    zone_index,
+)
+from fangkong.inspections.services.resumption import (
+    apply_for_resumption,
+    change_status,
+    decide_application,
+    earliest_resumption,
+    set_status,
+)
+
+__all__ = [
+    "add_firm",
+    "apply_for_resumption",
+    "call_assignee",
+    "change_status",
+    "decide_application",
+    "decide_duplicate",
+    "earliest_resumption",
+    "find_exempt",
+    "office_callers",
+    "record_call",
+    "remap_zones",
+    "save_exempt_category",
+    "save_zone_rule",
+    "set_status",
+    "zone_index",
+]

@@ -1,0 +1,117 @@
+"""Persona expectations for the inspections pages and API (format: ``fangkong.core.tests.matrix``).
+
+The world's office gets the inspections domain (as the demo's 社区发展办 does). Neighborhood A holds the
+firm of the organisation whose contact is ``org_contact`` (not resumed), a second firm with a pending
+application, and a likely-duplicate pair of the two."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from fangkong.core.tests.matrix import ALLOWED, LOGIN, Case, answers
+
+
+def build(w: SimpleNamespace) -> None:
+    import datetime as dt
+
+    from fangkong.core.scope import clear_scope_cache
+    from fangkong.inspections.choices import ApplicationStatus, FirmStatus
+    from fangkong.inspections.models import Application, DuplicatePair, Firm
+    from fangkong.registry.models import Organization
+
+    w.office.domains = ["registry", "inspections"]
+    w.office.save(update_fields=["domains"])
+    clear_scope_cache(w.office)
+    w.firm_a = Firm.objects.create(
+        subdistrict=w.sub, neighborhood=w.hood_a, organization=w.org_a, name_key="银康老年公寓", road="万安路"
+    )
+    org = Organization.objects.create(
+        subdistrict=w.sub, neighborhood=w.hood_a, name="上海银康科技有限公司", address="万安路1号"
+    )
+    w.firm_a2 = Firm.objects.create(
+        subdistrict=w.sub,
+        neighborhood=w.hood_a,
+        organization=org,
+        name_key="银康科技有限公司",
+        status=FirmStatus.APPLIED,
+    )
+    w.application_a = Application.objects.create(
+        subdistrict=w.sub,
+        neighborhood=w.hood_a,
+        firm=w.firm_a2,
+        organization=org,
+        planned_date=dt.date(2020, 2, 10),
+        status=ApplicationStatus.PENDING,
+        **{name: True for name in Application.CHECKLIST},
+    )
+    w.pair_a = DuplicatePair.objects.create(
+        subdistrict=w.sub, firm=w.firm_a, other=w.firm_a2, reason="名称和地址相同"
+    )
+
+
+READERS = dict(hq=200, staff_a=200, cadre=200, org_contact=200, office=200, viewer=200, auditor=200)
+MANAGERS_GET = dict(hq=200, office=200, other_hq=200, anonymous=LOGIN)
+MANAGERS_POST = dict(hq=ALLOWED, office=ALLOWED, anonymous=LOGIN)
+POST_ONLY = answers(405, anonymous=LOGIN)
+
+EXPECTATIONS = {
+    "inspections:firm_list": Case(get=answers(200, anonymous=LOGIN)),
+    "inspections:firm_new": Case(
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(ALLOWED, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        data=lambda w: {"name": "上海现场发现有限公司", "address": "万安路8号", "neighborhood": w.hood_a.pk},
+    ),
+    "inspections:firm_detail": Case(
+        kwargs=lambda w: {"pk": w.firm_a.pk}, get=answers(404, **READERS, anonymous=LOGIN)
+    ),
+    "inspections:firm_status": Case(
+        kwargs=lambda w: {"pk": w.firm_a.pk},
+        get=POST_ONLY,
+        post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
+        data=lambda w: {"to": "early", "reason": "巡查发现"},
+    ),
+    "inspections:firm_apply": Case(
+        kwargs=lambda w: {"pk": w.firm_a.pk},
+        get=answers(404, hq=200, staff_a=200, cadre=200, org_contact=200, office=200, anonymous=LOGIN),
+        post=answers(
+            404,
+            hq=ALLOWED,
+            staff_a=ALLOWED,
+            cadre=ALLOWED,
+            org_contact=ALLOWED,
+            office=ALLOWED,
+            anonymous=LOGIN,
+        ),
+    ),
+    "inspections:call_record": Case(
+        kwargs=lambda w: {"pk": w.firm_a.pk},
+        get=POST_ONLY,
+        post=answers(404, **MANAGERS_POST),
+        data=lambda w: {"outcome": "reached"},
+    ),
+    "inspections:application_list": Case(get=answers(404, **MANAGERS_GET)),
+    "inspections:application_decide": Case(
+        kwargs=lambda w: {"pk": w.application_a.pk},
+        get=POST_ONLY,
+        post=answers(404, **MANAGERS_POST),
+        data=lambda w: {"decision": "approve"},
+    ),
+    "inspections:call_list": Case(get=answers(404, **MANAGERS_GET)),
+    "inspections:duplicate_list": Case(get=answers(404, **MANAGERS_GET)),
+    "inspections:duplicate_decide": Case(
+        kwargs=lambda w: {"pk": w.pair_a.pk},
+        get=POST_ONLY,
+        post=answers(404, **MANAGERS_POST),
+        data=lambda w: {"merge": "0"},
+    ),
+    "inspections:boundary": Case(
+        get=answers(404, **MANAGERS_GET),
+        post=answers(404, **MANAGERS_POST, other_hq=ALLOWED),
+        data=lambda w: {"form": "remap"},
+    ),
+    "GET /api/v1/inspections/firms": Case(get=answers(200, anonymous=401)),
+    "GET /api/v1/inspections/firms/{firm_id}": Case(
+        kwargs=lambda w: {"firm_id": w.firm_a.pk}, get=answers(404, **READERS, anonymous=401)
+    ),
+    "GET /api/v1/inspections/calls": Case(get=answers(404, hq=200, office=200, other_hq=200, anonymous=401)),
+}

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from fangkong.inspections import views
+
+app_name = "inspections"
+urlpatterns = [
+    path("", views.firm_list, name="firm_list"),
+    path("firms/new/", views.firm_new, name="firm_new"),
+    path("firms/<int:pk>/", views.firm_detail, name="firm_detail"),
+    path("firms/<int:pk>/status/", views.firm_status, name="firm_status"),
+    path("firms/<int:pk>/apply/", views.firm_apply, name="firm_apply"),
+    path("firms/<int:pk>/call/", views.call_record, name="call_record"),
+    path("applications/", views.application_list, name="application_list"),
+    path("applications/<int:pk>/decide/", views.application_decide, name="application_decide"),
+    path("calls/", views.call_list, name="call_list"),
+    path("duplicates/", views.duplicate_list, name="duplicate_list"),
+    path("duplicates/<int:pk>/", views.duplicate_decide, name="duplicate_decide"),
+    path("boundary/", views.boundary, name="boundary"),
+]
