@@ -90,9 +90,41 @@ def may_call(user: Any, firm: Any) -> bool:
     )
 
 
+def visits_user(user: Any) -> Any:
+    """The gate of the visit pages: inspections staff (read-only roles included), not contacts."""
+    if not scope.staff_in_domain(user, D):
+        raise Http404
+    return user
+
+
+def may_visit(user: Any) -> bool:
+    """Start a visit: anyone who writes inspection rows somewhere (patrols, committee staff, the office)."""
+    return scope.works_in_domain(user, D)
+
+
+def may_edit_visit(user: Any, visit: Any) -> bool:
+    return visit.state == "draft" and may_write(user, visit)
+
+
+def may_escalate(user: Any, firm: Any) -> bool:
+    """Escalate to the special supervision team: the office or HQ, for a firm open early or dissuaded."""
+    return (
+        may_manage(user)
+        and firm.merged_into_id is None
+        and machine.allowed(firm.status, "supervised")
+        and may_write(user, firm)
+    )
+
+
+def may_work_case(user: Any, case: Any) -> bool:
+    return case.outcome == "open" and may_manage(user) and may_write(user, case)
+
+
 def flags(user: Any) -> dict[str, bool]:
     """The page-wide answers for templates."""
     return {
+        "visit": may_visit(user),
+        "visits": scope.staff_in_domain(user, D),
         "manage": may_manage(user),
         "add_firm": may_add_firm(user),
         "counts": may_see_counts(user),
@@ -107,4 +139,6 @@ def firm_controls(user: Any, firm: Any) -> dict[str, Any]:
         "apply": may_apply(user, firm),
         "statuses": direct,
         "call": may_call(user, firm),
+        "escalate": may_escalate(user, firm),
+        "visit": may_visit(user) and firm.merged_into_id is None and may_write(user, firm),
     }

@@ -8,6 +8,8 @@ from fangkong.inspections.models import (
     ExemptCategory,
     Firm,
     StatusChange,
+    SupervisionCase,
+    Visit,
     ZoneRule,
 )
 
@@ -56,3 +58,14 @@ class StatusChangeAdmin(ReadOnlyAdmin):
 @admin.register(DuplicatePair)
 class DuplicatePairAdmin(ReadOnlyAdmin):
     list_display = ("firm", "other", "reason", "state")
+
+
+@admin.register(SupervisionCase)
+class SupervisionCaseAdmin(ReadOnlyAdmin):
+    list_display = ("firm", "deadline", "owner", "outcome")
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ("day", "firm", "premises", "team", "forms_handed", "notices_posted", "dissuaded", "state")
+    exclude = ("client_token",)

@@ -15,6 +15,12 @@ class InspectionsConfig(AppConfig):
         register_menu(
             MenuItem(_("企业排摸"), "inspections:firm_list", roles=(*staff, "org_contact"), order=50),
             MenuItem(_("每日电话"), "inspections:call_list", roles=("hq", "office"), order=51),
-            MenuItem(_("疑似重复"), "inspections:duplicate_list", roles=("hq", "office"), order=52),
+            MenuItem(_("巡查记录"), "inspections:visit_list", roles=staff, order=52),
+            MenuItem(_("专项督查组"), "inspections:case_list", roles=("hq", "office"), order=53),
+            MenuItem(_("排摸统计"), "inspections:counts", roles=staff, order=54),
         )
         register_home_panel(firms_panel, order=50)
+
+        from fangkong.inspections.jobs import register_jobs
+
+        register_jobs()

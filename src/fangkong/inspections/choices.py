@@ -54,3 +54,28 @@ class DuplicateState(models.TextChoices):
     OPEN = "open", _("待核对")
     MERGED = "merged", _("已合并")
     DISTINCT = "distinct", _("不是同一家")
+
+
+class CaseOutcome(models.TextChoices):
+    OPEN = "open", _("督查中")
+    CLOSED = "closed", _("已结案")
+    COMPLIED = "complied", _("已整改停工")
+    REFERRED = "referred", _("移送执法")
+
+
+class VisitPlace(models.TextChoices):
+    GATE = "gate", _("厂门")
+    WORKSHOP = "workshop", _("车间")
+    WAREHOUSE = "warehouse", _("仓库")
+    DORMITORY = "dormitory", _("宿舍")
+    OTHER = "other", _("其他")
+
+
+class VisitState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+
+
+class Signature(models.TextChoices):
+    SIGNED = "signed", _("企业已签字")
+    REFUSED = "refused", _("企业拒绝签字")

@@ -14,9 +14,18 @@ from django.utils import timezone
 
 from fangkong.core.choices import Domain, Role
 from fangkong.core.spreadsheets import Report, Row
-from fangkong.inspections.choices import CallOutcome, ExemptKind, FirmStatus, Parity
+from fangkong.inspections import addresses
+from fangkong.inspections.choices import CallOutcome, ExemptKind, FirmSource, FirmStatus, Parity, VisitState
 from fangkong.inspections.imports import CensusFormat
-from fangkong.inspections.models import Call, ExemptCategory, Firm, StatusChange, ZoneRule
+from fangkong.inspections.models import (
+    Call,
+    ExemptCategory,
+    Firm,
+    StatusChange,
+    SupervisionCase,
+    Visit,
+    ZoneRule,
+)
 
 OFFICE_NAME = "社区发展办"
 CROSS_ROADS = ("沽源路", "汶水东路", "纪念路", "丰镇路", "奎照路", "水电路", "场中路", "广纪路", "车站南路")
@@ -172,7 +181,158 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
     if hq is None:
         return
     load_census(hq, census_rows(subdistrict, rng, census_size(scale)))
+    _on_site_findings(subdistrict, rng)
     _statuses_and_calls(subdistrict, rng)
+    _visits_and_cases(subdistrict, rng, hq)
+
+
+def _on_site_findings(subdistrict: Any, rng: random.Random) -> None:
+    """Firms the patrols found that the census does not list (source: found on site)."""
+    from fangkong.registry.models import Organization
+
+    names = ["万安路临街小吃店", "沽源路五金商行", "汶水东路快递站", "纪念路复印店", "场中路洗衣店"]
+    for name in names:
+        road = name[:4] if name[3] == "路" else name[:3]
+        address = f"{road}{rng.randrange(1, 800)}号"
+        org = Organization.objects.create(subdistrict=subdistrict, name=name, kind="shop", address=address)
+        place = addresses.parse_address(address)
+        Firm.objects.create(
+            subdistrict=subdistrict,
+            organization=org,
+            source=FirmSource.ON_SITE,
+            road=place.road,
+            house_number=place.number,
+            name_key=addresses.name_key(name),
+            address_key=addresses.address_key(address),
+        )
+
+
+# The seed article's figures: 22 premises swept, 31 firms dissuaded, 452 health forms, 146 notices.
+PREMISES_VISITED = 22
+DISSUADED = 31
+HEALTH_FORMS = 452
+NOTICES = 146
+CASES = 3
+
+
+def _split(total: int, parts: int, rng: random.Random) -> list[int]:
+    cuts = sorted(rng.sample(range(1, total), parts - 1)) if parts > 1 else []
+    return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
+
+
+def _visits_and_cases(subdistrict: Any, rng: random.Random, hq: Any) -> None:
+    """One submitted visit per premises (their forms and notices add up to the article's totals) and the
+    dissuasions: firms found open early and dissuaded, three of them escalated to the supervision team."""
+    from fangkong.inspections.services import office_callers
+    from fangkong.registry.models import Premises
+
+    now = timezone.now()
+    today = timezone.localdate()
+    premises = list(Premises.objects.filter(subdistrict=subdistrict).order_by("pk")[:PREMISES_VISITED])
+    if not premises:
+        return
+    forms, notices = _split(HEALTH_FORMS, len(premises), rng), _split(NOTICES, len(premises), rng)
+    teams = {"万安路以北": "万安路以北巡察队", "万安路以南": "万安路以南巡察队"}
+    visits = []
+    for i, p in enumerate(premises):
+        day = today - dt.timedelta(days=1 + i % 7)
+        visits.append(
+            Visit(
+                subdistrict=subdistrict,
+                neighborhood_id=p.neighborhood_id,
+                premises=p,
+                team=teams.get(p.patrol_zone.name if p.patrol_zone_id else "", "巡察队"),
+                visited_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, i % 60))),
+                day=day,
+                checklist={
+                    place: {"seen": True, "finding": ""}
+                    for place in ("gate", "workshop", "warehouse", "dormitory")
+                },
+                entry_registration=True,
+                disinfection=True,
+                forms_handed=forms[i],
+                notices_posted=notices[i],
+                state=VisitState.SUBMITTED,
+                step=7,
+                client_token=f"demo-premises-{p.pk}",
+            )
+        )
+    candidates = list(
+        Firm.objects.filter(
+            subdistrict=subdistrict,
+            status=FirmStatus.NOT_RESUMED,
+            merged_into__isnull=True,
+            organization__premises__in=premises,
+        )
+        .select_related("organization")
+        .order_by("pk")
+    )
+    dissuaded = rng.sample(candidates, min(DISSUADED, len(candidates)))
+    changes, updated = [], []
+    for j, firm in enumerate(dissuaded):
+        day = today - dt.timedelta(days=1 + j % 7)
+        visits.append(
+            Visit(
+                subdistrict=subdistrict,
+                neighborhood_id=firm.neighborhood_id,
+                firm=firm,
+                premises_id=firm.organization.premises_id,
+                team="巡察队",
+                day=day,
+                visited_at=timezone.make_aware(dt.datetime.combine(day, dt.time(14, j % 60))),
+                checklist={"gate": {"seen": True, "finding": "员工已到岗开工"}},
+                open_early=True,
+                dissuaded=True,
+                signature="signed" if j % 5 else "refused",
+                state=VisitState.SUBMITTED,
+                step=7,
+                client_token=f"demo-firm-{firm.pk}",
+            )
+        )
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(14, 30)))
+        for a, b in ((FirmStatus.NOT_RESUMED, FirmStatus.EARLY), (FirmStatus.EARLY, FirmStatus.DISSUADED)):
+            changes.append(
+                StatusChange(
+                    subdistrict=subdistrict,
+                    firm=firm,
+                    neighborhood_id=firm.neighborhood_id,
+                    from_status=a,
+                    to_status=b,
+                    at=at,
+                    reason="四进巡查",
+                )
+            )
+        firm.status, firm.status_at, firm.follow_up_due = FirmStatus.DISSUADED, at, day + dt.timedelta(days=3)
+        updated.append(firm)
+    owners = office_callers(subdistrict.pk) or [hq]
+    cases = []
+    for k, firm in enumerate(updated[:CASES]):
+        changes.append(
+            StatusChange(
+                subdistrict=subdistrict,
+                firm=firm,
+                neighborhood_id=firm.neighborhood_id,
+                from_status=FirmStatus.DISSUADED,
+                to_status=FirmStatus.SUPERVISED,
+                at=now,
+                reason="劝阻后仍坚持开工",
+            )
+        )
+        firm.status = FirmStatus.SUPERVISED
+        cases.append(
+            SupervisionCase(
+                subdistrict=subdistrict,
+                neighborhood_id=firm.neighborhood_id,
+                firm=firm,
+                reason="劝阻后仍坚持开工",
+                deadline=today + dt.timedelta(days=(-1, 2, 5)[k]),
+                owner=owners[k % len(owners)],
+            )
+        )
+    Visit.objects.bulk_create(visits)
+    StatusChange.objects.bulk_create(changes)
+    Firm.objects.bulk_update(updated, ["status", "status_at", "follow_up_due"])
+    SupervisionCase.objects.bulk_create(cases)
 
 
 def _statuses_and_calls(subdistrict: Any, rng: random.Random) -> None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.inspections.choices import CallOutcome, FirmStatus
-from fangkong.inspections.models import Application, ExemptCategory, ZoneRule
+from fangkong.inspections.models import Application, ExemptCategory, Visit, ZoneRule
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -98,3 +98,53 @@ class ExemptForm(forms.ModelForm):
         model = ExemptCategory
         fields = ["kind", "name", "industry_prefixes"]
         help_texts = {"industry_prefixes": _("GB/T 4754 代码前缀，逗号分隔，如 F52,H62,C27")}
+
+
+class PlaceForm(forms.Form):
+    """One place of the 四进 checklist: seen, what was found, and a photo (resized on the phone)."""
+
+    seen = forms.BooleanField(label=_("已进入查看"), required=False)
+    finding = forms.CharField(
+        label=_("发现情况"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photo_data = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4_000_000)
+
+
+class ChecksForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["entry_registration", "disinfection", "forms_handed", "notices_posted"]
+        widgets = {
+            "forms_handed": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "notices_posted": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["open_early", "dissuaded", "signature", "note"]
+        help_texts = {"dissuaded": _("劝阻停工时须记录企业签字或拒签")}
+
+
+class EscalateForm(forms.Form):
+    owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("负责人"), queryset=None)
+    deadline = forms.DateField(label=_("整改期限"), widget=DATE)
+    reason = forms.CharField(label=_("移交原因"), max_length=300)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        from django.contrib.auth import get_user_model
+
+        from fangkong.core.choices import Role
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["owner"]
+        field.queryset = (
+            get_user_model()
+            .objects.filter(
+                subdistrict_id=getattr(user, "subdistrict_id", None) or 0,
+                is_active=True,
+                role__in=(Role.HQ, Role.OFFICE),
+            )
+            .order_by("pk")
+        )

@@ -22,11 +22,15 @@ from fangkong.inspections.choices import (
     ApplicationChannel,
     ApplicationStatus,
     CallOutcome,
+    CaseOutcome,
     DuplicateState,
     ExemptKind,
     FirmSource,
     FirmStatus,
     Parity,
+    Signature,
+    VisitPlace,
+    VisitState,
 )
 
 
@@ -352,3 +356,181 @@ class Call(InspectionsModel):
 
     def __str__(self) -> str:
         return f"{self.firm_id} {self.day}"
+
+
+class SupervisionCase(InspectionsModel):
+    """A firm escalated to the special supervision team (专项督查组) after it refused dissuasion: a deadline,
+    an owner, actions and an outcome. Overdue open cases alert the owner and HQ once a day."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="cases", verbose_name=_("企业"))
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    reason = models.CharField(_("移交原因"), max_length=300)
+    deadline = models.DateField(_("整改期限"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("负责人"),
+    )
+    outcome = models.CharField(
+        _("结果"), max_length=10, choices=CaseOutcome.choices, default=CaseOutcome.OPEN
+    )
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督查案件")
+        verbose_name_plural = _("督查案件")
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm"],
+                condition=Q(outcome="open"),
+                name="case_one_open_per_firm",
+                violation_error_message=_("该企业已有未结的督查案件。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="open", closed_at__isnull=True)
+                | (~Q(outcome="open") & Q(closed_at__isnull=False)),
+                name="case_closed_when_decided",
+                violation_error_message=_("结案须有结果和结案时间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm} {self.deadline}"
+
+
+class CaseAction(InspectionsModel):
+    case = models.ForeignKey(
+        SupervisionCase, on_delete=models.CASCADE, related_name="actions", verbose_name=_("督查案件")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    text = models.CharField(_("措施"), max_length=300)
+
+    class Meta:
+        verbose_name = _("督查措施")
+        verbose_name_plural = _("督查措施")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Visit(InspectionsModel):
+    """An inspection visit (四进巡查) of a premises or a firm, filled on a phone one step at a time: saved as a
+    draft after each step, submitted once (``client_token`` makes a repeated submit answer the same visit)."""
+
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("企业")
+    )
+    premises = models.ForeignKey(
+        "registry.Premises",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("楼宇园区"),
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    team = models.CharField(_("巡查队"), max_length=60, blank=True)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("巡查人"),
+    )
+    visited_at = models.DateTimeField(_("巡查时间"), default=timezone.now)
+    day = models.DateField(_("日期"), db_index=True)
+    checklist = models.JSONField(_("四进检查"), default=dict, blank=True)
+    entry_registration = models.BooleanField(_("已查验进出登记"), default=False)
+    disinfection = models.BooleanField(_("已查验消毒"), default=False)
+    forms_handed = models.PositiveIntegerField(_("发放健康登记表"), default=0)
+    notices_posted = models.PositiveIntegerField(_("张贴告知单"), default=0)
+    open_early = models.BooleanField(_("发现提前复工"), default=False)
+    dissuaded = models.BooleanField(_("已劝阻"), default=False)
+    signature = models.CharField(_("企业签字"), max_length=10, choices=Signature.choices, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=VisitState.choices, default=VisitState.DRAFT)
+    step = models.PositiveSmallIntegerField(_("已完成步骤"), default=0)
+    client_token = models.CharField(_("提交编号"), max_length=40, editable=False)
+
+    class Meta:
+        verbose_name = _("巡查记录")
+        verbose_name_plural = _("巡查记录")
+        ordering = ["-visited_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "client_token"], name="visit_once_per_token"),
+            models.CheckConstraint(
+                condition=Q(firm__isnull=False) | Q(premises__isnull=False),
+                name="visit_has_target",
+                violation_error_message=_("巡查须指明企业或楼宇园区。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(dissuaded=False) | Q(open_early=True),
+                name="visit_dissuasion_needs_opening",
+                violation_error_message=_("劝阻须针对提前复工。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm or self.premises} {self.day}"
+
+
+class VisitPhoto(InspectionsModel):
+    """A photo of a visit, resized on the phone (JPEG, at most 1,280 px) and stored with the visit."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("巡查记录")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    place = models.CharField(_("位置"), max_length=12, choices=VisitPlace.choices)
+    image = models.BinaryField(_("图片"))
+    width = models.PositiveSmallIntegerField(_("宽"))
+    height = models.PositiveSmallIntegerField(_("高"))
+
+    class Meta:
+        verbose_name = _("巡查照片")
+        verbose_name_plural = _("巡查照片")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.place}"

@@ -17,14 +17,30 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
 )
-from django.db.models.functions import Mod
+from django.db.models.functions import Coalesce, Mod
 from django.utils import timezone
 
 from fangkong.inspections import machine
-from fangkong.inspections.choices import ApplicationStatus, CallOutcome, DuplicateState, FirmStatus
-from fangkong.inspections.models import Application, Call, DuplicatePair, Firm, StatusChange
+from fangkong.inspections.choices import (
+    ApplicationStatus,
+    CallOutcome,
+    CaseOutcome,
+    DuplicateState,
+    FirmStatus,
+    VisitState,
+)
+from fangkong.inspections.models import (
+    Application,
+    Call,
+    DuplicatePair,
+    Firm,
+    StatusChange,
+    SupervisionCase,
+    Visit,
+)
 from fangkong.inspections.services import call_assignee, office_callers
 
 
@@ -213,3 +229,65 @@ def call_counts(user: Any, *, start: dt.date, end: dt.date) -> list[dict[str, An
         )
         .order_by("day", "firm__organization__patrol_zone__name")
     )
+
+
+def visits(user: Any) -> QuerySet[Visit]:
+    return (
+        Visit.objects.visible_to(user)
+        .select_related("firm__organization", "premises", "inspector")
+        .order_by("-visited_at", "-pk")
+    )
+
+
+def cases(user: Any, *, show: str = "open") -> QuerySet[SupervisionCase]:
+    qs = SupervisionCase.objects.visible_to(user).select_related("firm__organization", "owner")
+    if show == "open":
+        qs = qs.filter(outcome=CaseOutcome.OPEN)
+    return qs.order_by("deadline", "pk")
+
+
+def visit_counts(user: Any, *, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Submitted visits per day, zone and premises: visits, firms checked, early openings, dissuasions,
+    forms handed out and notices posted (one query)."""
+    return list(
+        Visit.objects.visible_to(user)
+        .filter(state=VisitState.SUBMITTED, day__gte=start, day__lte=end)
+        .annotate(zone=Coalesce("premises__patrol_zone__name", "firm__organization__patrol_zone__name"))
+        .values("day", "zone", "premises__name")
+        .annotate(
+            visits=Count("pk"),
+            firms=Count("firm", distinct=True),
+            early=Count("pk", filter=Q(open_early=True)),
+            dissuaded=Count("pk", filter=Q(dissuaded=True)),
+            forms=Sum("forms_handed"),
+            notices=Sum("notices_posted"),
+        )
+        .order_by("-day", "zone", "premises__name")
+    )
+
+
+def visit_totals(user: Any) -> dict[str, Any]:
+    """All submitted visits: premises visited, visits, dissuasions, forms, notices (one query)."""
+    return (
+        Visit.objects.visible_to(user)
+        .filter(state=VisitState.SUBMITTED)
+        .aggregate(
+            premises=Count("premises", distinct=True),
+            visits=Count("pk"),
+            early=Count("pk", filter=Q(open_early=True)),
+            dissuaded=Count("pk", filter=Q(dissuaded=True)),
+            forms=Coalesce(Sum("forms_handed"), 0),
+            notices=Coalesce(Sum("notices_posted"), 0),
+        )
+    )
+
+
+def missed_per_day(user: Any, *, start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
+    """Firms on each day's list that nobody called that day: one query per day of the range (the range is
+    at most COUNTS_DAYS), whatever the number of firms."""
+    out = []
+    day = start
+    while day <= end:
+        out.append((day, Firm.objects.visible_to(user).filter(missed_on(day)).count()))
+        day += dt.timedelta(days=1)
+    return out

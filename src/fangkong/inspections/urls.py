@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.inspections import views
+from fangkong.inspections import views, visit_views
 
 app_name = "inspections"
 urlpatterns = [
@@ -16,4 +16,13 @@ urlpatterns = [
     path("duplicates/", views.duplicate_list, name="duplicate_list"),
     path("duplicates/<int:pk>/", views.duplicate_decide, name="duplicate_decide"),
     path("boundary/", views.boundary, name="boundary"),
+    path("counts/", views.counts, name="counts"),
+    path("firms/<int:pk>/escalate/", views.firm_escalate, name="firm_escalate"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("visits/", visit_views.visit_list, name="visit_list"),
+    path("visits/new/", visit_views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/step/<int:step>/", visit_views.visit_step, name="visit_step"),
+    path("visits/<int:pk>/photos/<int:photo_id>.jpg", visit_views.visit_photo, name="visit_photo"),
 ]

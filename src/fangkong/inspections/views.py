@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 from fangkong.core.errors import add_form_errors, flash_errors
 from fangkong.core.exceptions import ScopeError
 from fangkong.inspections import access, machine, selectors, services
-from fangkong.inspections.choices import ApplicationChannel, FirmSource, FirmStatus
+from fangkong.inspections.choices import ApplicationChannel, CaseOutcome, FirmSource, FirmStatus
 from fangkong.inspections.forms import (
     ApplicationForm,
     CallForm,
     DecisionForm,
+    EscalateForm,
     ExemptForm,
     FirmForm,
     StatusForm,
@@ -117,6 +118,7 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             all_next=[FirmStatus(s).label for s in machine.next_statuses(firm.status)],
             call_form=CallForm(),
+            escalate_form=EscalateForm(user=request.user) if controls["escalate"] else None,
             **selectors.firm_detail(request.user, firm),
         ),
     )
@@ -316,5 +318,109 @@ def boundary(request: HttpRequest) -> HttpResponse:
             categories=ExemptCategory.objects.visible_to(user).order_by("kind", "name"),
             rule_form=rule_form,
             exempt_form=exempt_form,
+        ),
+    )
+
+
+# ---------------------------------------------------------------- supervision cases (专项督查组)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = access.manager(request.user)
+    page = Paginator(selectors.cases(user, show=request.GET.get("show", "open")), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "inspections/case_list.html",
+        _ctx(request, page=page, show=request.GET.get("show", "open"), today=timezone.localdate()),
+    )
+
+
+@login_required
+@require_POST
+def firm_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    firm = _firm(request, pk)
+    if not access.may_escalate(request.user, firm):
+        raise Http404
+    form = EscalateForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            case = services.escalate_firm(
+                actor=request.user,
+                firm=firm,
+                owner=form.cleaned_data["owner"],
+                deadline=form.cleaned_data["deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            flash_errors(request, exc)
+        else:
+            messages.success(request, _("已移交专项督查组。"))
+            return redirect("inspections:case_detail", pk=case.pk)
+    else:
+        messages.error(request, _("请填写负责人、整改期限和移交原因。"))
+    return redirect("inspections:firm_detail", pk=firm.pk)
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.manager(request.user)
+    case = get_object_or_404(selectors.cases(user, show="all"), pk=pk)
+    if request.method == "POST":
+        if not access.may_work_case(user, case):
+            raise Http404
+        try:
+            if request.POST.get("form") == "close":
+                services.close_case(
+                    actor=user,
+                    case=case,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", "")[:300],
+                )
+                messages.success(request, _("案件已结案。"))
+            else:
+                services.add_case_action(actor=user, case=case, text=request.POST.get("text", "")[:300])
+                messages.success(request, _("已记录措施。"))
+        except ValidationError as exc:
+            flash_errors(request, exc)
+        return redirect("inspections:case_detail", pk=case.pk)
+    return render(
+        request,
+        "inspections/case_detail.html",
+        _ctx(
+            request,
+            case=case,
+            actions=list(case.actions.select_related("actor").order_by("at", "pk")),
+            may_work=access.may_work_case(user, case),
+            outcomes=[(v, label) for v, label in CaseOutcome.choices if v != CaseOutcome.OPEN],
+            today=timezone.localdate(),
+        ),
+    )
+
+
+COUNTS_DAYS = 14
+
+
+@login_required
+def counts(request: HttpRequest) -> HttpResponse:
+    """Per day, zone and premises: visits, firms checked, early openings, dissuasions, forms, notices; calls
+    made and firms missed per day (the last COUNTS_DAYS days)."""
+    user = access.counts_user(request.user)
+    end = _day(request.GET.get("day"))
+    start = end - dt.timedelta(days=COUNTS_DAYS - 1)
+    return render(
+        request,
+        "inspections/counts.html",
+        _ctx(
+            request,
+            start=start,
+            end=end,
+            totals=selectors.visit_totals(user),
+            visit_rows=selectors.visit_counts(user, start=start, end=end),
+            call_rows=selectors.call_counts(user, start=start, end=end),
+            missed=selectors.missed_per_day(user, start=start, end=end),
+            statuses=[(FirmStatus(s).label, n) for s, n in selectors.status_counts(user).items()],
         ),
     )

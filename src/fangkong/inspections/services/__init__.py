@@ -3,6 +3,12 @@ package's modules are its sections (firms and the boundary, resumption control, 
 ``from fangkong.inspections import services``."""
 
 from fangkong.inspections.services.calls import call_assignee, office_callers, record_call
+from fangkong.inspections.services.cases import (
+    add_case_action,
+    alert_overdue_cases,
+    close_case,
+    escalate_firm,
+)
 from fangkong.inspections.services.firms import (
     add_firm,
     decide_duplicate,
@@ -19,9 +25,17 @@ from fangkong.inspections.services.resumption import (
     earliest_resumption,
     set_status,
 )
+from fangkong.inspections.services.visits import save_visit_step, start_visit, submit_visit
 
 __all__ = [
+    "add_case_action",
     "add_firm",
+    "alert_overdue_cases",
+    "close_case",
+    "escalate_firm",
+    "save_visit_step",
+    "start_visit",
+    "submit_visit",
     "apply_for_resumption",
     "call_assignee",
     "change_status",

@@ -16,7 +16,14 @@ def build(w: SimpleNamespace) -> None:
 
     from fangkong.core.scope import clear_scope_cache
     from fangkong.inspections.choices import ApplicationStatus, FirmStatus
-    from fangkong.inspections.models import Application, DuplicatePair, Firm
+    from fangkong.inspections.models import (
+        Application,
+        DuplicatePair,
+        Firm,
+        SupervisionCase,
+        Visit,
+        VisitPhoto,
+    )
     from fangkong.registry.models import Organization
 
     w.office.domains = ["registry", "inspections"]
@@ -43,6 +50,38 @@ def build(w: SimpleNamespace) -> None:
         planned_date=dt.date(2020, 2, 10),
         status=ApplicationStatus.PENDING,
         **{name: True for name in Application.CHECKLIST},
+    )
+    early = Organization.objects.create(subdistrict=w.sub, neighborhood=w.hood_a, name="上海提前开工有限公司")
+    w.firm_early = Firm.objects.create(
+        subdistrict=w.sub,
+        neighborhood=w.hood_a,
+        organization=early,
+        name_key="提前开工有限公司",
+        status="early",
+    )
+    w.case_a = SupervisionCase.objects.create(
+        subdistrict=w.sub,
+        neighborhood=w.hood_a,
+        firm=w.firm_a2,
+        reason="劝阻后仍开工",
+        deadline=dt.date(2020, 2, 20),
+        owner=w.hq,
+    )
+    w.visit_a = Visit.objects.create(
+        subdistrict=w.sub,
+        neighborhood=w.hood_a,
+        firm=w.firm_a,
+        day=dt.date(2020, 2, 8),
+        client_token="visit-a",
+    )
+    w.photo_a = VisitPhoto.objects.create(
+        subdistrict=w.sub,
+        neighborhood=w.hood_a,
+        visit=w.visit_a,
+        place="gate",
+        image=b"\xff\xd8",
+        width=1,
+        height=1,
     )
     w.pair_a = DuplicatePair.objects.create(
         subdistrict=w.sub, firm=w.firm_a, other=w.firm_a2, reason="名称和地址相同"
@@ -108,6 +147,46 @@ EXPECTATIONS = {
         get=answers(404, **MANAGERS_GET),
         post=answers(404, **MANAGERS_POST, other_hq=ALLOWED),
         data=lambda w: {"form": "remap"},
+    ),
+    "inspections:counts": Case(get=answers(200, org_contact=404, anonymous=LOGIN)),
+    "inspections:firm_escalate": Case(
+        kwargs=lambda w: {"pk": w.firm_early.pk},
+        get=POST_ONLY,
+        post=answers(404, **MANAGERS_POST),
+        data=lambda w: {"owner": w.hq.pk, "deadline": "2099-01-01", "reason": "劝阻后仍开工"},
+    ),
+    "inspections:case_list": Case(get=answers(404, **MANAGERS_GET)),
+    "inspections:case_detail": Case(
+        kwargs=lambda w: {"pk": w.case_a.pk},
+        get=answers(404, hq=200, office=200, anonymous=LOGIN),
+        post=answers(404, **MANAGERS_POST),
+        data=lambda w: {"form": "action", "text": "约谈负责人"},
+    ),
+    "inspections:visit_list": Case(get=answers(200, org_contact=404, anonymous=LOGIN)),
+    "inspections:visit_new": Case(
+        get=answers(200, org_contact=404, viewer=404, auditor=404, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
+        data=lambda w: {"firm": w.firm_a.pk, "client_token": "matrix-visit"},
+    ),
+    "inspections:visit_detail": Case(
+        kwargs=lambda w: {"pk": w.visit_a.pk},
+        get=answers(
+            404, hq=200, staff_a=200, cadre=200, office=200, viewer=200, auditor=200, anonymous=LOGIN
+        ),
+    ),
+    "inspections:visit_step": Case(
+        kwargs=lambda w: {"pk": w.visit_a.pk, "step": 5},
+        get=answers(
+            404, hq=200, staff_a=200, cadre=200, office=200, viewer=200, auditor=200, anonymous=LOGIN
+        ),
+        post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, office=ALLOWED, anonymous=LOGIN),
+        data=lambda w: {"forms_handed": 3, "notices_posted": 1},
+    ),
+    "inspections:visit_photo": Case(
+        kwargs=lambda w: {"pk": w.visit_a.pk, "photo_id": w.photo_a.pk},
+        get=answers(
+            404, hq=200, staff_a=200, cadre=200, office=200, viewer=200, auditor=200, anonymous=LOGIN
+        ),
     ),
     "GET /api/v1/inspections/firms": Case(get=answers(200, anonymous=401)),
     "GET /api/v1/inspections/firms/{firm_id}": Case(
