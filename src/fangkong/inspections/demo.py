@@ -257,17 +257,17 @@ def _visits_and_cases(subdistrict: Any, rng: random.Random, hq: Any) -> None:
                 client_token=f"demo-premises-{p.pk}",
             )
         )
-    candidates = list(
-        Firm.objects.filter(
-            subdistrict=subdistrict,
-            status=FirmStatus.NOT_RESUMED,
-            merged_into__isnull=True,
-            organization__premises__in=premises,
-        )
+    # firms in the premises first; at a small scale, other firms make up the article's number
+    open_firms = (
+        Firm.objects.filter(subdistrict=subdistrict, status=FirmStatus.NOT_RESUMED, merged_into__isnull=True)
         .select_related("organization")
         .order_by("pk")
     )
-    dissuaded = rng.sample(candidates, min(DISSUADED, len(candidates)))
+    inside = [f for f in open_firms if f.organization.premises_id in {p.pk for p in premises}]
+    outside = [f for f in open_firms if f.organization.premises_id not in {p.pk for p in premises}]
+    candidates = rng.sample(inside, min(DISSUADED, len(inside)))
+    candidates += rng.sample(outside, min(DISSUADED - len(candidates), len(outside)))
+    dissuaded = candidates
     changes, updated = [], []
     for j, firm in enumerate(dissuaded):
         day = today - dt.timedelta(days=1 + j % 7)
