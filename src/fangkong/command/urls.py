@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fangkong.command import views
 
 app_name = "command"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("figures/<str:key>/", views.figure, name="figure"),
+]

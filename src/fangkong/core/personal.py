@@ -304,6 +304,14 @@ def mask(kind: str, value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_name(name: str) -> str:
+    """A name as reports and dashboards show it: the family name and a star per other character (张*, 欧***)."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
 # ------------------------------------------------------------------------------------------------ seal
 
 

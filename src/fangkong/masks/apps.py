@@ -32,6 +32,8 @@ class MasksConfig(AppConfig):
 
         post_save.connect(_round_saved, sender=MaskRound, dispatch_uid="masks_round_cache")
 
+        from fangkong.masks.dashboard import register_dashboard
         from fangkong.masks.jobs import register_jobs
 
         register_jobs()
+        register_dashboard()

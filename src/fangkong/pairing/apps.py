@@ -21,6 +21,8 @@ class PairingConfig(AppConfig):
             MenuItem(_("值班表"), "pairing:rosters", roles=("hq", "office", "staff", "cadre"), order=23),
         )
 
+        from fangkong.pairing.dashboard import register_dashboard
         from fangkong.pairing.jobs import register_jobs
 
         register_jobs()
+        register_dashboard()

@@ -27,6 +27,8 @@ class RegistryConfig(AppConfig):
 
         register_home_panels()
 
+        from fangkong.registry.dashboard import register_dashboard
         from fangkong.registry.jobs import register_jobs
 
         register_jobs()
+        register_dashboard()

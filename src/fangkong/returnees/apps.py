@@ -32,6 +32,8 @@ class ReturneesConfig(AppConfig):
             MenuItem(_("风险规则"), "returnees:rule_list", roles=("hq", "office"), order=44),
         )
 
+        from fangkong.returnees.dashboard import register_dashboard
         from fangkong.returnees.jobs import register_jobs
 
         register_jobs()
+        register_dashboard()

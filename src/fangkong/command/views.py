@@ -1,0 +1,140 @@
+"""The command app's pages: the dashboard (HQ's home), its drill-down lists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from fangkong.command import access, board
+from fangkong.core import catalogue
+from fangkong.core.htmx import is_htmx
+
+TREND_DAYS = (14, 30)
+
+
+def dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    day = timezone.localdate()
+    days = 30 if request.GET.get("days") == "30" else 14
+    b = board.compute(user, day)
+    names = dict(b.neighborhoods)
+    laggards = [
+        {"hood": names.get(lag.neighborhood_id or 0, ""), "lag": lag} for lag in catalogue.laggards(user, day)
+    ]
+    charts = _charts(user, b, days)
+    return {
+        "board": b,
+        "total_cells": [
+            {"column": col, "value": b.value(col.key), "behind": b.behind(col), "link": b.link(col.key)}
+            for col in b.columns
+        ],
+        "hood_rows": [
+            {
+                "hood": hood,
+                "cells": [
+                    {
+                        "value": b.value(col.key, hood[0]),
+                        "behind": b.behind(col, hood[0]),
+                        "link": b.link(col.key, hood[0]),
+                    }
+                    if col.family.neighborhood
+                    else None
+                    for col in b.columns
+                ],
+            }
+            for hood in b.neighborhoods
+        ],
+        "capabilities": board.heat_capabilities(b),
+        "heat": board.heat_map(b),
+        "laggards": laggards,
+        "charts": charts,
+        "days": days,
+        "trend_days": TREND_DAYS,
+        "poll_seconds": getattr(settings, "FANGKONG_DASHBOARD_POLL_SECONDS", 30),
+        "flags": access.flags(user),
+    }
+
+
+def _charts(user: Any, b: board.Board, days: int) -> list[dict[str, Any]]:
+    columns = [col for col in b.columns if col.family.neighborhood]
+    series = board.trends(user, [col.key for col in columns], days, until=b.day)
+    charts = []
+    for cap in catalogue.capabilities():
+        cols = [col for col in columns if col.family.capability == cap.key]
+        if not cols:
+            continue
+        dates = [d for d, _v in series[cols[0].key]]
+        rows = [{"day": d, "values": [series[col.key][i][1] for col in cols]} for i, d in enumerate(dates)]
+        data = {
+            "days": [d.strftime("%m-%d") for d in dates],
+            "series": [
+                {"name": str(col.figure.label), "data": [v for _d, v in series[col.key]]} for col in cols
+            ],
+        }
+        charts.append(
+            {"key": cap.key, "label": cap.label, "columns": cols, "rows": rows, "json": json.dumps(data)}
+        )
+    return charts
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not access.dashboard_user(request.user):
+        raise Http404
+    context = dashboard_context(request)
+    template = "command/_board.html" if is_htmx(request) else "command/dashboard.html"
+    return render(request, template, context)
+
+
+@login_required
+def figure(request: HttpRequest, key: str) -> HttpResponse:
+    """The records a dashboard figure counts, in the reader's scope: its count is the figure."""
+    user = request.user
+    found = catalogue.figure(key)
+    if not access.dashboard_user(user) or found is None:
+        raise Http404
+    family, fig = found
+    day = parse_date(request.GET.get("day", "")) or timezone.localdate()
+    raw_hood = request.GET.get("n", "")
+    hood_id = int(raw_hood) if raw_hood.isdigit() else None
+    qs = board.records(family, fig, user, day, hood_id=hood_id)
+    if family.select_related:
+        qs = qs.select_related(*family.select_related)
+    page = Paginator(qs.order_by(*family.order_by), 100).get_page(request.GET.get("page"))
+    rows = [family.row(obj) for obj in page.object_list]
+    total = None
+    if fig.sum_field:
+        from django.db.models import Sum
+
+        total = qs.aggregate(t=Sum(fig.sum_field))["t"] or 0
+    hood_name = ""
+    if hood_id is not None:
+        from django.apps import apps
+
+        neighborhood_model: Any = apps.get_model("registry", "Neighborhood")
+        hood = neighborhood_model.objects.visible_to(user).filter(pk=hood_id).first()
+        if hood is None:
+            raise Http404
+        hood_name = hood.name
+    return render(
+        request,
+        "command/figure.html",
+        {
+            "family": family,
+            "figure": fig,
+            "day": day,
+            "hood_name": hood_name,
+            "page": page,
+            "rows": rows,
+            "sum_total": total,
+            "flags": access.flags(user),
+        },
+    )
