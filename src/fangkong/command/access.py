@@ -27,4 +27,26 @@ def dashboard_is_home(user: Any) -> bool:
 
 
 def flags(user: Any) -> dict[str, bool]:
-    return {"may_see_dashboard": dashboard_user(user)}
+    return {
+        "may_see_dashboard": dashboard_user(user),
+        "may_read_reports": report_reader(user),
+        "may_generate_report": may_generate_report(user),
+    }
+
+
+def report_reader(user: Any) -> bool:
+    """The daily reports: HQ, auditors and district viewers (each sees their own sub-districts' reports)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or _role(user) in {Role.HQ, Role.AUDITOR, Role.DISTRICT_VIEWER})
+
+
+def may_generate_report(user: Any, subdistrict_id: int | None = None) -> bool:
+    """HQ (re)generates its sub-district's report for a past day."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and _role(user) == Role.HQ
+        and (subdistrict_id is None or user.subdistrict_id == subdistrict_id)
+    )

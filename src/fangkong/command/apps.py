@@ -22,6 +22,15 @@ class CommandConfig(AppConfig):
                 order=5,
             )
         )
+        register_menu(
+            MenuItem(
+                _("日报"), "command:reports", roles=(Role.HQ, Role.AUDITOR, Role.DISTRICT_VIEWER), order=6
+            )
+        )
         register_home_panel(dashboard_panel, order=-10)
+
+        from fangkong.command.jobs import register_jobs
+
+        register_jobs()
         # Every catalogue figure goes into the daily snapshot, so each has its trend.
         register_figures(snapshot_provider)

@@ -45,7 +45,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
                         "behind": b.behind(col, hood[0]),
                         "link": b.link(col.key, hood[0]),
                     }
-                    if col.family.neighborhood
+                    if col.family.neighborhood and col.figure.breakdown
                     else None
                     for col in b.columns
                 ],
@@ -64,7 +64,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def _charts(user: Any, b: board.Board, days: int) -> list[dict[str, Any]]:
-    columns = [col for col in b.columns if col.family.neighborhood]
+    columns = [col for col in b.columns if col.family.neighborhood and col.figure.breakdown]
     series = board.trends(user, [col.key for col in columns], days, until=b.day)
     charts = []
     for cap in catalogue.capabilities():

@@ -13,6 +13,8 @@ learn the app's models otherwise.
 - ``Figure.kind``: a flow counts what happened on the day (bookings made today), a stock what stands at the
   day's end (people in isolation). Trends of both come from ``core.figures``' daily snapshot.
 - ``Figure.behind_above``: a neighborhood is behind (red in the heat map) when the figure exceeds it.
+- ``Figure.breakdown``: False for a headline total that means nothing per neighborhood (the count of
+  neighborhoods): it is left out of the per-neighborhood tables and the trend charts.
 - ``Figure.sum_field``: a stock summed from a column (masks in stock) instead of counted.
 - ``row(obj)`` gives the drill-down line of a record: its label (counts and masked names only, never a
   personal value) and the link to its page ("" when there is none).
@@ -43,6 +45,7 @@ class Figure:
     kind: str = FLOW
     behind_above: int | None = None
     sum_field: str | None = None
+    breakdown: bool = True  # shown per neighborhood (tables, heat map, trends); False: a headline total only
 
     def q(self, day: dt.date) -> Q | None:
         """The figure's condition on its family's records of ``day`` (None: every record counts)."""
@@ -141,3 +144,30 @@ def laggards(user: Any, day: dt.date) -> list[Laggard]:
     for provider in _laggards:
         out.extend(provider(user, day))
     return out
+
+
+# The day's events for the daily report (new fevers, releases, dissuasions …): each app names its own, for one
+# sub-district and day, with masked names only. A provider is ``func(subdistrict_id, day) -> list[Event]``.
+
+
+@dataclass(frozen=True)
+class Event:
+    at: dt.datetime | None
+    neighborhood: str
+    kind: Any  # what happened, e.g. "新增发热"
+    text: str  # counts and masked names only, never a personal value
+
+
+_events: list[Callable[[int, dt.date], list[Event]]] = []
+
+
+def register_events(provider: Callable[[int, dt.date], list[Event]]) -> None:
+    if provider not in _events:
+        _events.append(provider)
+
+
+def events(subdistrict_id: int, day: dt.date) -> list[Event]:
+    out: list[Event] = []
+    for provider in _events:
+        out.extend(provider(subdistrict_id, day))
+    return sorted(out, key=lambda e: (e.at is None, e.at or dt.datetime.min.replace(tzinfo=dt.UTC)))

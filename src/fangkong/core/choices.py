@@ -22,6 +22,7 @@ class Domain(models.TextChoices):
     CARE = "care", _("民生保障")
     TICKETS = "tickets", _("应急联动")
     INSPECTIONS = "inspections", _("楼宇园区排摸")
+    COMMAND = "command", _("指挥部")
 
 
 class AuditAction(models.TextChoices):

@@ -33,7 +33,7 @@ def register_dashboard() -> None:
             capability="registry",
             model=_model,
             records=_all,
-            figures=(Figure("registry.neighborhoods", _("居民区"), "个", kind=STOCK),),
+            figures=(Figure("registry.neighborhoods", _("居民区"), "个", kind=STOCK, breakdown=False),),
             row=_row,
             neighborhood="id",
             order_by=("code", "pk"),

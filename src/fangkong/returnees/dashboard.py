@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.catalogue import (
     STOCK,
     Capability,
+    Event,
     Family,
     Figure,
     Laggard,
     register_capability,
+    register_events,
     register_family,
     register_laggards,
 )
@@ -99,6 +101,7 @@ def register_dashboard() -> None:
 
     register_capability(Capability("returnees", _("返沪与隔离"), order=40))
     register_laggards(open_follow_ups)
+    register_events(day_events)
     register_family(
         Family(
             name="returnees.declarations",
@@ -182,3 +185,40 @@ def open_follow_ups(user: Any, day: dt.date) -> list[Laggard]:
         )
         for r in rows
     ]
+
+
+def day_events(subdistrict_id: int, day: dt.date) -> list[Event]:
+    """The day's fevers, isolations started and isolations released in one sub-district (masked names)."""
+    from fangkong.returnees.models import Isolation, Referral
+
+    out: list[Event] = []
+    fevers = Referral.objects.filter(subdistrict_id=subdistrict_id, created_at__date=day).select_related(
+        "neighborhood"
+    )
+    for ref in fevers.order_by("created_at", "pk"):
+        temperature = f" {ref.temperature}℃" if ref.temperature is not None else ""
+        out.append(
+            Event(
+                ref.created_at,
+                ref.neighborhood.name if ref.neighborhood_id else "",
+                _("新增发热"),
+                f"{mask_name(ref.person_name)}{temperature} · {ref.get_outcome_display()}",
+            )
+        )
+    isolations = Isolation.objects.filter(subdistrict_id=subdistrict_id).select_related(
+        "declaration", "neighborhood"
+    )
+    for iso in isolations.filter(created_at__date=day).order_by("created_at", "pk"):
+        out.append(
+            Event(
+                iso.created_at,
+                iso.neighborhood.name,
+                _("开始隔离"),
+                f"{mask_name(iso.declaration.name)} · {iso.get_mode_display()} · {iso.end_date}",
+            )
+        )
+    for iso in isolations.filter(released_at__date=day).order_by("released_at", "pk"):
+        out.append(
+            Event(iso.released_at, iso.neighborhood.name, _("解除隔离"), mask_name(iso.declaration.name))
+        )
+    return out
