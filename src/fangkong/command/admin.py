@@ -1,17 +1,11 @@
 from django.contrib import admin
 
 from fangkong.command.models import DailyReport
+from fangkong.core.admin import ReadOnlyAdmin
 
 
 @admin.register(DailyReport)
-class DailyReportAdmin(admin.ModelAdmin):
+class DailyReportAdmin(ReadOnlyAdmin):
     list_display = ("day", "subdistrict", "pages", "generated_at")
     list_filter = ("subdistrict",)
     exclude = ("pdf",)
-    readonly_fields = ("subdistrict", "day", "content", "pages", "generated_at", "generated_by")
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -25,7 +25,10 @@ class CommandConfig(AppConfig):
         register_menu(
             MenuItem(
                 _("日报"), "command:reports", roles=(Role.HQ, Role.AUDITOR, Role.DISTRICT_VIEWER), order=6
-            )
+            ),
+            MenuItem(
+                _("简报"), "command:bulletin", roles=(Role.HQ, Role.AUDITOR, Role.DISTRICT_VIEWER), order=7
+            ),
         )
         register_home_panel(dashboard_panel, order=-10)
 

@@ -107,3 +107,46 @@ def report_generate(request: HttpRequest) -> HttpResponse:
         params={"subdistrict_id": sub.pk, "day": day.isoformat()},
     )
     return redirect(longtasks.page(task))
+
+
+@login_required
+def bulletin(request: HttpRequest) -> HttpResponse:
+    """The bulletin of a day or a week, composed from the figures; ``?format=txt`` downloads its text."""
+    from django.apps import apps
+
+    from fangkong.command import bulletin as composer
+
+    user = request.user
+    if not access.report_reader(user):
+        raise Http404
+    subdistrict_model: Any = apps.get_model("registry", "SubDistrict")
+    subs = subdistrict_model.objects.visible_to(user).order_by("pk")
+    raw = request.GET.get("sub", "")
+    sub = subs.filter(pk=int(raw)).first() if raw.isdigit() else subs.first()
+    if sub is None:
+        raise Http404
+    kind = "week" if request.GET.get("period") == "week" else "day"
+    day = min(parse_date(request.GET.get("day", "") or "") or timezone.localdate(), timezone.localdate())
+    start, end = composer.period_of(day, kind)
+    composed = composer.compose_bulletin(sub, start, end)
+    if request.GET.get("format") == "txt":
+        record_export(
+            user, obj=sub, note="bulletin", changes={"format": "txt", "start": str(start), "end": str(end)}
+        )
+        response = HttpResponse(composed.plain(), content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="bulletin-{start.isoformat()}-{end.isoformat()}.txt"'
+        )
+        return response
+    return render(
+        request,
+        "command/bulletin.html",
+        {
+            "composed": composed,
+            "kind": kind,
+            "day": day,
+            "sub": sub,
+            "subdistricts": list(subs.values_list("pk", "name")),
+            "flags": access.flags(user),
+        },
+    )

@@ -40,3 +40,4 @@ EXPECTATIONS.update(
         ),
     }
 )
+EXPECTATIONS["command:bulletin"] = Case(get=answers(404, anonymous=LOGIN, other_hq=200, **REPORT_READERS))
