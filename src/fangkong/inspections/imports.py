@@ -230,14 +230,16 @@ class CensusFormat(SpreadsheetFormat):
             report.counts[row.action] += 1
 
     def write_batch(self, ctx: CensusContext, rows: list[Row], report: Report) -> None:
-        new = [r for r in rows if r.action == "create"]
-        linked = [r for r in rows if r.action == "update"]
-        org_ids = reserve_ids(Organization, len(new))
-        firm_ids = reserve_ids(Firm, len(new) + len(linked))
+        # in file order: a code-less duplicate is paired with the row before it, whether that row makes a new
+        # organisation or links an existing one
+        written = [r for r in rows if r.action in ("create", "update")]
+        new_orgs = iter(reserve_ids(Organization, sum(1 for r in written if r.action == "create")))
+        firm_ids = reserve_ids(Firm, len(written))
         now = timezone.now()
         org_rows, firm_rows, pairs = [], [], []
         ids = iter(firm_ids)
-        for row, org_id in [*zip(new, org_ids, strict=True), *((r, None) for r in linked)]:
+        for row in written:
+            org_id = next(new_orgs) if row.action == "create" else None
             v = row.values
             place = addresses.parse_address(v["address"])
             matched = firm_services.match_premises(ctx.premises, v["address"])

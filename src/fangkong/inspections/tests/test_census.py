@@ -97,3 +97,22 @@ def test_import_dedups_and_maps_zones(world, tmp_path, codes, boundary):
 def test_staff_may_not_import(world):
     assert not CensusFormat().allowed(world.staff_a)
     assert CensusFormat().allowed(world.hq)
+
+
+def test_a_codeless_duplicate_of_a_linked_registry_firm_in_the_same_file_is_paired(world, tmp_path, codes):
+    """Rows are written in file order: the registry's organisation linked by its credit code comes first, and
+    the code-less row with the same name and address after it is recorded as a likely duplicate."""
+    world.org_a.credit_code = codes[2]
+    world.org_a.save()
+    path = sheet(
+        tmp_path,
+        [
+            ["银康老年公寓", codes[2], "万安路2号", "Q8514", "", "", 40],  # links the registry's organisation
+            ["银康老年公寓", "", "万安路2号", "", "", "", 40],  # the same firm again, without a code
+        ],
+    )
+    report = run_import(CensusFormat(), path, actor=world.hq)
+    assert report.ok, report.errors
+    linked = Firm.objects.get(organization=world.org_a)
+    pair = DuplicatePair.objects.get()
+    assert linked.pk in {pair.firm_id, pair.other_id}
