@@ -111,7 +111,11 @@ def _get(url: str, timeout: float = 30.0, *, alive: subprocess.Popen | None = No
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            # a slow first answer (a loaded machine warming the URL conf and templates) is waited for, not
+            # abandoned and asked again behind itself
+            with urllib.request.urlopen(
+                url, timeout=max(5.0, min(30.0, deadline - time.monotonic()))
+            ) as response:
                 return response.status, response.read()
         except OSError:
             if time.monotonic() > deadline or (alive is not None and alive.poll() is not None):
@@ -215,9 +219,9 @@ def test_serve_runs_gunicorn_with_whitenoise_static(tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        status, body = _get(f"http://127.0.0.1:{port}/accounts/login/")
+        status, body = _get(f"http://127.0.0.1:{port}/accounts/login/", timeout=120, alive=proc)
         assert status == 200 and "登录".encode() in body
-        status, css = _get(f"http://127.0.0.1:{port}/static/css/fangkong.css")
+        status, css = _get(f"http://127.0.0.1:{port}/static/css/fangkong.css", alive=proc)
         assert status == 200 and len(css) > 100
     finally:
         proc.terminate()
