@@ -8,20 +8,23 @@
     var target = document.getElementById(input.getAttribute("data-target"));
     var preview = document.getElementById(input.getAttribute("data-preview"));
     if (!file || !target) { return; }
-    var url = URL.createObjectURL(file);
-    var img = new Image();
-    img.onload = function () {
-      var scale = Math.min(1, MAX / Math.max(img.width, img.height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(img.width * scale);
-      canvas.height = Math.round(img.height * scale);
-      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-      target.value = canvas.toDataURL("image/jpeg", 0.8);
-      if (preview) { preview.src = target.value; preview.hidden = false; }
-      input.value = "";
-      URL.revokeObjectURL(url);
+    // read as a data: URL (the content security policy allows data: images, not blob: ones)
+    var reader = new FileReader();
+    reader.onload = function () {
+      var img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, MAX / Math.max(img.width, img.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(img.width * scale);
+        canvas.height = Math.round(img.height * scale);
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        target.value = canvas.toDataURL("image/jpeg", 0.8);
+        if (preview) { preview.src = target.value; preview.hidden = false; }
+        input.value = "";
+      };
+      img.src = reader.result;
     };
-    img.src = url;
+    reader.readAsDataURL(file);
   }
   document.addEventListener("change", function (event) {
     var el = event.target;
