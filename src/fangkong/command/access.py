@@ -31,6 +31,7 @@ def flags(user: Any) -> dict[str, bool]:
         "may_see_dashboard": dashboard_user(user),
         "may_read_reports": report_reader(user),
         "may_generate_report": may_generate_report(user),
+        "may_edit_bulletin": may_generate_report(user),
     }
 
 
@@ -50,3 +51,17 @@ def may_generate_report(user: Any, subdistrict_id: int | None = None) -> bool:
         and _role(user) == Role.HQ
         and (subdistrict_id is None or user.subdistrict_id == subdistrict_id)
     )
+
+
+def bulletin_reader(user: Any) -> bool:
+    """Bulletins (drafts and published): those who read the daily reports."""
+    return report_reader(user)
+
+
+def may_edit_bulletin(user: Any, subdistrict_id: int | None = None) -> bool:
+    """HQ drafts, edits and publishes its sub-district's bulletins; a published one is never edited."""
+    return may_generate_report(user, subdistrict_id)
+
+
+def may_edit(user: Any, bulletin: Any) -> bool:
+    return bool(bulletin.is_draft and may_edit_bulletin(user, bulletin.subdistrict_id))

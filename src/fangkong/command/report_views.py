@@ -147,6 +147,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
             "day": day,
             "sub": sub,
             "subdistricts": list(subs.values_list("pk", "name")),
+            "may_draft": access.may_edit_bulletin(user, sub.pk),
             "flags": access.flags(user),
         },
     )

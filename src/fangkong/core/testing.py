@@ -156,3 +156,14 @@ def xlsx_texts(content: Any) -> list[str]:
                     # decode OOXML's _xHHHH_ escapes as Excel and the import do (openpyxl keeps them)
                     texts.append(from_cell(ooxml_text(cell.value)))
     return texts
+
+
+def tiny_jpeg(width: int = 64, height: int = 48, color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
+    """A small real JPEG for photo uploads in tests."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, format="JPEG")
+    return out.getvalue()

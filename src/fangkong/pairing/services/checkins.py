@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit
+from fangkong.core import audit, images
 from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction, Role
 from fangkong.core.notify import LEVEL_COMMITTEE, Alert, alert_many
@@ -172,21 +171,7 @@ def generate_rounds(*, actor: Any, subdistrict: SubDistrict, start: dt.date, day
 
 def resize_photo(upload: Any) -> ContentFile:
     """A JPEG no larger than MAX_PHOTO_SIDE on its longer side; anything that is not an image is refused."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    image: Any
-    try:
-        image = Image.open(upload)
-        image.load()
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise ValidationError(_("照片无法识别，请上传 JPEG 或 PNG 图片。"))
-    image = ImageOps.exif_transpose(image) or image
-    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-    if image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=82, optimize=True)
-    return ContentFile(out.getvalue())
+    return ContentFile(images.to_jpeg(upload, max_side=MAX_PHOTO_SIDE))
 
 
 @transaction.atomic(durable=True)

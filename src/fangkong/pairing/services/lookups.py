@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from fangkong.core import images
 from fangkong.core.choices import Role
 from fangkong.pairing.models import (
     BuildingAssignment,
@@ -18,7 +19,7 @@ from fangkong.registry.models import (
 
 DEFAULT_RESPONSIBILITIES = ["门岗值守", "入户排查", "楼组长", "巡查", "联络"]
 DEFAULT_TASK_TEMPLATES = [("电梯消毒", 2), ("入户大门消毒", 1), ("楼梯扶手消毒", 1)]
-MAX_PHOTO_SIDE = 1280
+MAX_PHOTO_SIDE = images.MAX_PHOTO_SIDE
 MAX_ROSTER_DAYS = 62
 
 
