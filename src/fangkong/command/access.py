@@ -32,6 +32,7 @@ def flags(user: Any) -> dict[str, bool]:
         "may_read_reports": report_reader(user),
         "may_generate_report": may_generate_report(user),
         "may_edit_bulletin": may_generate_report(user),
+        "may_see_district": district_reader(user),
     }
 
 
@@ -65,3 +66,11 @@ def may_edit_bulletin(user: Any, subdistrict_id: int | None = None) -> bool:
 
 def may_edit(user: Any, bulletin: Any) -> bool:
     return bool(bulletin.is_draft and may_edit_bulletin(user, bulletin.subdistrict_id))
+
+
+def district_reader(user: Any) -> bool:
+    """The district roll-up and the district daily report: district viewers (their district's
+    sub-districts, read-only)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or _role(user) == Role.DISTRICT_VIEWER)

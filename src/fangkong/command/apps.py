@@ -23,6 +23,7 @@ class CommandConfig(AppConfig):
             )
         )
         register_menu(
+            MenuItem(_("全区汇总"), "command:district", roles=(Role.DISTRICT_VIEWER,), order=4),
             MenuItem(
                 _("日报"), "command:reports", roles=(Role.HQ, Role.AUDITOR, Role.DISTRICT_VIEWER), order=6
             ),

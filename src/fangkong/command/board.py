@@ -39,6 +39,7 @@ class Board:
     columns: list[Column]
     neighborhoods: list[tuple[int, str]]
     values: dict[int, dict[str, int]] = field(default_factory=dict)  # hood id (TOTAL for all) -> key -> n
+    subdistrict_id: int | None = None  # one sub-district of the reader's, when the board is narrowed to it
 
     def value(self, key: str, hood_id: int = TOTAL) -> int:
         return self.values.get(hood_id, {}).get(key, 0)
@@ -48,13 +49,17 @@ class Board:
         return limit is not None and self.value(column.key, hood_id) > limit
 
     def link(self, key: str, hood_id: int = TOTAL) -> str:
-        return drill_url(key, self.day, hood_id or None)
+        return drill_url(key, self.day, hood_id or None, subdistrict_id=self.subdistrict_id)
 
 
-def drill_url(key: str, day: dt.date, hood_id: int | None = None) -> str:
+def drill_url(
+    key: str, day: dt.date, hood_id: int | None = None, *, subdistrict_id: int | None = None
+) -> str:
     query = {"day": day.isoformat()}
     if hood_id:
         query["n"] = str(hood_id)
+    elif subdistrict_id:
+        query["sub"] = str(subdistrict_id)
     return reverse("command:figure", args=[key]) + "?" + urlencode(query)
 
 
@@ -65,9 +70,18 @@ def _base(family: Family, user: Any, subdistrict_id: int | None) -> Any:
     return base
 
 
-def records(family: Family, figure: Figure, user: Any, day: dt.date, *, hood_id: int | None = None) -> Any:
-    """Exactly the records ``figure`` counts for ``user`` on ``day`` (in one neighborhood when given)."""
-    qs = family.records(_base(family, user, None), day)
+def records(
+    family: Family,
+    figure: Figure,
+    user: Any,
+    day: dt.date,
+    *,
+    hood_id: int | None = None,
+    subdistrict_id: int | None = None,
+) -> Any:
+    """Exactly the records ``figure`` counts for ``user`` on ``day`` (in one neighborhood, or one
+    sub-district, when given)."""
+    qs = family.records(_base(family, user, subdistrict_id), day)
     condition = figure.q(day)
     if condition is not None:
         qs = qs.filter(condition)
@@ -109,6 +123,7 @@ def compute(user: Any, day: dt.date, *, subdistrict_id: int | None = None) -> Bo
         hoods = hoods.filter(subdistrict_id=subdistrict_id)
     board = Board(
         day=day,
+        subdistrict_id=subdistrict_id,
         columns=[Column(fam, fig) for fam, fig in catalogue.all_figures()],
         neighborhoods=list(hoods.order_by("code", "pk").values_list("pk", "name")),
     )
@@ -158,7 +173,9 @@ def heat_capabilities(board: Board) -> list[Any]:
     return [c for c in catalogue.capabilities() if c.key in ruled]
 
 
-def trends(user: Any, keys: list[str], days: int, *, until: dt.date) -> dict[str, list[tuple[dt.date, int]]]:
+def trends(
+    user: Any, keys: list[str], days: int, *, until: dt.date, subdistrict_id: int | None = None
+) -> dict[str, list[tuple[dt.date, int]]]:
     """The daily snapshot's figures of the reader's scope for the last ``days`` days (one query): the
     sub-districts' totals for a sub-district reader, the sum of their neighborhoods for committee staff."""
     from fangkong.core.models import DailyFigure
@@ -168,6 +185,8 @@ def trends(user: Any, keys: list[str], days: int, *, until: dt.date) -> dict[str
     subs = subdistricts_of(user)
     if subs is not None:
         qs = qs.filter(subdistrict_id__in=subs)
+    if subdistrict_id is not None:
+        qs = qs.filter(subdistrict_id=subdistrict_id)
     hoods = neighborhoods_of(user)
     qs = qs.filter(neighborhood_id__in=hoods) if hoods is not None else qs.filter(neighborhood__isnull=True)
     rows = qs.values("day", "key").annotate(v=Sum("value")).order_by("day")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangkong.command import rollup
 from fangkong.core.jobs import CATCH_UP_EACH, Job, register
 
 
@@ -68,5 +69,11 @@ def register_jobs() -> None:
             daily_reports,
             "daily 23:58",
             catch_up=CATCH_UP_EACH,
-        )
+        ),
+        Job(
+            rollup.REFRESH_JOB,
+            gettext_lazy("刷新今日指标（区级汇总）"),
+            rollup.refresh_today_job,
+            "every 10m",
+        ),
     )

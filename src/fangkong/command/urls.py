@@ -1,11 +1,13 @@
 from django.urls import path
 
-from fangkong.command import bulletin_views, report_views, views
+from fangkong.command import bulletin_views, district_views, report_views, views
 
 app_name = "command"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("figures/<str:key>/", views.figure, name="figure"),
+    path("district/", district_views.district, name="district"),
+    path("district/report.<str:fmt>", district_views.district_report, name="district_report"),
     path("reports/", report_views.report_list, name="reports"),
     path("bulletin/", report_views.bulletin, name="bulletin"),
     path("bulletins/", bulletin_views.bulletin_list, name="bulletins"),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -24,13 +24,15 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     day = timezone.localdate()
     days = 30 if request.GET.get("days") == "30" else 14
-    b = board.compute(user, day)
+    sub = _subdistrict(request)
+    b = board.compute(user, day, subdistrict_id=sub[0] if sub else None)
     names = dict(b.neighborhoods)
     laggards = [
         {"hood": names.get(lag.neighborhood_id or 0, ""), "lag": lag} for lag in catalogue.laggards(user, day)
     ]
-    charts = _charts(user, b, days)
+    charts = _charts(user, b, days, subdistrict_id=sub[0] if sub else None)
     return {
+        "sub": sub,
         "board": b,
         "total_cells": [
             {"column": col, "value": b.value(col.key), "behind": b.behind(col), "link": b.link(col.key)}
@@ -63,9 +65,32 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _charts(user: Any, b: board.Board, days: int) -> list[dict[str, Any]]:
+def _subdistrict(request: HttpRequest) -> tuple[int, str] | None:
+    """``?sub=``: one of the reader's sub-districts (a district viewer's drill-down from the roll-up)."""
+    raw = request.GET.get("sub", "")
+    if not raw:
+        return None
+    from django.apps import apps
+
+    subdistrict_model: Any = apps.get_model("registry", "SubDistrict")
+    found = (
+        subdistrict_model.objects.visible_to(request.user)
+        .filter(pk=int(raw) if raw.isdigit() else 0)
+        .values_list("pk", "name")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def _charts(
+    user: Any, b: board.Board, days: int, *, subdistrict_id: int | None = None
+) -> list[dict[str, Any]]:
     columns = [col for col in b.columns if col.family.neighborhood and col.figure.breakdown]
-    series = board.trends(user, [col.key for col in columns], days, until=b.day)
+    series = board.trends(
+        user, [col.key for col in columns], days, until=b.day, subdistrict_id=subdistrict_id
+    )
     charts = []
     for cap in catalogue.capabilities():
         cols = [col for col in columns if col.family.capability == cap.key]
@@ -89,6 +114,9 @@ def _charts(user: Any, b: board.Board, days: int) -> list[dict[str, Any]]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.dashboard_user(request.user):
         raise Http404
+    if access.district_reader(request.user) and not request.GET.get("sub") and not request.user.is_superuser:
+        # A district's figures are read from the roll-up, not counted live over every sub-district.
+        return redirect("command:district")
     context = dashboard_context(request)
     template = "command/_board.html" if is_htmx(request) else "command/dashboard.html"
     return render(request, template, context)
@@ -105,7 +133,8 @@ def figure(request: HttpRequest, key: str) -> HttpResponse:
     day = parse_date(request.GET.get("day", "")) or timezone.localdate()
     raw_hood = request.GET.get("n", "")
     hood_id = int(raw_hood) if raw_hood.isdigit() else None
-    qs = board.records(family, fig, user, day, hood_id=hood_id)
+    sub = _subdistrict(request)
+    qs = board.records(family, fig, user, day, hood_id=hood_id, subdistrict_id=sub[0] if sub else None)
     if family.select_related:
         qs = qs.select_related(*family.select_related)
     page = Paginator(qs.order_by(*family.order_by), 100).get_page(request.GET.get("page"))
@@ -131,7 +160,7 @@ def figure(request: HttpRequest, key: str) -> HttpResponse:
             "family": family,
             "figure": fig,
             "day": day,
-            "hood_name": hood_name,
+            "hood_name": hood_name or (sub[1] if sub else ""),
             "page": page,
             "rows": rows,
             "sum_total": total,

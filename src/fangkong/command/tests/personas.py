@@ -7,7 +7,7 @@ from fangkong.core.tests.matrix import LOGIN, Case, answers
 READERS = dict(hq=200, staff_a=200, staff_b=200, office=200, viewer=200, auditor=200, other_hq=200)
 
 EXPECTATIONS = {
-    "command:dashboard": Case(get=answers(404, anonymous=LOGIN, **READERS)),
+    "command:dashboard": Case(get=answers(404, anonymous=LOGIN, **{**READERS, "viewer": 302})),
     "command:figure": Case(
         kwargs=lambda w: {"key": "returnees.fevers"}, get=answers(404, anonymous=LOGIN, **READERS)
     ),
@@ -118,3 +118,8 @@ for _name in ("bulletin_edit", "bulletin_recompose", "bulletin_publish", "bullet
         post=HQ_ONLY_POST,
         data=lambda w: STALE,
     )
+
+EXPECTATIONS["command:district"] = Case(get=answers(404, anonymous=LOGIN, viewer=200))
+EXPECTATIONS["command:district_report"] = Case(
+    kwargs=lambda w: {"fmt": "xlsx"}, get=answers(404, anonymous=LOGIN, viewer=200)
+)
