@@ -131,6 +131,8 @@ def test_the_district_daily_report_in_xlsx_and_pdf(world, client):
     pdf = client.get(reverse("command:district_report", args=["pdf"]), {"day": day.isoformat()})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     objects = pdf_objects(pdf.content)
-    assert b"/FontFile" in objects and re.search(rb"/MediaBox ?\[0 0 841\.\d* 595\.\d*\]", objects)  # A4 landscape
+    assert b"/FontFile" in objects and re.search(
+        rb"/MediaBox ?\[0 0 841\.\d* 595\.\d*\]", objects
+    )  # A4 landscape
     assert AuditEvent.objects.filter(action="export", note="district_report").count() == 2
     assert client.get(reverse("command:district_report", args=["csv"])).status_code == 404
