@@ -81,6 +81,25 @@ def may_decide(user: Any, application: Any) -> bool:
     )
 
 
+def may_issue_link(user: Any, firm: Any) -> bool:
+    """Issue (or replace) the firm's public application link: the office or HQ."""
+    return may_manage(user) and firm.merged_into_id is None and may_write(user, firm)
+
+
+def may_see_staff(user: Any, firm: Any) -> bool:
+    """The firm's staff declarations (returnees whose employer is the firm): its own contact and the office
+    (or HQ); nobody else. ``firm`` was read through the door, so a contact's firm is their own."""
+    if scope.is_organisation_contact(user):
+        return firm.organization_id in (getattr(user, "organization_id", None),)
+    return may_manage(user)
+
+
+def staff_user(user: Any, firm: Any) -> Any:
+    if not may_see_staff(user, firm):
+        raise Http404
+    return user
+
+
 def may_call(user: Any, firm: Any) -> bool:
     return (
         may_manage(user)
@@ -139,6 +158,8 @@ def firm_controls(user: Any, firm: Any) -> dict[str, Any]:
         "apply": may_apply(user, firm),
         "statuses": direct,
         "call": may_call(user, firm),
+        "link": may_issue_link(user, firm),
+        "staff": may_see_staff(user, firm),
         "escalate": may_escalate(user, firm),
         "visit": may_visit(user) and firm.merged_into_id is None and may_write(user, firm),
     }

@@ -136,6 +136,10 @@ class Firm(InspectionsModel):
         verbose_name=_("豁免类别"),
     )
     follow_up_due = models.DateField(_("复查期限"), null=True, blank=True)
+    # NULL until the office issues the firm's public application link (the census import writes none)
+    link_token_hash = models.CharField(
+        _("复工申请链接摘要"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Mod
 from django.utils import timezone
 
-from fangkong.inspections import machine
+from fangkong.inspections import access, machine
 from fangkong.inspections.choices import (
     ApplicationStatus,
     CallOutcome,
@@ -291,3 +291,56 @@ def missed_per_day(user: Any, *, start: dt.date, end: dt.date) -> list[tuple[dt.
         out.append((day, Firm.objects.visible_to(user).filter(missed_on(day)).count()))
         day += dt.timedelta(days=1)
     return out
+
+
+def staff_declarations(user: Any, firm: Firm, *, limit: int = 200) -> list[Any]:
+    """The returnee declarations whose employer is ``firm``'s organisation (its staff), newest arrival first,
+    each with the end of its active isolation (``isolation_end``, None when not isolated); masked personal
+    values only. The caller has asked ``access.may_see_staff``: a firm's contact reads its own staff, and
+    the office, which does not hold the returnees domain, reads a firm's staff through this one door. The
+    read is audited once per page view (health data). Two queries whatever the number of declarations."""
+    from django.apps import apps
+    from django.db.models import Subquery
+
+    if not apps.is_installed("fangkong.returnees"):
+        return []
+    from fangkong.returnees import services as returnees_services
+    from fangkong.returnees.choices import IsolationStatus
+    from fangkong.returnees.models import Declaration, Isolation
+
+    if not access.may_see_staff(user, firm):
+        return []
+    active_end = (
+        Isolation.objects.filter(declaration=OuterRef("pk"), status=IsolationStatus.ACTIVE)
+        .order_by("-end_date")
+        .values("end_date")[:1]
+    )
+    rows = list(
+        Declaration.objects.filter(
+            subdistrict_id=firm.subdistrict_id,
+            employer_id=firm.organization_id,
+            duplicate_of__isnull=True,
+        )
+        .annotate(isolation_end=Subquery(active_end))
+        .only(
+            "pk",
+            "name",
+            "id_number_masked",
+            "phone_masked",
+            "origin_name",
+            "arrival_date",
+            "key_area",
+            "risk_level",
+            "declared_at",
+        )
+        .order_by("-arrival_date", "-pk")[:limit]
+    )
+    if rows:
+        returnees_services.record_list_read(
+            actor=user,
+            listed=f"inspections.firm_staff:{firm.pk}",
+            object_type="returnees.declaration",
+            ids=[d.pk for d in rows],
+            filters={"employer": firm.organization_id},
+        )
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.inspections import views, visit_views
+from fangkong.inspections import public_views, views, visit_views
 
 app_name = "inspections"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("firms/<int:pk>/", views.firm_detail, name="firm_detail"),
     path("firms/<int:pk>/status/", views.firm_status, name="firm_status"),
     path("firms/<int:pk>/apply/", views.firm_apply, name="firm_apply"),
+    path("firms/<int:pk>/link/", views.firm_link, name="firm_link"),
+    path("firms/<int:pk>/staff/", views.firm_staff, name="firm_staff"),
+    path("p/apply/<str:token>/", public_views.public_apply, name="public_apply"),
     path("firms/<int:pk>/call/", views.call_record, name="call_record"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/<int:pk>/decide/", views.application_decide, name="application_decide"),

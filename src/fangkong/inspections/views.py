@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from fangkong.core.errors import add_form_errors, flash_errors
 from fangkong.core.exceptions import ScopeError
+from fangkong.core.links import public_url
+from fangkong.core.qr import qr_svg_inline
 from fangkong.inspections import access, machine, selectors, services
 from fangkong.inspections.choices import ApplicationChannel, CaseOutcome, FirmSource, FirmStatus
 from fangkong.inspections.forms import (
@@ -102,6 +104,18 @@ def firm_new(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/firm_form.html", _ctx(request, form=form))
 
 
+LINK_SESSION_KEY = "inspections_new_link"
+
+
+def _link_context(request: HttpRequest, firm: Firm) -> dict[str, Any]:
+    """The public application link just issued for this firm (shown once) and its QR code."""
+    issued = request.session.pop(LINK_SESSION_KEY, None)
+    if not issued or issued.get("firm") != firm.pk:
+        return {"link": None}
+    link = public_url("inspections:public_apply", issued["token"])
+    return {"link": link, "link_qr": qr_svg_inline(link, scale=1)}
+
+
 @login_required
 def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     firm = _firm(request, pk)
@@ -119,8 +133,34 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
             all_next=[FirmStatus(s).label for s in machine.next_statuses(firm.status)],
             call_form=CallForm(),
             escalate_form=EscalateForm(user=request.user) if controls["escalate"] else None,
+            **_link_context(request, firm),
             **selectors.firm_detail(request.user, firm),
         ),
+    )
+
+
+@login_required
+@require_POST
+def firm_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue (or replace) the firm's public application link; the firm page shows it once with its QR."""
+    firm = _firm(request, pk)
+    if not access.may_issue_link(request.user, firm):
+        raise Http404
+    token = services.issue_application_link(actor=request.user, firm=firm)
+    request.session[LINK_SESSION_KEY] = {"firm": firm.pk, "token": token}
+    messages.success(request, _("已生成复工申请链接，旧链接作废。"))
+    return redirect("inspections:firm_detail", pk=firm.pk)
+
+
+@login_required
+def firm_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    """The firm's staff declarations (返沪申报 naming it as employer): its contact and the office."""
+    firm = _firm(request, pk)
+    user = access.staff_user(request.user, firm)
+    return render(
+        request,
+        "inspections/firm_staff.html",
+        _ctx(request, firm=firm, rows=selectors.staff_declarations(user, firm), today=timezone.localdate()),
     )
 
 

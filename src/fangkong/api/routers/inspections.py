@@ -38,6 +38,18 @@ class CallRow(Schema):
     missed_yesterday: bool
 
 
+class StaffDeclarationOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    origin_name: str
+    arrival_date: dt.date
+    key_area: bool
+    risk_level: str
+    isolation_end: dt.date | None
+
+
 def _firm_out(f: Any) -> dict[str, Any]:
     org = f.organization
     return {
@@ -71,6 +83,28 @@ def list_firms(
 def get_firm(request: HttpRequest, firm_id: int) -> Any:
     user = access.firm_user(request.user)
     return _firm_out(get_object_or_404(selectors.firms(user), pk=firm_id))
+
+
+@router.get("/firms/{firm_id}/staff", response=list[StaffDeclarationOut])
+def firm_staff(request: HttpRequest, firm_id: int) -> Any:
+    """The firm's staff declarations (employer = the firm): its contact and the office; 404 for others."""
+    access.firm_user(request.user)
+    firm = get_object_or_404(selectors.firms(request.user), pk=firm_id)
+    user = access.staff_user(request.user, firm)
+    return [
+        {
+            "id": d.pk,
+            "name": d.name,
+            "id_number_masked": d.id_number_masked,
+            "phone_masked": d.phone_masked,
+            "origin_name": d.origin_name,
+            "arrival_date": d.arrival_date,
+            "key_area": d.key_area,
+            "risk_level": d.risk_level,
+            "isolation_end": d.isolation_end,
+        }
+        for d in selectors.staff_declarations(user, firm)
+    ]
 
 
 @router.get("/calls", response=list[CallRow])

@@ -18,6 +18,7 @@ from fangkong.inspections.services.firms import (
     save_zone_rule,
     zone_index,
 )
+from fangkong.inspections.services.links import firm_for_link, issue_application_link
 from fangkong.inspections.services.resumption import (
     apply_for_resumption,
     change_status,
@@ -43,6 +44,8 @@ __all__ = [
     "decide_duplicate",
     "earliest_resumption",
     "find_exempt",
+    "firm_for_link",
+    "issue_application_link",
     "office_callers",
     "record_call",
     "remap_zones",

@@ -83,6 +83,12 @@ def build(w: SimpleNamespace) -> None:
         width=1,
         height=1,
     )
+    from fangkong.inspections import services
+
+    w.firm_link_token = services.issue_application_link(actor=w.hq, firm=w.firm_a)
+    declaration = getattr(w, "declaration_a", None)
+    if declaration is not None:  # the returnees world's declaration: its holder works for org A
+        type(declaration).objects.filter(pk=declaration.pk).update(employer=w.org_a)
     w.pair_a = DuplicatePair.objects.create(
         subdistrict=w.sub, firm=w.firm_a, other=w.firm_a2, reason="名称和地址相同"
     )
@@ -121,6 +127,24 @@ EXPECTATIONS = {
             office=ALLOWED,
             anonymous=LOGIN,
         ),
+    ),
+    "inspections:firm_link": Case(
+        kwargs=lambda w: {"pk": w.firm_a.pk}, get=POST_ONLY, post=answers(404, **MANAGERS_POST)
+    ),
+    "inspections:firm_staff": Case(
+        kwargs=lambda w: {"pk": w.firm_a.pk},
+        get=answers(404, hq=200, office=200, org_contact=200, anonymous=LOGIN),
+    ),
+    "inspections:public_apply": Case(
+        kwargs=lambda w: {"token": w.firm_link_token},
+        get=answers(200),
+        post=answers(ALLOWED),
+        data=lambda w: {
+            "planned_date": "2020-02-10",
+            "client_token": "matrix-public",
+            **{name: "on" for name in ("prevention_plan", "health_register", "returnees_screened")},
+            **{name: "on" for name in ("disinfection", "supplies", "no_large_meetings")},
+        },
     ),
     "inspections:call_record": Case(
         kwargs=lambda w: {"pk": w.firm_a.pk},
@@ -191,6 +215,10 @@ EXPECTATIONS = {
     "GET /api/v1/inspections/firms": Case(get=answers(200, anonymous=401)),
     "GET /api/v1/inspections/firms/{firm_id}": Case(
         kwargs=lambda w: {"firm_id": w.firm_a.pk}, get=answers(404, **READERS, anonymous=401)
+    ),
+    "GET /api/v1/inspections/firms/{firm_id}/staff": Case(
+        kwargs=lambda w: {"firm_id": w.firm_a.pk},
+        get=answers(404, hq=200, office=200, org_contact=200, anonymous=401),
     ),
     "GET /api/v1/inspections/calls": Case(get=answers(404, hq=200, office=200, other_hq=200, anonymous=401)),
 }
