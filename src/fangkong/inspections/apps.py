@@ -21,6 +21,9 @@ class InspectionsConfig(AppConfig):
         )
         register_home_panel(firms_panel, order=50)
 
+        from fangkong.inspections.dashboard import register_dashboard
         from fangkong.inspections.jobs import register_jobs
+
+        register_dashboard()
 
         register_jobs()
