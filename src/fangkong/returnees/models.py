@@ -363,7 +363,8 @@ class HealthReport(ReturneesModel):
 
 
 class Venue(ReturneesModel):
-    """A place with a health-registration QR poster: an organisation (hotel, elderly home, firm) or premises."""
+    """A place with a health-registration QR poster: an organisation (hotel, elderly home, firm), premises, or a
+    compound whose gate is a volunteer service and registration point (志愿者服务点暨登记点)."""
 
     organization = models.OneToOneField(
         "registry.Organization",
@@ -380,6 +381,14 @@ class Venue(ReturneesModel):
         blank=True,
         related_name="venue",
         verbose_name=_("楼宇园区"),
+    )
+    compound = models.OneToOneField(
+        "registry.Compound",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="venue",
+        verbose_name=_("小区（门口志愿者服务点暨登记点）"),
     )
     neighborhood = models.ForeignKey(
         "registry.Neighborhood",
@@ -404,10 +413,13 @@ class Venue(ReturneesModel):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(organization__isnull=False) & Q(premises__isnull=True))
-                | (Q(organization__isnull=True) & Q(premises__isnull=False)),
-                name="venue_org_xor_premises",
-                violation_error_message=_("场所须对应一个单位或一个楼宇园区。"),
+                condition=(
+                    Q(organization__isnull=False) & Q(premises__isnull=True) & Q(compound__isnull=True)
+                )
+                | (Q(organization__isnull=True) & Q(premises__isnull=False) & Q(compound__isnull=True))
+                | (Q(organization__isnull=True) & Q(premises__isnull=True) & Q(compound__isnull=False)),
+                name="venue_one_place",
+                violation_error_message=_("场所须对应一个单位、一个楼宇园区或一个小区。"),
             )
         ]
 

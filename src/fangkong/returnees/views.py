@@ -538,7 +538,7 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def venue_create(request: HttpRequest) -> HttpResponse:
-    from fangkong.registry.models import Organization, Premises
+    from fangkong.registry.models import Compound, Organization, Premises
 
     user = access.venue_user(request.user)
     kind, pk = request.POST.get("kind"), _int(request.POST.get("pk"))
@@ -548,6 +548,9 @@ def venue_create(request: HttpRequest) -> HttpResponse:
     elif kind == "premises":
         target2 = get_object_or_404(Premises.objects.editable_by(user), pk=pk)
         venue = services.ensure_venue(actor=user, premises=target2)
+    elif kind == "compound":
+        gate = get_object_or_404(Compound.objects.editable_by(user), pk=pk)
+        venue = services.ensure_venue(actor=user, compound=gate)
     else:
         raise Http404
     return redirect("returnees:venue_detail", pk=venue.pk)

@@ -46,20 +46,31 @@ from fangkong.returnees.services.times import _require_staff, fever_line, local_
 
 
 @transaction.atomic
-def ensure_venue(*, actor: Any, organization: Any = None, premises: Any = None) -> Venue:
-    """The venue (and its QR code) of an organisation or premises, created on first use."""
-    target = organization or premises
-    if target is None or (organization is not None and premises is not None):
-        raise ValidationError(_("场所须对应一个单位或一个楼宇园区。"))
-    field_name = "organization" if organization is not None else "premises"
+def ensure_venue(
+    *, actor: Any, organization: Any = None, premises: Any = None, compound: Any = None
+) -> Venue:
+    """The venue (and its QR code) of an organisation, premises or compound, created on first use. A
+    compound's venue is its gate's volunteer service and registration point (志愿者服务点暨登记点)."""
+    given = {
+        name: target
+        for name, target in (("organization", organization), ("premises", premises), ("compound", compound))
+        if target is not None
+    }
+    if len(given) != 1:
+        raise ValidationError(_("场所须对应一个单位、一个楼宇园区或一个小区。"))
+    ((field_name, target),) = given.items()
     existing = Venue.objects.filter(**{field_name: target}).first()
     if existing is not None:
         return existing
+    if field_name == "compound":
+        name, kind = _("%(c)s门口志愿者服务点暨登记点") % {"c": target.name}, "volunteer_point"
+    else:
+        name, kind = target.name, target.kind
     venue = Venue(
         subdistrict_id=target.subdistrict_id,
         neighborhood_id=target.neighborhood_id,
-        name=target.name,
-        kind=target.kind,
+        name=name[:120],
+        kind=kind,
         code=secrets.token_urlsafe(12),
         **{field_name: target},
     )
