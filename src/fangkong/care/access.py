@@ -87,3 +87,65 @@ def may_move_masks(user: Any, item: Any) -> bool:
 def may_record_materials(user: Any) -> bool:
     """Count materials handed out: whoever writes care rows in some neighborhood."""
     return scope.works_in_domain(user, Domain.CARE)
+
+
+# ------------------------------------------------------------------------------------------ volunteers
+
+
+def may_verify_signup(user: Any, signup: Any) -> bool:
+    """Verify or turn down a volunteer's sign-up: it is waiting and in the user's writable scope."""
+    from fangkong.care.choices import SignupStatus
+
+    return signup.status == SignupStatus.PENDING and _may_write(user, signup)
+
+
+def may_plan_duty(user: Any, neighborhood: Any) -> bool:
+    """Roster a neighborhood's volunteers: a manager of the pairing app's duty rosters (the roster is
+    theirs) who writes care rows of that neighborhood."""
+    from fangkong.pairing.access import is_manager
+
+    return is_manager(user) and scope.may_write_row(
+        user,
+        domain=Domain.CARE,
+        subdistrict_id=neighborhood.subdistrict_id,
+        neighborhood_id=neighborhood.pk,
+    )
+
+
+def may_check_in(user: Any, volunteer: Any) -> bool:
+    """Record a volunteer's check-in or check-out: care rows of the volunteer's neighborhood are writable."""
+    if volunteer.neighborhood_id is None or not volunteer.active:
+        return False
+    return scope.may_write_row(
+        user,
+        domain=Domain.CARE,
+        subdistrict_id=volunteer.subdistrict_id,
+        neighborhood_id=volunteer.neighborhood_id,
+    )
+
+
+def may_make_registration_point(user: Any, compound: Any) -> bool:
+    """Make a compound's gate a health registration point (the returnees app's venue): its own rule for
+    registering venues, and the compound in the user's writable scope."""
+    from fangkong.returnees.access import may_register_venues, may_see_venues
+
+    return (
+        may_see_venues(user)
+        and may_register_venues(user)
+        and all(
+            scope.may_write_row(
+                user,
+                domain=d,
+                subdistrict_id=compound.subdistrict_id,
+                neighborhood_id=compound.neighborhood_id,
+            )
+            for d in (Domain.REGISTRY, Domain.RETURNEES)
+        )
+    )
+
+
+def may_plan_any_duty(user: Any) -> bool:
+    """The duty page is offered to pairing managers who write care rows somewhere."""
+    from fangkong.pairing.access import is_manager
+
+    return is_manager(user) and scope.works_in_domain(user, Domain.CARE)

@@ -72,3 +72,26 @@ class MaterialKind(models.TextChoices):
     NOTICE = "notice", _("《告知单》")
     POSTER = "poster", _("宣传海报")
     OTHER = "other", _("其他材料")
+
+
+class VolunteerSkill(models.TextChoices):
+    """What a volunteer can do; the labels are the skills the duty roster's shifts ask for."""
+
+    GATE = "gate", _("门岗")
+    SCREENING = "screening", _("筛查")
+    DELIVERY = "delivery", _("配送")
+    OTHER = "other", _("其他")
+
+
+class SignupStatus(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    VERIFIED = "verified", _("已核实")
+    REJECTED = "rejected", _("未通过")
+
+
+class IdentityCheck(models.TextChoices):
+    """How a volunteer's identity was checked: against the registry by the ID number's hash, or by staff
+    seeing the identity card (someone who lives outside the sub-district)."""
+
+    REGISTRY = "registry", _("与实有人口一致")
+    IN_PERSON = "in_person", _("现场查验证件")

@@ -14,6 +14,7 @@ from fangkong.care.choices import (
     Mobility,
     Need,
     TargetKind,
+    VolunteerSkill,
     Weekday,
     Welfare,
 )
@@ -198,3 +199,97 @@ class MaterialForm(forms.Form):
             ("branch", branches),
         ):
             fields[name].choices = [("", "—"), *((o.pk, o.name) for o in objs)]
+
+
+# ------------------------------------------------------------------------------------------ volunteers
+
+
+def _weekday_choices() -> list[tuple[int, Any]]:
+    return list(Weekday.choices)
+
+
+class PublicVolunteerForm(forms.Form):
+    """The public sign-up page (志愿者报名), opened for a neighborhood (and a compound, from its gate's
+    poster)."""
+
+    compound = forms.TypedChoiceField(
+        label=_("服务小区"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("可选：愿意服务的小区门口。"),
+    )
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机号码"), max_length=20)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=20, help_text=_("仅用于居委会核实身份。"))
+    skills = forms.MultipleChoiceField(
+        label=_("愿意参加的服务"),
+        choices=VolunteerSkill.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一项服务。")},
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("可服务星期"),
+        choices=_weekday_choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一天。")},
+    )
+    availability = forms.CharField(
+        label=_("可服务时段"), max_length=100, required=False, help_text=_("例如：上午、18点以后。")
+    )
+    says_party_member = forms.BooleanField(label=_("我是党员"), required=False)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, compounds: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["compound"]
+        field.choices = [("", "—"), *((c.pk, c.name) for c in compounds)]
+
+
+class VerifySignupForm(forms.Form):
+    is_party_member = forms.BooleanField(label=_("党员（已核实）"), required=False)
+    party_branch = forms.TypedChoiceField(label=_("所在党组织"), coerce=int, empty_value=None, required=False)
+    seen_in_person = forms.BooleanField(
+        label=_("已现场查验身份证件"),
+        required=False,
+        help_text=_("实有人口中查不到或姓名不一致时（如不住在本街道），现场查验证件后勾选。"),
+    )
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, branches: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["party_branch"]
+        field.choices = [("", "—"), *((b.pk, b.name) for b in branches)]
+
+
+class DutyPlanForm(forms.Form):
+    neighborhood = forms.TypedChoiceField(label=_("居民区"), coerce=int)
+    start_date = forms.DateField(
+        label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    days = forms.IntegerField(label=_("天数"), min_value=1, max_value=31, initial=7)
+    duties = forms.MultipleChoiceField(
+        label=_("岗位"),
+        choices=[c for c in VolunteerSkill.choices if c[0] != VolunteerSkill.OTHER],
+        widget=forms.CheckboxSelectMultiple,
+        initial=[VolunteerSkill.GATE, VolunteerSkill.SCREENING, VolunteerSkill.DELIVERY],
+    )
+    max_shifts_per_week = forms.IntegerField(label=_("每人每周最多班次"), min_value=1, max_value=7, initial=3)
+
+    def __init__(self, *args: Any, neighborhoods: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["neighborhood"]
+        field.choices = [(h.pk, h.name) for h in neighborhoods]
+
+
+class CheckInForm(forms.Form):
+    volunteer = forms.TypedChoiceField(label=_("志愿者"), coerce=int)
+    duty = forms.ChoiceField(label=_("岗位"), choices=VolunteerSkill.choices)
+    compound = forms.TypedChoiceField(label=_("小区门口"), coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args: Any, volunteers: Any = (), compounds: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["volunteer"].choices = [(v.pk, f"{v.name}（{v.neighborhood.name}）") for v in volunteers]
+        fields["compound"].choices = [("", "—"), *((c.pk, c.name) for c in compounds)]

@@ -18,9 +18,12 @@ from fangkong.care.choices import (
     CareStatus,
     DeliveryOutcome,
     DonorKind,
+    IdentityCheck,
     MaterialKind,
     Mobility,
+    SignupStatus,
     TargetKind,
+    VolunteerSkill,
     Weekday,
     Welfare,
 )
@@ -439,3 +442,176 @@ class MaterialCount(CareModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_kind_display()} {self.handed_out}"
+
+
+# ------------------------------------------------------------------------------------------ volunteers
+
+
+class VolunteerSignup(CareModel):
+    """A volunteer's sign-up (志愿者报名) from the public phone page, for a neighborhood or a compound (its
+    gate's volunteer point), with skills and availability. Staff verify it: the identity against the registry
+    by the ID number's hash, and the party membership; a verified sign-up is the registry's volunteer."""
+
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood", on_delete=models.PROTECT, related_name="+", verbose_name=_("居民区")
+    )
+    compound = models.ForeignKey(
+        "registry.Compound",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("服务小区"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    phone_enc, phone_hash, phone_masked = personal_fields(_("手机号码"), kind="phone")
+    id_number_enc, id_number_hash, id_number_masked = personal_fields(_("身份证号码"), kind="id_number")
+    skills = models.JSONField(_("技能"), default=list, blank=True)
+    weekdays = models.JSONField(_("可服务星期"), default=list, blank=True)
+    availability = models.CharField(_("可服务时间"), max_length=100, blank=True)
+    says_party_member = models.BooleanField(_("自报党员"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SignupStatus.choices, default=SignupStatus.PENDING, db_index=True
+    )
+    identity = models.CharField(_("身份核验"), max_length=10, choices=IdentityCheck.choices, blank=True)
+    resident = models.ForeignKey(
+        "registry.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("对应实有人口"),
+    )
+    is_party_member = models.BooleanField(_("党员（已核实）"), default=False)
+    party_branch = models.ForeignKey(
+        "registry.PartyBranch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所在党组织"),
+    )
+    volunteer = models.ForeignKey(
+        "registry.Volunteer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("志愿者"),
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
+    checked_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    public_key = models.CharField(
+        _("提交编号"), max_length=80, null=True, blank=True, unique=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("志愿者报名")
+        verbose_name_plural = _("志愿者报名")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["subdistrict", "status"], name="care_signup_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subdistrict", "phone_hash"],
+                condition=Q(status="pending"),
+                name="care_signup_one_pending_per_phone",
+                violation_error_message=_("该手机号码已有待核实的报名。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified") | (~Q(identity="") & Q(volunteer__isnull=False)),
+                name="care_signup_verified_checked",
+                violation_error_message=_("核实通过须有身份核验结果。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def skill_labels(self) -> list[str]:
+        from fangkong.care.choices import VolunteerSkill
+
+        labels = dict(VolunteerSkill.choices)
+        return [str(labels.get(s, s)) for s in self.skills]
+
+    @property
+    def weekday_labels(self) -> str:
+        labels = dict(Weekday.choices)
+        days = sorted(d for d in self.weekdays if d in labels)
+        return "、".join(str(labels[d]) for d in days) if len(days) < 7 else str(_("每天"))
+
+
+class ServiceSession(CareModel):
+    """A volunteer's service from check-in to check-out (服务时长): at a neighborhood or a compound's gate, for
+    a duty (gate, screening, delivery), optionally the roster shift it fills. ``minutes`` is set at
+    check-out."""
+
+    volunteer = models.ForeignKey(
+        "registry.Volunteer", on_delete=models.CASCADE, related_name="care_sessions", verbose_name=_("志愿者")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood", on_delete=models.PROTECT, related_name="+", verbose_name=_("居民区")
+    )
+    compound = models.ForeignKey(
+        "registry.Compound",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("小区"),
+    )
+    duty = models.CharField(_("岗位"), max_length=10, choices=VolunteerSkill.choices)
+    assignment = models.ForeignKey(
+        "pairing.RosterAssignment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("排班"),
+    )
+    started_at = models.DateTimeField(_("签到时间"))
+    ended_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
+    minutes = models.PositiveIntegerField(_("服务分钟"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+
+    class Meta:
+        verbose_name = _("志愿服务签到")
+        verbose_name_plural = _("志愿服务签到")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["volunteer", "started_at"], name="care_session_volunteer")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer"],
+                condition=Q(ended_at__isnull=True),
+                name="care_session_one_open",
+                violation_error_message=_("该志愿者已签到，尚未签退。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=models.F("started_at")),
+                name="care_session_ends_after_start",
+                violation_error_message=_("签退须晚于签到。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__lte=24 * 60),
+                name="care_session_at_most_a_day",
+                violation_error_message=_("一次服务不超过24小时。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.started_at:%m-%d %H:%M}"

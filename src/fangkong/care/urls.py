@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.care import views
+from fangkong.care import views, volunteer_views
 
 app_name = "care"
 urlpatterns = [
@@ -20,3 +20,13 @@ urlpatterns += [
     path("donation-items/<int:pk>/to-mask-stock/", views.masks_to_stock, name="masks_to_stock"),
 ]
 urlpatterns += [path("materials/", views.materials, name="materials")]
+
+urlpatterns += [
+    path("volunteer/<int:subdistrict_id>/", volunteer_views.public_volunteer, name="public_volunteer"),
+    path("volunteers/", volunteer_views.volunteers, name="volunteers"),
+    path("volunteers/poster/", volunteer_views.poster, name="volunteer_poster"),
+    path("volunteers/signups/<int:pk>/", volunteer_views.signup_detail, name="signup_detail"),
+    path("volunteers/duty/", volunteer_views.duty, name="volunteer_duty"),
+    path("volunteers/today/", volunteer_views.today, name="volunteer_today"),
+    path("volunteers/hours.xlsx", volunteer_views.hours_xlsx, name="volunteer_hours_xlsx"),
+]

@@ -428,3 +428,133 @@ def create_material_count(request: HttpRequest, payload: MaterialIn) -> Any:
             "posted": row.posted,
         },
     )
+
+
+# ------------------------------------------------------------------------------------------ volunteers
+
+
+class SignupOut(Schema):
+    id: int
+    neighborhood_id: int
+    compound_id: int | None
+    name: str
+    phone_masked: str
+    skills: list[str]
+    weekdays: list[int]
+    availability: str
+    says_party_member: bool
+    status: str
+    identity: str
+    is_party_member: bool
+    volunteer_id: int | None
+
+
+class SignupVerifyIn(Schema):
+    is_party_member: bool = False
+    party_branch_id: int | None = None
+    seen_in_person: bool = False
+    note: str = ""
+
+
+class VolunteerHoursOut(Schema):
+    volunteer_id: int
+    name: str
+    neighborhood_id: int | None
+    is_party_member: bool
+    sessions: int
+    hours: float
+
+
+def _signup_out(s: Any) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "neighborhood_id": s.neighborhood_id,
+        "compound_id": s.compound_id,
+        "name": s.name,
+        "phone_masked": s.phone_masked,
+        "skills": list(s.skills),
+        "weekdays": list(s.weekdays),
+        "availability": s.availability,
+        "says_party_member": s.says_party_member,
+        "status": s.status,
+        "identity": s.identity,
+        "is_party_member": s.is_party_member,
+        "volunteer_id": s.volunteer_id,
+    }
+
+
+@router.get("/volunteer-signups", response=list[SignupOut])
+def list_signups(request: HttpRequest, status: str = "pending", offset: int = 0, limit: int = 100) -> Any:
+    from fangkong.care.models import VolunteerSignup
+
+    user = access.care_user(request.user)
+    qs = VolunteerSignup.objects.visible_to(user).order_by("-created_at", "-pk")
+    if status:
+        qs = qs.filter(status=status)
+    offset, limit = max(offset, 0), max(1, min(limit, 500))
+    return [_signup_out(s) for s in qs[offset : offset + limit]]
+
+
+@router.post(
+    "/volunteer-signups/{signup_id}/verify",
+    response={200: SignupOut, 400: CareErrorOut},
+    summary="Verify a volunteer's sign-up: identity against the registry by ID hash (or seen in person), "
+    "party membership",
+)
+def verify_signup(request: HttpRequest, signup_id: int, payload: SignupVerifyIn) -> Any:
+    from django.core.exceptions import PermissionDenied
+
+    from fangkong.care import volunteers
+    from fangkong.care.models import VolunteerSignup
+    from fangkong.registry.models import PartyBranch
+
+    user = access.care_user(request.user)
+    signup = get_object_or_404(VolunteerSignup.objects.visible_to(user), pk=signup_id)
+    if not access.may_verify_signup(user, signup):
+        raise Http404
+    branch = None
+    if payload.party_branch_id is not None:
+        branch = get_object_or_404(PartyBranch.objects.visible_to(user), pk=payload.party_branch_id)
+    try:
+        done = volunteers.verify_signup(
+            actor=user,
+            signup=signup,
+            is_party_member=payload.is_party_member,
+            party_branch=branch,
+            seen_in_person=payload.seen_in_person,
+            note=payload.note,
+        )
+    except ValidationError as exc:
+        return Status(400, {"detail": api_detail(exc)})
+    except (ScopeError, PermissionDenied):
+        raise Http404
+    return Status(200, _signup_out(done))
+
+
+@router.get("/volunteer-hours", response=list[VolunteerHoursOut])
+def list_volunteer_hours(
+    request: HttpRequest,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> Any:
+    from fangkong.care import volunteers
+    from fangkong.registry.models import Volunteer
+
+    user = access.care_user(request.user)
+    qs = volunteers.hours_by_volunteer(Volunteer.objects.visible_to(user), since=since, until=until).order_by(
+        "name", "pk"
+    )
+    offset, limit = max(offset, 0), max(1, min(limit, 500))
+    return [
+        {
+            "volunteer_id": v.pk,
+            "name": v.name,
+            "neighborhood_id": v.neighborhood_id,
+            "is_party_member": v.is_party_member,
+            "sessions": v.sessions or 0,
+            "hours": round((v.minutes or 0) / 60, 2),
+        }
+        for v in qs[offset : offset + limit]
+    ]

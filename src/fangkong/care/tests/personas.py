@@ -29,6 +29,36 @@ def build(w: SimpleNamespace) -> None:
         lines=[donations.Line("取暖器", "台", 1), donations.Line("口罩", "只", 50, is_masks=True)],
     )
     w.heater_a, w.masks_a = [ln.item for ln in w.donation_a.lines.order_by("pk")]
+    _build_volunteers(w)
+
+
+def _build_volunteers(w: SimpleNamespace) -> None:
+    import random
+
+    from fangkong.care import volunteers
+    from fangkong.core.testing import make_id_number
+
+    rng = random.Random("care-personas")
+
+    def signup(name: str, phone: str) -> object:
+        return volunteers.sign_up(
+            data=volunteers.SignupInput(
+                neighborhood=w.hood_a,
+                compound=w.compound_a,
+                name=name,
+                phone=phone,
+                id_number=make_id_number(rng),
+                skills=["gate"],
+                weekdays=[0, 1, 2],
+            ),
+            public_key=f"persona:{name}",
+        )
+
+    w.signup_a = signup("报名甲", "13900000011")
+    verified = volunteers.verify_signup(
+        actor=w.hq, signup=signup("志愿乙", "13900000012"), seen_in_person=True
+    )
+    w.volunteer_a = verified.volunteer
 
 
 # Who sees the care pages: every staff persona of the care domain; not organisation contacts, nor the
@@ -117,6 +147,52 @@ EXPECTATIONS = {
         kwargs=lambda w: {"item_id": w.heater_a.pk},
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=401),
         data=lambda w: {"quantity": 1, "target_kind": "committee"},
+    ),
+    "care:public_volunteer": Case(
+        kwargs=lambda w: {"subdistrict_id": w.sub.pk},
+        get=answers(200),
+        post=answers(200),
+        data=lambda w: {
+            "n": w.hood_a.pk,
+            "name": "新志愿者",
+            "phone": "13900000099",
+            "id_number": "",
+            "skills": ["delivery"],
+            "weekdays": ["5", "6"],
+            "key": "persona-matrix",
+        },
+    ),
+    "care:volunteers": Case(get=SEE),
+    "care:volunteer_poster": Case(get=SEE),
+    "care:volunteer_hours_xlsx": Case(get=SEE),
+    "care:signup_detail": Case(
+        kwargs=lambda w: {"pk": w.signup_a.pk},
+        get=READ_A,
+        post=WRITE_A,
+        data=lambda w: {"action": "reject", "note": "重复报名"},
+    ),
+    "care:volunteer_duty": Case(
+        get=answers(404, hq=200, staff_a=200, staff_b=200, other_hq=200, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, staff_a=ALLOWED, staff_b=ALLOWED, other_hq=ALLOWED, anonymous=LOGIN),
+        data=lambda w: {
+            "neighborhood": w.hood_a.pk,
+            "start_date": "2020-02-03",
+            "days": "1",
+            "duties": ["gate"],
+            "max_shifts_per_week": "3",
+        },
+    ),
+    "care:volunteer_today": Case(
+        get=SEE,
+        post=WRITE_A,
+        data=lambda w: {"action": "in", "volunteer": w.volunteer_a.pk, "duty": "gate"},
+    ),
+    "GET /api/v1/care/volunteer-signups": Case(get=SEE_API),
+    "GET /api/v1/care/volunteer-hours": Case(get=SEE_API),
+    "POST /api/v1/care/volunteer-signups/{signup_id}/verify": Case(
+        kwargs=lambda w: {"signup_id": w.signup_a.pk},
+        post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=401),
+        data=lambda w: {"seen_in_person": True},
     ),
     "care:register": Case(get=SEE),
     "care:missed": Case(get=SEE),
