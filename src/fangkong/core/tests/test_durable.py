@@ -56,7 +56,24 @@ OUTERMOST = {
     },
     "registry": {"delete_record", "resolve_duplicate"},
     "returnees": {"decide_amendment", "extend_isolation", "release_isolation", "save_risk_rule"},
-    "care": {"enrol_care", "record_delivery", "update_care"},
+    "care": {
+        "enrol_care",
+        "record_delivery",
+        "update_care",
+        # donations.py
+        "distribute",
+        "move_masks_to_stock",
+        "record_donation",
+        # materials.py
+        "record_materials",
+        # volunteers.py
+        "check_in",
+        "check_out",
+        "plan_duty",
+        "reject_signup",
+        "sign_up",
+        "verify_signup",
+    },
     "tickets": {
         "add_photo",
         "check_flats",
@@ -68,11 +85,16 @@ OUTERMOST = {
 }
 
 
+# Write modules of an app besides ``services.py``: the care app keeps each ledger's writes in its own module.
+MORE_SERVICE_MODULES = {"care": ("donations.py", "materials.py", "volunteers.py")}
+
+
 def durable_services(app: str) -> set[str]:
-    """Functions of ``<app>/services.py`` (or of the ``<app>/services/`` package) decorated
-    ``@transaction.atomic(durable=True)``."""
+    """Functions of ``<app>/services.py`` (or of the ``<app>/services/`` package, and of the app's other write
+    modules) decorated ``@transaction.atomic(durable=True)``."""
     package = ROOT / app / "services"
     paths = sorted(package.glob("*.py")) if package.is_dir() else [ROOT / app / "services.py"]
+    paths += [ROOT / app / name for name in MORE_SERVICE_MODULES.get(app, ())]
     nodes = [node for path in paths for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))]
     names = set()
     for node in nodes:
