@@ -33,6 +33,16 @@ class CommandConfig(AppConfig):
         )
         register_home_panel(dashboard_panel, order=-10)
 
+        from fangkong.command.access import dashboard_user
+        from fangkong.command.board import drill_url
+        from fangkong.core.todos import register_figure_link
+
+        register_figure_link(drill_url, may_open=dashboard_user)
+
+        from fangkong.command.homes import register_home_panels
+
+        register_home_panels()
+
         from fangkong.command.jobs import register_jobs
 
         register_jobs()

@@ -26,6 +26,11 @@ class CoreConfig(AppConfig):
             *IO_MENU_ITEMS,
         )
 
+        from fangkong.core.navigation import register_home_panel
+        from fangkong.core.todos import todos_panel
+
+        register_home_panel(todos_panel, order=-5)
+
         from fangkong.core.core_jobs import register_jobs
 
         register_jobs()
