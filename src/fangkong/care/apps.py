@@ -20,3 +20,8 @@ class CareConfig(AppConfig):
         )
         register_jobs()
         register_home_panels()
+
+        from fangkong.care.todos import todos as care_todos
+        from fangkong.core.todos import register_todos
+
+        register_todos(care_todos, order=50)

@@ -27,3 +27,8 @@ class InspectionsConfig(AppConfig):
         register_dashboard()
 
         register_jobs()
+
+        from fangkong.core.todos import register_todos
+        from fangkong.inspections.todos import todos as inspections_todos
+
+        register_todos(inspections_todos, order=70)

@@ -37,3 +37,8 @@ class MasksConfig(AppConfig):
 
         register_jobs()
         register_dashboard()
+
+        from fangkong.core.todos import register_todos
+        from fangkong.masks.todos import todos
+
+        register_todos(todos, order=30)

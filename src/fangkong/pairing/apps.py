@@ -26,3 +26,12 @@ class PairingConfig(AppConfig):
 
         register_jobs()
         register_dashboard()
+
+        from fangkong.core.todos import register_todos
+        from fangkong.pairing.todos import todos
+
+        register_todos(todos, order=20)
+
+        from fangkong.pairing.home import register_home_panels
+
+        register_home_panels()

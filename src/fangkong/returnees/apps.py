@@ -37,3 +37,8 @@ class ReturneesConfig(AppConfig):
 
         register_jobs()
         register_dashboard()
+
+        from fangkong.core.todos import register_todos
+        from fangkong.returnees.todos import todos
+
+        register_todos(todos, order=40)

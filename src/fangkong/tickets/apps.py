@@ -21,3 +21,8 @@ class TicketsConfig(AppConfig):
 
         register_home_panel(panel, order=50)
         register_jobs()
+
+        from fangkong.core.todos import register_todos
+        from fangkong.tickets.todos import todos as tickets_todos
+
+        register_todos(tickets_todos, order=60)
