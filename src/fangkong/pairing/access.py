@@ -115,6 +115,18 @@ def may_check_in(user: Any, building: Any) -> bool:
     return False
 
 
+def may_check_in_own(user: Any, assignment: Any) -> bool:
+    """``may_check_in`` for a building the user is in charge of as its cadre (a ``BuildingAssignment`` of
+    theirs, cadre loaded): the same answer without a query, for the lists of one's own buildings."""
+    if not covers_neighborhood(user, assignment.subdistrict_id, assignment.neighborhood_id):
+        return False
+    if is_manager(user):
+        return not getattr(user, "is_read_only", False)
+    if _role(user) != Role.CADRE:
+        return False
+    return bool(assignment.cadre_id and assignment.cadre.user_id == user.pk)
+
+
 # ------------------------------------------------------------------ rosters
 
 

@@ -191,7 +191,7 @@ def my_buildings(user: Any) -> Any:
     """The buildings the user is in charge of under 分楼包干 (as cadre or committee worker)."""
     return (
         BuildingAssignment.objects.filter(Q(cadre__user=user) | Q(staff__user=user))
-        .select_related("building__compound", "neighborhood")
+        .select_related("building__compound", "neighborhood", "cadre")
         .order_by("neighborhood__code", "building__compound__name", "building__name")
     )
 

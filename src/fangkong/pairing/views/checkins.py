@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from fangkong.core.errors import flash_errors
@@ -73,6 +74,9 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
             for field_errors in form.errors.values():
                 for err in field_errors:
                     messages.error(request, str(err))
+        target = request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            return redirect(target)  # the home page's one-tap check-in returns there
         return redirect("pairing:checkin", pk=building.pk)
     rounds = (
         CheckInRound.objects.visible_to(user)
