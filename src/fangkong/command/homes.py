@@ -17,11 +17,11 @@ from fangkong.core import catalogue
 from fangkong.core.choices import Role
 from fangkong.core.scope import domain_allowed
 
-# The pages of an organisation contact's unit, when their apps are installed.
+# The pages of an organisation contact's unit, when their apps are installed (the firm's staff declarations
+# are added to the firm's page by the inspections app).
 _CONTACT_LINKS = (
-    ("returnees:venue_list", _("场所登记")),
-    ("inspections:firm_list", _("企业复工状态")),
-    ("tickets:board", _("报修看板")),
+    ("registry:organizations_detail", _("单位信息"), True),
+    ("returnees:venue_list", _("场所登记"), False),
 )
 
 
@@ -82,11 +82,12 @@ def contact_panel(request: Any) -> dict[str, Any] | None:
         .first()
     )
     links = []
-    for name, label in _CONTACT_LINKS:
+    for name, label, of_organization in _CONTACT_LINKS:
         try:
-            links.append({"url": reverse(name), "label": label})
+            url = reverse(name, args=[user.organization_id] if of_organization else [])
         except NoReverseMatch:  # an app that is not installed here
             continue
+        links.append({"url": url, "label": label})
     return {
         "template": "command/_home_contact.html",
         "organization": user.organization,

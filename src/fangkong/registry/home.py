@@ -17,8 +17,10 @@ def _neighborhoods(user: Any) -> Any:
     return Neighborhood.objects.visible_to(user).annotate(n_buildings=Count("buildings", distinct=True))
 
 
-def figures_panel(request: Any) -> dict[str, Any]:
+def figures_panel(request: Any) -> dict[str, Any] | None:
     user = request.user
+    if user.role == Role.ORG_CONTACT and not user.is_superuser:
+        return None  # a contact's home is their unit's card (the command app's), not the registry's counts
     return {
         "template": "registry/_home_figures.html",
         "counts": {
