@@ -115,8 +115,9 @@ def viewer_panel(request: Any) -> dict[str, Any] | None:
     dashboard = reverse("command:dashboard")
     return {
         "template": "command/_home_viewer.html",
+        "rollup": reverse("command:district"),
         "rows": [
-            {"subdistrict": s, "neighborhoods": hoods.get(s.pk, 0), "url": f"{dashboard}?subdistrict={s.pk}"}
+            {"subdistrict": s, "neighborhoods": hoods.get(s.pk, 0), "url": f"{dashboard}?sub={s.pk}"}
             for s in subdistricts
         ],
     }

@@ -220,7 +220,8 @@ def test_district_viewer_home_lists_the_subdistricts(day_of_work, client):
     assert 'id="district-subdistricts"' in html
     for sub in (w.sub, w.other_sub):
         assert f'data-subdistrict="{sub.pk}"' in html
-        assert f"{reverse('command:dashboard')}?subdistrict={sub.pk}" in html
+        assert f"{reverse('command:dashboard')}?sub={sub.pk}" in html
+    assert reverse("command:district") in html
     assert "今日待办" not in html
 
 
