@@ -88,8 +88,11 @@ def contact_panel(request: Any) -> dict[str, Any] | None:
         except NoReverseMatch:  # an app that is not installed here
             continue
         links.append({"url": url, "label": label})
+    from fangkong.inspections import access as inspections_access
+
     return {
         "template": "command/_home_contact.html",
+        "may_see_staff": firm is not None and inspections_access.may_see_staff(user, firm),
         "organization": user.organization,
         "venues": venues,
         "firm": firm,

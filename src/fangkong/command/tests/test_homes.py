@@ -205,10 +205,14 @@ def test_office_home_shows_its_domains_figures_only(day_of_work, client):
 def test_org_contact_home_shows_its_unit(day_of_work, client):
     w = day_of_work.w
     venue = returnee_services.ensure_venue(actor=w.hq, organization=w.org_a)
+    firm = Firm.objects.create(
+        subdistrict=w.sub, neighborhood=w.hood_a, organization=w.org_a, name_key="银康"
+    )
     client.force_login(w.org_contact)
     html = client.get("/").content.decode()
     assert 'id="my-unit"' in html and w.org_a.name in html
     assert f'data-venue="{venue.pk}"' in html
+    assert f'data-firm="{firm.pk}"' in html and reverse("inspections:firm_staff", args=[firm.pk]) in html
     assert "今日待办" not in html  # no to-do list for a contact
     assert "江湾电子厂" not in html  # nothing of anyone else
 
