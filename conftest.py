@@ -38,6 +38,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _dashboard_counted_live(settings):
+    """Tests read the dashboard's figures right after writing them: its per-scope cache is off, except where
+    a test turns it on (command/tests/test_board_cache.py)."""
+    settings.FANGKONG_DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_ttl_caches():
     """Every test starts and ends with the per-process caches empty (core.ttlcache: rounds, slots, venues)."""
     from fangkong.core import ttlcache

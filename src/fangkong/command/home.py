@@ -10,6 +10,6 @@ from fangkong.command import access
 def dashboard_panel(request: Any) -> dict[str, Any] | None:
     if not access.dashboard_is_home(request.user):
         return None
-    from fangkong.command.views import dashboard_context
+    from fangkong.command.views import board_fragments
 
-    return {"template": "command/_home_dashboard.html", **dashboard_context(request)}
+    return {"template": "command/_home_dashboard.html", **board_fragments(request)}

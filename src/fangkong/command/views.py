@@ -10,12 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import get_language
 
 from fangkong.command import access, board
-from fangkong.core import catalogue
+from fangkong.core import catalogue, ttlcache
 from fangkong.core.htmx import is_htmx
+from fangkong.core.scope import scope_for
 
 TREND_DAYS = (14, 30)
 
@@ -63,6 +66,50 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "poll_seconds": getattr(settings, "FANGKONG_DASHBOARD_POLL_SECONDS", 30),
         "flags": access.flags(user),
     }
+
+
+_boards = ttlcache.TTLCache("command.board", max_entries=256)
+
+
+def _scope_key(user: Any) -> tuple[Any, ...]:
+    """What decides the figures a reader sees: their scope (and role), never their identity, so readers with
+    the same scope share a cached board."""
+    scope = scope_for(user)
+
+    def norm(values: Any) -> tuple[Any, ...] | None:
+        return None if values is None else tuple(sorted(values))
+
+    return (
+        scope.everything,
+        norm(scope.subdistrict_ids),
+        norm(scope.neighborhood_ids),
+        norm(scope.organization_ids),
+        norm(scope.domains),
+        scope.read_only,
+        getattr(user, "role", ""),
+        bool(getattr(user, "is_superuser", False)),
+    )
+
+
+def board_fragments(request: HttpRequest) -> dict[str, Any]:
+    """The board and the trends as HTML, kept ``FANGKONG_DASHBOARD_CACHE_SECONDS`` per scope, language,
+    sub-district and trend span: many HQ screens polling the same figures count them once per period."""
+    sub = _subdistrict(request)
+    days = 30 if request.GET.get("days") == "30" else 14
+
+    def load() -> dict[str, Any]:
+        context = dashboard_context(request)
+        return {
+            "board_html": render_to_string("command/_board.html", context, request=request),
+            "trends_html": render_to_string("command/_trends.html", context, request=request),
+            "sub": context["sub"],
+        }
+
+    ttl = getattr(settings, "FANGKONG_DASHBOARD_CACHE_SECONDS", 10)
+    if ttl <= 0:
+        return load()
+    key = ("board", _scope_key(request.user), get_language(), sub, days, timezone.localdate())
+    return _boards.get(key, ttl, load)
 
 
 def _subdistrict(request: HttpRequest) -> tuple[int, str] | None:
@@ -117,9 +164,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if access.district_reader(request.user) and not request.GET.get("sub") and not request.user.is_superuser:
         # A district's figures are read from the roll-up, not counted live over every sub-district.
         return redirect("command:district")
-    context = dashboard_context(request)
-    template = "command/_board.html" if is_htmx(request) else "command/dashboard.html"
-    return render(request, template, context)
+    fragments = board_fragments(request)
+    if is_htmx(request):
+        return HttpResponse(fragments["board_html"])
+    return render(request, "command/dashboard.html", {**fragments, "flags": access.flags(request.user)})
 
 
 @login_required
