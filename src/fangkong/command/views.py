@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -69,6 +70,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
 
 
 _boards = ttlcache.TTLCache("command.board", max_entries=256)
+_counting = threading.Lock()
 
 
 def _scope_key(user: Any) -> tuple[Any, ...]:
@@ -109,7 +111,14 @@ def board_fragments(request: HttpRequest) -> dict[str, Any]:
     if ttl <= 0:
         return load()
     key = ("board", _scope_key(request.user), get_language(), sub, days, timezone.localdate())
-    return _boards.get(key, ttl, load)
+    found = _boards.peek(key)
+    if found is None:
+        with _counting:  # one thread of the process counts a board; the others waiting read its result
+            found = _boards.peek(key)
+            if found is None:
+                found = load()
+                _boards.put(key, ttl, found)
+    return found  # type: ignore[no-any-return]
 
 
 def _subdistrict(request: HttpRequest) -> tuple[int, str] | None:
