@@ -66,13 +66,19 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    reads_audit = user.is_superuser or user.role in AUDIT_ROLES
+    # An auditor's day is the audit log: its latest entries first, with today's count linked to today's log.
+    auditor = user.role == Role.AUDITOR and not user.is_superuser
+    events = AuditEvent.objects.visible_to(user)
+    today = timezone.localdate()
     context = {
         "scope": scope_for(user),
         "role_label": Role(user.role).label if not user.is_superuser else _("超级管理员"),
         "panels": home_panels(request),
-        "recent_audit": AuditEvent.objects.visible_to(user).select_related("actor")[:8]
-        if (user.is_superuser or user.role in AUDIT_ROLES)
-        else [],
+        "recent_audit": events.select_related("actor")[: 20 if auditor else 8] if reads_audit else [],
+        "audit_first": auditor,
+        "audit_today": events.filter(at__date=today).count() if auditor else None,
+        "today": today,
     }
     return render(request, "core/home.html", context)
 

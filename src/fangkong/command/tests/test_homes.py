@@ -18,6 +18,7 @@ from fangkong.care import services as care_services
 from fangkong.care.models import CareRecord
 from fangkong.command.tests.test_board import fixture  # noqa: F401
 from fangkong.core import notify
+from fangkong.core.models import AuditEvent
 from fangkong.core.todos import todos_for
 from fangkong.inspections.models import Firm
 from fangkong.inspections.tests.conftest import office  # noqa: F401
@@ -235,6 +236,17 @@ def test_auditor_home_shows_the_latest_audit_entries(day_of_work, client):
     html = client.get("/").content.decode()
     assert "最近操作" in html and reverse("audit_log") in html
     assert "今日待办" not in html
+    # the log comes first, and today's count opens today's log, whose rows it counts
+    assert html.index('id="recent-audit"') < html.index('class="stats"')
+    today = timezone.localdate().isoformat()
+    link = f"{reverse('audit_log')}?since={today}&amp;until={today}"
+    assert link in html
+    shown = int(re.search(r"今日 (\d+) 条", html).group(1))
+    assert shown == AuditEvent.objects.visible_to(w.auditor).filter(at__date=timezone.localdate()).count() > 0
+    assert shown <= 50  # one page of the log
+    log = client.get(link.replace("&amp;", "&")).content.decode()
+    assert log.count('<td class="nowrap">') == shown
+    assert html.count("data-audit=") == min(shown, 20)
 
 
 def _grow(fixture, n):  # noqa: F811
