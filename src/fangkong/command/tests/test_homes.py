@@ -142,8 +142,38 @@ def test_a_cadre_home_is_their_day(day_of_work, client):
     pairing_services.create_task(
         actor=w.hq, title="走访独居老人", pairing=world.pairing_a, owner_name="张老师", due_date=roster_day
     )
+    # a shift under way today and the next one tomorrow, on a roster of the cadre's point
+    all_day = pairing_services.create_shift_template(
+        actor=w.hq, point=world.point_a, name="全天值守", start_time=dt.time(0), end_time=dt.time(23, 59)
+    )
+    gate = pairing_services.create_shift_template(
+        actor=w.hq, point=world.point_a, name="门岗早班", start_time=dt.time(7), end_time=dt.time(12)
+    )
+    person = pairing_services.add_duty_person(actor=w.hq, subdistrict=w.sub, cadre=world.cadre_a)
+    roster = pairing_services.create_roster(
+        actor=w.hq,
+        subdistrict=w.sub,
+        name="安汾值守",
+        start_date=roster_day,
+        end_date=roster_day + dt.timedelta(days=2),
+        templates=[all_day, gate],
+        people=[person],
+        neighborhood=w.hood_a,
+    )
+    for template, day in ((all_day, roster_day), (gate, roster_day + dt.timedelta(days=1))):
+        pairing_services.add_roster_assignment(
+            actor=w.hq, roster=roster, template=template, person=person, day=day
+        )
+    # a shift the day after is not shown: today's and the next only
+    pairing_services.add_roster_assignment(
+        actor=w.hq, roster=roster, template=all_day, person=person, day=roster_day + dt.timedelta(days=2)
+    )
     client.force_login(w.cadre)
     html = client.get("/").content.decode()
+    shifts = html[html.index('id="my-shifts"') : html.index('id="my-tasks"')]
+    assert "全天值守" in shifts and "当班中" in shifts
+    assert "门岗早班" in shifts and "下一班" in shifts
+    assert shifts.count('class="shift-now"') == 2
     assert 'id="my-checkins"' in html and "安汾小区 1号" in html
     rounds = CheckInRound.objects.filter(building=w.building_a, date=roster_day).exclude(
         status=RoundStatus.DONE
@@ -154,7 +184,6 @@ def test_a_cadre_home_is_their_day(day_of_work, client):
     assert "走访独居老人" in html  # my tasks
     assert world.point_a.name in html  # my points
     assert "安汾1号 逾期未打卡" in html  # my alerts
-    assert 'id="my-shifts"' in html
     assert (
         "今日待办" not in html or 'data-todo="returnees' not in html
     )  # the dashboard's lists are not a cadre's
