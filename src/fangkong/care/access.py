@@ -149,3 +149,17 @@ def may_plan_any_duty(user: Any) -> bool:
     from fangkong.pairing.access import is_manager
 
     return is_manager(user) and scope.works_in_domain(user, Domain.CARE)
+
+
+# -------------------------------------------------------------------------------- online briefings (微党课)
+
+
+def may_plan_briefing(user: Any) -> bool:
+    """Plan a briefing: whoever writes care rows in some neighborhood (or the whole sub-district)."""
+    return scope.works_in_domain(user, Domain.CARE)
+
+
+def may_edit_briefing(user: Any, briefing: Any) -> bool:
+    """Record a briefing's questions, answers, real times and imported attendance: the briefing is in the
+    user's writable scope."""
+    return _may_write(user, briefing)

@@ -17,6 +17,7 @@ class CareConfig(AppConfig):
             MenuItem(_("关爱名册"), "care:register", roles=staff, order=50),
             MenuItem(_("本周漏送"), "care:missed", roles=staff, order=51),
             MenuItem(_("志愿者"), "care:volunteers", roles=staff, order=52),
+            MenuItem(_("微党课"), "care:briefings", roles=staff, order=53),
         )
         register_jobs()
         register_home_panels()

@@ -95,3 +95,9 @@ class IdentityCheck(models.TextChoices):
 
     REGISTRY = "registry", _("与实有人口一致")
     IN_PERSON = "in_person", _("现场查验证件")
+
+
+class AttendanceSource(models.TextChoices):
+    SELF = "self", _("扫码签到")
+    IMPORT = "import", _("名单导入")
+    STAFF = "staff", _("工作人员登记")

@@ -293,3 +293,73 @@ class CheckInForm(forms.Form):
         fields: Any = self.fields
         fields["volunteer"].choices = [(v.pk, f"{v.name}（{v.neighborhood.name}）") for v in volunteers]
         fields["compound"].choices = [("", "—"), *((c.pk, c.name) for c in compounds)]
+
+
+# -------------------------------------------------------------------------------- online briefings (微党课)
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.replace("、", "\n").replace("，", "\n").splitlines() if ln.strip()]
+
+
+class BriefingForm(forms.Form):
+    title = forms.CharField(label=_("题目"), max_length=120)
+    organisers = forms.CharField(
+        label=_("主办部门"), max_length=120, required=False, help_text=_("例如：社区党建办、社区发展办")
+    )
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    planned_minutes = forms.IntegerField(label=_("计划时长（分钟）"), min_value=1, max_value=600, initial=30)
+    neighborhood = forms.TypedChoiceField(label=_("居民区"), coerce=int, empty_value=None, required=False)
+    speakers = forms.CharField(
+        label=_("主讲人"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("每行一位。")
+    )
+    topics = forms.CharField(
+        label=_("主题"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("每行一个。")
+    )
+
+    def __init__(self, *args: Any, neighborhoods: Any = (), whole: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["neighborhood"]
+        first = [("", _("全街道"))] if whole else []
+        field.choices = [*first, *((h.pk, h.name) for h in neighborhoods)]
+        if not whole:
+            field.required = True
+
+    def speaker_list(self) -> list[str]:
+        return _lines(self.cleaned_data.get("speakers") or "")
+
+    def topic_list(self) -> list[str]:
+        return _lines(self.cleaned_data.get("topics") or "")
+
+
+class BriefingTimesForm(forms.Form):
+    started_at = forms.DateTimeField(
+        label=_("实际开始"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ended_at = forms.DateTimeField(
+        label=_("实际结束"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("问题"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    asked_by = forms.CharField(label=_("提问人"), max_length=50, required=False)
+    branch = forms.TypedChoiceField(label=_("党组织"), coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args: Any, branches: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["branch"]
+        field.choices = [("", "—"), *((b.pk, b.name) for b in branches)]
+
+
+class PublicBriefingForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    branch = forms.TypedChoiceField(label=_("所在党组织"), coerce=int)
+
+    def __init__(self, *args: Any, branches: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["branch"]
+        field.choices = [("", "—"), *((b.pk, b.name) for b in branches)]

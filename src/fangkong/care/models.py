@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.care.choices import (
+    AttendanceSource,
     CareReason,
     CareStatus,
     DeliveryOutcome,
@@ -615,3 +616,181 @@ class ServiceSession(CareModel):
 
     def __str__(self) -> str:
         return f"{self.volunteer} {self.started_at:%m-%d %H:%M}"
+
+
+# -------------------------------------------------------------------------------- online briefings (微党课)
+
+
+class Briefing(CareModel):
+    """An online briefing (微党课): title, organising offices, day, planned duration, speakers and topics; the
+    invited party branches with the members expected from each. Members check in by its link or QR code
+    (``code``), or staff import a group's roster; the questions of the Q&A are recorded."""
+
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    title = models.CharField(_("题目"), max_length=120)
+    organisers = models.CharField(_("主办部门"), max_length=120, blank=True)
+    day = models.DateField(_("日期"))
+    planned_minutes = models.PositiveSmallIntegerField(_("计划时长（分钟）"), default=30)
+    started_at = models.DateTimeField(_("实际开始"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("实际结束"), null=True, blank=True)
+    speakers = models.JSONField(_("主讲人"), default=list, blank=True)
+    topics = models.JSONField(_("主题"), default=list, blank=True)
+    code = models.CharField(_("签到码"), max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+
+    class Meta:
+        verbose_name = _("微党课")
+        verbose_name_plural = _("微党课")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_minutes__gte=1, planned_minutes__lte=600),
+                name="care_briefing_planned_range",
+                violation_error_message=_("计划时长应在1–600分钟之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True)
+                | Q(started_at__isnull=False, ended_at__gt=models.F("started_at")),
+                name="care_briefing_ends_after_start",
+                violation_error_message=_("结束时间须晚于开始时间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def actual_minutes(self) -> int | None:
+        if self.started_at is None or self.ended_at is None:
+            return None
+        return int((self.ended_at - self.started_at).total_seconds() // 60)
+
+    @property
+    def overrun_minutes(self) -> int:
+        actual = self.actual_minutes
+        return max(actual - self.planned_minutes, 0) if actual is not None else 0
+
+
+class BriefingBranch(models.Model):
+    """A party branch invited to a briefing, with the members expected from it."""
+
+    briefing = models.ForeignKey(
+        Briefing, on_delete=models.CASCADE, related_name="invited", verbose_name=_("微党课")
+    )
+    branch = models.ForeignKey(
+        "registry.PartyBranch", on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织")
+    )
+    expected = models.PositiveIntegerField(_("应到人数"), default=0)
+
+    class Meta:
+        verbose_name = _("受邀党组织")
+        verbose_name_plural = _("受邀党组织")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "branch"],
+                name="care_briefing_branch_once",
+                violation_error_message=_("该党组织已在受邀名单中。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.expected}"
+
+
+class BriefingAttendance(CareModel):
+    """A member who attended: name and branch, checked in by the link (self), imported from a group's
+    roster, or added by staff. One row per name and branch of a briefing (a database constraint), so a
+    double submit or a second import counts once."""
+
+    briefing = models.ForeignKey(
+        Briefing, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("微党课")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    branch = models.ForeignKey(
+        "registry.PartyBranch", on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织")
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    source = models.CharField(_("来源"), max_length=10, choices=AttendanceSource.choices)
+    at = models.DateTimeField(_("签到时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("微党课签到")
+        verbose_name_plural = _("微党课签到")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "branch", "name"],
+                name="care_attendance_once",
+                violation_error_message=_("该党员已签到。"),
+            )
+        ]
+        indexes = [models.Index(fields=["briefing", "branch"], name="care_attendance_branch")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BriefingQuestion(CareModel):
+    """A question asked in the Q&A, answered or not."""
+
+    briefing = models.ForeignKey(
+        Briefing, on_delete=models.CASCADE, related_name="questions", verbose_name=_("微党课")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    asked_by = models.CharField(_("提问人"), max_length=50, blank=True)
+    branch = models.ForeignKey(
+        "registry.PartyBranch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("党组织"),
+    )
+    text = models.CharField(_("问题"), max_length=500)
+    answered = models.BooleanField(_("已解答"), default=False)
+    answer = models.CharField(_("解答"), max_length=500, blank=True)
+    answered_by = models.CharField(_("解答人"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("微党课提问")
+        verbose_name_plural = _("微党课提问")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered=False) | ~Q(answer=""),
+                name="care_question_answer_given",
+                violation_error_message=_("已解答的问题须填写解答。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:30]

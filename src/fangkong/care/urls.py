@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.care import views, volunteer_views
+from fangkong.care import briefing_views, views, volunteer_views
 
 app_name = "care"
 urlpatterns = [
@@ -29,4 +29,11 @@ urlpatterns += [
     path("volunteers/duty/", volunteer_views.duty, name="volunteer_duty"),
     path("volunteers/today/", volunteer_views.today, name="volunteer_today"),
     path("volunteers/hours.xlsx", volunteer_views.hours_xlsx, name="volunteer_hours_xlsx"),
+]
+urlpatterns += [
+    path("briefings/", briefing_views.briefings, name="briefings"),
+    path("briefings/new/", briefing_views.briefing_new, name="briefing_new"),
+    path("briefings/<int:pk>/", briefing_views.briefing_detail, name="briefing_detail"),
+    path("briefings/<int:pk>/poster/", briefing_views.briefing_poster, name="briefing_poster"),
+    path("briefing/<str:code>/", briefing_views.public_briefing, name="public_briefing"),
 ]

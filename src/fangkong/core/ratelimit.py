@@ -68,6 +68,7 @@ ENDPOINTS: dict[str, Limit] = {
     "tickets.report": Limit("tickets.report", 60, 20, 5),
     "inspections.apply": Limit("inspections.apply", 60, 20, 5),
     "care.volunteer": Limit("care.volunteer", 60, 20, 5),
+    "care.briefing": Limit("care.briefing", 60, 120, 5),
     # sign-in: per address here; failures per username and address are core.auth's lockout
     "accounts.login": Limit("accounts.login", 60, 60, 0),
 }

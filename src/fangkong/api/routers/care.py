@@ -558,3 +558,118 @@ def list_volunteer_hours(
         }
         for v in qs[offset : offset + limit]
     ]
+
+
+# -------------------------------------------------------------------------------- online briefings (微党课)
+
+
+class BriefingBranchOut(Schema):
+    branch_id: int
+    branch: str
+    expected: int
+    actual: int
+
+
+class BriefingOut(Schema):
+    id: int
+    title: str
+    organisers: str
+    day: dt.date
+    neighborhood_id: int | None
+    planned_minutes: int
+    actual_minutes: int | None
+    speakers: list[str]
+    topics: list[str]
+
+
+class BriefingDetailOut(BriefingOut):
+    expected: int
+    actual: int
+    branches: list[BriefingBranchOut]
+    absent_branch_ids: list[int]
+    questions: int
+    unanswered: int
+
+
+class BriefingQuestionIn(Schema):
+    text: str
+    asked_by: str = ""
+
+
+class BriefingQuestionOut(Schema):
+    id: int
+    text: str
+    asked_by: str
+    answered: bool
+
+
+def _briefing_out(b: Any) -> dict[str, Any]:
+    return {
+        "id": b.pk,
+        "title": b.title,
+        "organisers": b.organisers,
+        "day": b.day,
+        "neighborhood_id": b.neighborhood_id,
+        "planned_minutes": b.planned_minutes,
+        "actual_minutes": b.actual_minutes,
+        "speakers": list(b.speakers),
+        "topics": list(b.topics),
+    }
+
+
+def _briefing(request: HttpRequest, briefing_id: int) -> Any:
+    from fangkong.care.models import Briefing
+
+    user = access.care_user(request.user)
+    return get_object_or_404(Briefing.objects.visible_to(user), pk=briefing_id)
+
+
+@router.get("/briefings", response=list[BriefingOut])
+def list_briefings(request: HttpRequest, offset: int = 0, limit: int = 100) -> Any:
+    from fangkong.care.models import Briefing
+
+    user = access.care_user(request.user)
+    offset, limit = max(offset, 0), max(1, min(limit, 500))
+    qs = Briefing.objects.visible_to(user).order_by("-day", "-pk")
+    return [_briefing_out(b) for b in qs[offset : offset + limit]]
+
+
+@router.get("/briefings/{briefing_id}", response=BriefingDetailOut)
+def get_briefing(request: HttpRequest, briefing_id: int) -> Any:
+    from fangkong.care import briefings
+
+    b = _briefing(request, briefing_id)
+    summary = briefings.summary(b)
+    answered = list(b.questions.values_list("answered", flat=True))
+    return {
+        **_briefing_out(b),
+        "expected": summary.expected,
+        "actual": summary.actual,
+        "branches": [
+            {"branch_id": r.branch.pk, "branch": r.branch.name, "expected": r.expected, "actual": r.actual}
+            for r in summary.rows
+        ],
+        "absent_branch_ids": [r.branch.pk for r in summary.absent],
+        "questions": len(answered),
+        "unanswered": answered.count(False),
+    }
+
+
+@router.post("/briefings/{briefing_id}/questions", response={201: BriefingQuestionOut, 400: CareErrorOut})
+def create_briefing_question(request: HttpRequest, briefing_id: int, payload: BriefingQuestionIn) -> Any:
+    from django.core.exceptions import PermissionDenied
+
+    from fangkong.care import briefings
+
+    b = _briefing(request, briefing_id)
+    if not access.may_edit_briefing(request.user, b):
+        raise Http404
+    try:
+        q = briefings.record_question(
+            actor=request.user, briefing=b, text=payload.text, asked_by=payload.asked_by
+        )
+    except ValidationError as exc:
+        return Status(400, {"detail": api_detail(exc)})
+    except PermissionDenied:
+        raise Http404
+    return Status(201, {"id": q.pk, "text": q.text, "asked_by": q.asked_by, "answered": q.answered})

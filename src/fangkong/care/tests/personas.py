@@ -30,6 +30,25 @@ def build(w: SimpleNamespace) -> None:
     )
     w.heater_a, w.masks_a = [ln.item for ln in w.donation_a.lines.order_by("pk")]
     _build_volunteers(w)
+    _build_briefings(w)
+
+
+def _build_briefings(w: SimpleNamespace) -> None:
+    import datetime as dt
+
+    from fangkong.care import briefings
+    from fangkong.registry.models import PartyBranch
+
+    w.branch_a = PartyBranch.objects.create(subdistrict=w.sub, neighborhood=w.hood_a, name="安汾第一党支部")
+    w.briefing_a = briefings.create_briefing(
+        actor=w.staff_a,
+        subdistrict_id=w.sub.pk,
+        neighborhood=w.hood_a,
+        title="微党课：战疫情、讲担当",
+        day=dt.date(2020, 2, 7),
+        invited=[(w.branch_a, 5)],
+    )
+    briefings.record_question(actor=w.staff_a, briefing=w.briefing_a, text="居家隔离怎么买菜？")
 
 
 def _build_volunteers(w: SimpleNamespace) -> None:
@@ -193,6 +212,49 @@ EXPECTATIONS = {
         kwargs=lambda w: {"signup_id": w.signup_a.pk},
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=401),
         data=lambda w: {"seen_in_person": True},
+    ),
+    "care:briefings": Case(get=SEE),
+    "care:briefing_new": Case(
+        get=answers(404, hq=200, staff_a=200, staff_b=200, cadre=200, other_hq=200, anonymous=LOGIN),
+        post=answers(
+            404,
+            hq=ALLOWED,
+            staff_a=ALLOWED,
+            staff_b=ALLOWED,
+            cadre=ALLOWED,
+            other_hq=ALLOWED,
+            anonymous=LOGIN,
+        ),
+        data=lambda w: {
+            "title": "微党课",
+            "day": "2020-02-07",
+            "planned_minutes": "30",
+            "neighborhood": w.hood_a.pk,
+            f"expected_{w.branch_a.pk}": "5",
+        },
+    ),
+    "care:briefing_detail": Case(
+        kwargs=lambda w: {"pk": w.briefing_a.pk},
+        get=READ_A,
+        post=WRITE_A,
+        data=lambda w: {"action": "question", "text": "怎么买菜？"},
+    ),
+    "care:briefing_poster": Case(kwargs=lambda w: {"pk": w.briefing_a.pk}, get=READ_A),
+    "care:public_briefing": Case(
+        kwargs=lambda w: {"code": w.briefing_a.code},
+        get=answers(200),
+        post=answers(200),
+        data=lambda w: {"name": "张三", "branch": w.branch_a.pk},
+    ),
+    "GET /api/v1/care/briefings": Case(get=SEE_API),
+    "GET /api/v1/care/briefings/{briefing_id}": Case(
+        kwargs=lambda w: {"briefing_id": w.briefing_a.pk},
+        get=answers(404, hq=200, staff_a=200, cadre=200, viewer=200, auditor=200, anonymous=401),
+    ),
+    "POST /api/v1/care/briefings/{briefing_id}/questions": Case(
+        kwargs=lambda w: {"briefing_id": w.briefing_a.pk},
+        post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=401),
+        data=lambda w: {"text": "返沪人员怎么登记？"},
     ),
     "care:register": Case(get=SEE),
     "care:missed": Case(get=SEE),

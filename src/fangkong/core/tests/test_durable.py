@@ -73,6 +73,11 @@ OUTERMOST = {
         "reject_signup",
         "sign_up",
         "verify_signup",
+        # briefings.py (and check_in, the public check-in)
+        "answer_question",
+        "create_briefing",
+        "record_question",
+        "record_times",
     },
     "tickets": {
         "add_photo",
@@ -86,7 +91,7 @@ OUTERMOST = {
 
 
 # Write modules of an app besides ``services.py``: the care app keeps each ledger's writes in its own module.
-MORE_SERVICE_MODULES = {"care": ("donations.py", "materials.py", "volunteers.py")}
+MORE_SERVICE_MODULES = {"care": ("briefings.py", "donations.py", "materials.py", "volunteers.py")}
 
 
 def durable_services(app: str) -> set[str]:
