@@ -162,6 +162,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
             status=status,
             statuses=SignupStatus.choices,
             page=page,
+            rows=[(v, round((v.minutes or 0) / 60, 1)) for v in page],
             q=q,
             can_plan=access.may_plan_any_duty(user),
         ),
