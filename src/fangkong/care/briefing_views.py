@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from fangkong.care import access
 from fangkong.care import briefings as service
 from fangkong.care.forms import BriefingForm, BriefingTimesForm, PublicBriefingForm, QuestionForm
-from fangkong.care.models import Briefing, BriefingQuestion
+from fangkong.care.models import Briefing
 from fangkong.core import ratelimit
 from fangkong.core import scope as scope_questions
 from fangkong.core.choices import Domain
@@ -159,9 +159,7 @@ def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("已记录提问。"))
                     return redirect(reverse("care:briefing_detail", args=[briefing.pk]) + "#questions")
             elif action == "answer":
-                question = get_object_or_404(
-                    BriefingQuestion.objects.filter(briefing=briefing), pk=_int(request.POST.get("question"))
-                )
+                question = get_object_or_404(briefing.questions.all(), pk=_int(request.POST.get("question")))
                 service.answer_question(
                     actor=user,
                     question=question,

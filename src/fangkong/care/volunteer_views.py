@@ -103,7 +103,9 @@ def poster(request: HttpRequest) -> HttpResponse:
     if not hoods:
         raise Http404
     hood = next((h for h in hoods if h.pk == _int(request.GET.get("hood"))), hoods[0])
-    compounds = list(Compound.objects.filter(neighborhood=hood).select_related("venue").order_by("name"))
+    compounds = list(
+        Compound.objects.visible_to(user).filter(neighborhood=hood).select_related("venue").order_by("name")
+    )
     compound = next((c for c in compounds if c.pk == _int(request.GET.get("compound"))), None)
     url = public_url("care:public_volunteer", hood.subdistrict_id) + f"?n={hood.pk}"
     if compound is not None:
@@ -284,7 +286,9 @@ def today(request: HttpRequest) -> HttpResponse:
     ]
     hood_ids = {v.neighborhood_id for v in writable}
     compounds = list(
-        Compound.objects.filter(neighborhood_id__in=hood_ids).order_by("neighborhood_id", "name")
+        Compound.objects.visible_to(user)
+        .filter(neighborhood_id__in=hood_ids)
+        .order_by("neighborhood_id", "name")
     )
     form = CheckInForm(request.POST or None, volunteers=writable, compounds=compounds)
     if request.method == "POST":

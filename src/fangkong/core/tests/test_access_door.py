@@ -57,6 +57,9 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     # tickets
     ("tickets", "public_report", "Neighborhood"): PUBLIC + " (names only, for the resident to pick)",
     ("tickets", "public_report", "Building"): PUBLIC + " (names only, for the resident to pick)",
+    # care
+    ("care", "public_volunteer", "Neighborhood"): PUBLIC + " (names only, for the volunteer to pick)",
+    ("care", "public_volunteer", "Compound"): PUBLIC + " (names only, for the volunteer to pick)",
 }
 
 
