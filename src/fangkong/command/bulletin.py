@@ -6,7 +6,7 @@ so its clause (and a section with nothing left) is left out until the app declar
 ``dashboard.py``; the keys below are the names those apps agree to use:
 
 - ``registry.neighborhoods``, ``pairing.cadres`` (the lead);
-- ``inspections.premises_visited``, ``inspections.firms_dissuaded``, ``care.materials.health_form``,
+- ``inspections.premises_visited``, ``inspections.firms_dissuaded``, ``inspections.forms_handed_out``,
   ``inspections.notices_posted`` (buildings and firms, as the article words it);
 - ``care.briefing_attendees``, ``care.briefing_branches`` (the 微党课);
 - ``pairing.checkins_done``, ``pairing.buildings_unowned``; ``masks.bookings``, ``masks.pickups``;
@@ -44,7 +44,7 @@ SECTIONS = (
         (
             Clause("inspections.premises_visited", "走访楼宇（园区）{n}处"),
             Clause("inspections.firms_dissuaded", "劝阻{n}家企业暂停营业"),
-            Clause("care.materials.health_form", "发放《健康状况信息登记表》{n}份"),
+            Clause("inspections.forms_handed_out", "发放《健康状况信息登记表》{n}份"),
             Clause("inspections.notices_posted", "张贴《告知单》{n}份"),
         ),
         lead="楼宇（园区）排摸方面，",
@@ -117,9 +117,10 @@ def period_figures(subdistrict_id: int, start: dt.date, end: dt.date) -> dict[st
 
 
 def period_of(day: dt.date, kind: str) -> tuple[dt.date, dt.date]:
-    """A day, or the week (Monday to Sunday, cut at ``day``) that holds it."""
+    """A day, or the week of seven days that ends on it (a weekly bulletin written on Sunday covers Monday to
+    Sunday; one written on any other day covers the seven days up to it)."""
     if kind == "week":
-        return day - dt.timedelta(days=day.weekday()), day
+        return day - dt.timedelta(days=6), day
     return day, day
 
 

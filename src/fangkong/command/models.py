@@ -50,7 +50,7 @@ class DailyReport(ScopedModel):
 
 class BulletinPeriod(models.TextChoices):
     DAY = "day", _("当日")
-    WEEK = "week", _("本周")
+    WEEK = "week", _("一周")
 
 
 class BulletinStatus(models.TextChoices):

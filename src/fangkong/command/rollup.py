@@ -40,6 +40,7 @@ class RollUp:
         return sum(self.value(key, sub_id) for sub_id, _name in self.subdistricts)
 
     def stale(self, sub_id: int) -> bool:
+        """Its figures are of an earlier day than the roll-up's (or it has none in the period)."""
         return self.as_of_day.get(sub_id) != self.day
 
     def table(self) -> list[dict[str, Any]]:
@@ -50,7 +51,10 @@ class RollUp:
                 "label": fig.label,
                 "measure": fig.measure,
                 "capability": family.capability,
-                "values": [self.value(fig.key, sub_id) for sub_id, _name in self.subdistricts],
+                "values": [
+                    self.value(fig.key, sub_id) if sub_id in self.values else None
+                    for sub_id, _name in self.subdistricts
+                ],
                 "total": self.total(fig.key),
             }
             for family, fig in self.columns

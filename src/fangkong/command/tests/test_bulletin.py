@@ -33,9 +33,9 @@ def test_the_seed_articles_figures_read_as_the_article_does(world):
     monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday() + 7)
     sunday = monday + dt.timedelta(days=6)
     put(world.sub, monday, registry__neighborhoods=34, pairing__cadres=100, inspections__premises_visited=10)
-    put(world.sub, monday, inspections__firms_dissuaded=11, care__materials__health_form=200)
+    put(world.sub, monday, inspections__firms_dissuaded=11, inspections__forms_handed_out=200)
     put(world.sub, sunday, registry__neighborhoods=34, pairing__cadres=100, inspections__premises_visited=12)
-    put(world.sub, sunday, inspections__firms_dissuaded=20, care__materials__health_form=252)
+    put(world.sub, sunday, inspections__firms_dissuaded=20, inspections__forms_handed_out=252)
     put(world.sub, sunday, inspections__notices_posted=146, care__briefing_attendees=200)
     put(world.sub, sunday, care__briefing_branches=25)
     text = bulletin.compose_bulletin(world.sub, monday, sunday).plain()
@@ -78,7 +78,7 @@ def test_the_declared_keys_include_the_agreed_names():
     assert {
         "inspections.premises_visited",
         "inspections.firms_dissuaded",
-        "care.materials.health_form",
+        "inspections.forms_handed_out",
         "inspections.notices_posted",
         "care.briefing_attendees",
         "care.briefing_branches",

@@ -34,7 +34,7 @@ def figures(world, day, **values):
 
 @pytest.fixture
 def week(world):
-    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    monday = TODAY - dt.timedelta(days=6)
     figures(world, monday, registry__neighborhoods=34, pairing__cadres=100, inspections__firms_dissuaded=11)
     figures(world, TODAY, registry__neighborhoods=34, pairing__cadres=100, inspections__firms_dissuaded=20)
     figures(world, TODAY, masks__bookings=500)
@@ -45,7 +45,7 @@ def test_a_draft_is_composed_from_the_figures_and_opened_again_not_duplicated(we
     w = week
     draft, created = bulletins.draft(actor=w.hq, subdistrict=w.sub, period="week", day=TODAY)
     assert created and draft.status == BulletinStatus.DRAFT
-    assert draft.start == TODAY - dt.timedelta(days=TODAY.weekday()) and draft.end == TODAY
+    assert draft.start == TODAY - dt.timedelta(days=6) and draft.end == TODAY
     assert "100名下沉干部" in draft.lead and "34个居民区" in draft.lead
     texts = {s["title"]: s["text"] for s in draft.sections}
     assert "劝阻31家企业暂停营业" in texts["楼宇（园区）排摸"] and "受理口罩预约500户" in texts["口罩预约"]

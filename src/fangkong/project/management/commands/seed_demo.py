@@ -52,6 +52,8 @@ def generate(command: BaseCommand, options: dict[str, Any]) -> demo.DemoResult:
             command.stdout.write(f"  {label:<28} {count:>9,}")
         for app, seconds in sorted(result.app_seconds.items()):
             command.stdout.write(f"  {app + '.demo.seed':<28} {seconds:>8.1f}s")
+        if result.snapshot_seconds:
+            command.stdout.write(f"  {'core.figures.snapshot':<28} {result.snapshot_seconds:>8.1f}s")
         command.stdout.write(
             command.style.SUCCESS(
                 f"演示数据已生成：{result.seconds:.1f} 秒（台账 {result.registry_seconds:.1f} 秒）。"
