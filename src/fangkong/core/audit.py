@@ -40,7 +40,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def record(
+def build(
     *,
     actor: Any,
     action: str,
@@ -53,6 +53,8 @@ def record(
     subdistrict_id: int | None = None,
     neighborhood_id: int | None = None,
 ) -> AuditEvent:
+    """The audit event ``record`` stores, unsaved: for a path that stores several in one insert
+    (``record_many``)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -70,7 +72,7 @@ def record(
     if subdistrict_id is None and actor is not None:
         subdistrict_id = getattr(actor, "subdistrict_id", None)
     real_actor = actor if getattr(actor, "pk", None) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=real_actor,
         actor_name=str(actor) if actor is not None else "",
         action=action,
@@ -82,6 +84,41 @@ def record(
         subdistrict_id=subdistrict_id,
         neighborhood_id=neighborhood_id,
     )
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: Any = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+    subdistrict_id: int | None = None,
+    neighborhood_id: int | None = None,
+) -> AuditEvent:
+    """Store one audit event."""
+    event = build(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=changes,
+        note=note,
+        subdistrict_id=subdistrict_id,
+        neighborhood_id=neighborhood_id,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Store events made by ``build`` in one insert."""
+    return AuditEvent.objects.bulk_create(events) if events else []
 
 
 # ---------------------------------------------------------------------------- reading the log

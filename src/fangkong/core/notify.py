@@ -183,9 +183,12 @@ def alert(
     level: int = LEVEL_OWNER,
     urgent: bool | None = None,
     now: dt.datetime | None = None,
+    new_key: bool = False,
 ) -> list[Any]:
     """One stored alert per distinct active recipient, once per ``key``. With nobody named at this level, the
-    alert goes to the next level up (committee, then HQ), so an alert always reaches somebody."""
+    alert goes to the next level up (committee, then HQ), so an alert always reaches somebody. ``new_key``:
+    the key names a row made in the caller's transaction, so no alert can have it yet; stored in one insert
+    without looking for one."""
     spec = Alert(
         kind=kind,
         subject=subject,
@@ -198,11 +201,11 @@ def alert(
         level=level,
         urgent=urgent,
     )
-    return alert_many([spec], now=now)
+    return alert_many([spec], now=now, new_keys=new_key)
 
 
 def alert_many(
-    alerts: Iterable[Alert], *, now: dt.datetime | None = None, returning: bool = True
+    alerts: Iterable[Alert], *, now: dt.datetime | None = None, returning: bool = True, new_keys: bool = False
 ) -> list[Any]:
     """Store many alerts in a constant number of queries (one read of what exists, one insert), whatever the
     number of alerts and recipients; returns the stored notifications, new and existing.
@@ -242,6 +245,9 @@ def alert_many(
             )
     if not rows:
         return []
+    if new_keys:
+        Notification.objects.bulk_create(list(rows.values()))
+        return list(rows.values()) if returning else []
     keys = {key for _uid, key in rows}
     existing = {
         (n.recipient_id, n.dedupe_key): n
