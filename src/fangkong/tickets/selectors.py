@@ -4,6 +4,7 @@ an address, the board of open tickets with their clocks, and each unit's SLA per
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from fangkong.core.ttlcache import TTLCache
 from fangkong.pairing.choices import RosterStatus
 from fangkong.pairing.models import DutyPerson, RosterAssignment
 from fangkong.tickets.choices import OPEN_STATES, SERVICE_FOR_KIND, Clock, Isolation, TicketState
@@ -24,39 +26,76 @@ WARN_MIN_SECONDS = 5 * 60
 # ------------------------------------------------------------------------------------------ duty
 
 
-def on_duty_now(unit: PartnerUnit, *, at: dt.datetime | None = None) -> list[DutyPerson]:
-    """The unit's people on duty at ``at`` (default now), from its published roster's assignments: a night
-    shift runs across midnight (its assignment ends the next morning) and an approved swap has already
-    traded the assignments' people. One query."""
+@functools.cache
+def _duty_sql() -> tuple[str, list[str]]:
+    """The duty statement (written once; the ORM would compile it on every ticket): the assignments of a
+    duty point's published rosters covering a moment, each with its person and the person's active account.
+    """
+    from django.db import connection
+
+    from fangkong.core.models import User
+    from fangkong.pairing.models import Roster, ShiftTemplate
+
+    qn = connection.ops.quote_name
+    cols = ", ".join([f"p.{qn(f.column)}" for f in DutyPerson._meta.concrete_fields] + [f"u.{qn('id')}"])
+    sql = (
+        f"SELECT {cols} FROM {qn(RosterAssignment._meta.db_table)} a"
+        f" JOIN {qn(ShiftTemplate._meta.db_table)} t ON t.{qn('id')} = a.{qn('template_id')}"
+        f" JOIN {qn(Roster._meta.db_table)} r ON r.{qn('id')} = a.{qn('roster_id')}"
+        f" JOIN {qn(DutyPerson._meta.db_table)} p ON p.{qn('id')} = a.{qn('person_id')}"
+        f" LEFT JOIN {qn(UnitMember._meta.db_table)} m ON m.{qn('duty_person_id')} = p.{qn('id')}"
+        f" LEFT JOIN {qn(User._meta.db_table)} u ON u.{qn('id')} = m.{qn('user_id')}"
+        f" AND u.{qn('is_active')} = %s"
+        f" WHERE t.{qn('point_id')} = %s AND r.{qn('status')} = %s AND a.{qn('starts_at')} <= %s"
+        f" AND a.{qn('ends_at')} > %s AND p.{qn('active')} = %s"
+        f" ORDER BY a.{qn('starts_at')}, a.{qn('template_id')}, a.{qn('id')}"
+    )
+    return sql, [f.attname for f in DutyPerson._meta.concrete_fields]
+
+
+def duty_now(unit: PartnerUnit, *, at: dt.datetime | None = None) -> list[tuple[DutyPerson, Any]]:
+    """The unit's people on duty at ``at`` (default now) with their active accounts (None when a person has
+    none), from its published roster's assignments: a night shift runs across midnight (its assignment ends
+    the next morning) and an approved swap has already traded the assignments' people. One query."""
+    from django.db import connection
+
+    from fangkong.core.models import User
+
     at = at or timezone.now()
     if unit.point_id is None:
         return []
-    rows = (
-        RosterAssignment.objects.filter(
-            template__point_id=unit.point_id,
-            roster__status=RosterStatus.PUBLISHED,
-            starts_at__lte=at,
-            ends_at__gt=at,
-            person__active=True,
-        )
-        .select_related("person")
-        .order_by("starts_at", "template_id", "id")
-    )
-    seen: dict[int, DutyPerson] = {}
+    sql, person_fields = _duty_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, unit.point_id, RosterStatus.PUBLISHED, at, at, True])
+        rows = cursor.fetchall()
+    n = len(person_fields)
+    seen: dict[int, tuple[DutyPerson, Any]] = {}
     for row in rows:
-        seen.setdefault(row.person_id, row.person)
+        person = DutyPerson.from_db(connection.alias, person_fields, _converted(DutyPerson, row[:n]))
+        user = None
+        if row[n] is not None:  # the account as far as an alert needs it: its id, active
+            user = User.from_db(connection.alias, ["id", "is_active"], [row[n], True])
+        seen.setdefault(person.pk, (person, user))
     return list(seen.values())
 
 
-def users_of(people: list[DutyPerson]) -> list[Any]:
-    """The accounts behind duty people of partner units."""
-    if not people:
-        return []
-    return [
-        m.user
-        for m in UnitMember.objects.filter(duty_person__in=people).select_related("user")
-        if m.user.is_active
-    ]
+def _converted(model: Any, values: tuple[Any, ...]) -> list[Any]:
+    """A raw row's values as the ORM would read them (SQLite gives booleans as 0/1, JSON as text)."""
+    from django.db import connection
+
+    out = []
+    for f, v in zip(model._meta.concrete_fields, values, strict=True):
+        for conv in f.get_db_converters(connection):
+            v = conv(v, f, connection)
+        for conv in connection.ops.get_db_converters(f.get_col(model._meta.db_table)):
+            v = conv(v, f.get_col(model._meta.db_table), connection)
+        out.append(v)
+    return out
+
+
+def on_duty_now(unit: PartnerUnit, *, at: dt.datetime | None = None) -> list[DutyPerson]:
+    """The unit's people on duty at ``at`` (see ``duty_now``). One query."""
+    return [person for person, _user in duty_now(unit, at=at)]
 
 
 def unit_heads(unit_id: int) -> list[Any]:
@@ -77,32 +116,115 @@ def normalize_room(room: str) -> str:
     return room.strip().removesuffix("室").strip().upper()
 
 
-def isolation_at(building_id: int, room: str = "") -> str:
-    """Whether home isolation is present in the room, elsewhere in the building, or not at all: the only
-    thing a ticket may know about it (never who). One query of the building's active home isolations."""
-    from fangkong.returnees.choices import IsolationMode, IsolationStatus
+def room_spellings(room: str) -> list[str]:
+    """The spellings of a room that ``normalize_room`` takes to the same room (201, 201室, b201, B201室)."""
+    wanted = normalize_room(room)
+    if not wanted:
+        return []
+    out = {wanted, f"{wanted}室", wanted.lower(), f"{wanted.lower()}室"}
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class Address:
+    """What opening a ticket learns about its address in one query: isolation presence (never who) and the
+    registry's household of the room."""
+
+    isolation: str
+    household_id: int | None
+    household_room: str
+
+
+@functools.cache
+def _address_sql(spellings: int) -> str:
+    """The address statement for a room spelt ``spellings`` ways (0: no room), written once: whether the
+    building has an active home isolation (an EXISTS on the isolations' building index), whether the room has
+    one, and the registry household of the room (its id and room as registered)."""
+    from django.db import connection
+
+    from fangkong.registry.models import Household
+    from fangkong.returnees.models import Declaration
     from fangkong.returnees.models import Isolation as IsolationRow
 
-    rooms = set(
-        IsolationRow.objects.filter(
-            building_id=building_id, status=IsolationStatus.ACTIVE, mode=IsolationMode.HOME
-        ).values_list("declaration__room", flat=True)
+    qn = connection.ops.quote_name
+    iso, decl, hh = (qn(m._meta.db_table) for m in (IsolationRow, Declaration, Household))
+    active = (
+        f"FROM {iso} i WHERE i.{qn('building_id')} = %s AND i.{qn('status')} = %s AND i.{qn('mode')} = %s"
     )
-    if not rooms:
-        return Isolation.NONE
-    wanted = normalize_room(room)
-    if wanted and wanted in {normalize_room(r) for r in rooms}:
-        return Isolation.ROOM
-    return Isolation.BUILDING
+    parts = [f"EXISTS(SELECT 1 {active})"]
+    if spellings:
+        rooms = ", ".join(["%s"] * spellings)
+        parts.append(
+            f"EXISTS(SELECT 1 FROM {iso} i JOIN {decl} d ON d.{qn('id')} = i.{qn('declaration_id')}"
+            f" WHERE i.{qn('building_id')} = %s AND i.{qn('status')} = %s AND i.{qn('mode')} = %s"
+            f" AND d.{qn('room')} IN ({rooms}))"
+        )
+        for col in ("id", "room"):
+            parts.append(
+                f"(SELECT h.{qn(col)} FROM {hh} h WHERE h.{qn('building_id')} = %s AND h.{qn('room')} IN ({rooms})"
+                f" ORDER BY h.{qn('id')} LIMIT 1)"
+            )
+    return "SELECT " + ", ".join(parts)
+
+
+def address_facts(building_id: int, room: str = "") -> Address:
+    """The isolation warning of a building and room and the room's registry household, in one query: an
+    indexed EXISTS over the building's active home isolations, another for the room, and the household
+    whose room is spelt like ``room``. Nothing about who is isolated is read."""
+    from django.db import connection
+
+    from fangkong.returnees.choices import IsolationMode, IsolationStatus
+
+    spellings = room_spellings(room)
+    active = [building_id, IsolationStatus.ACTIVE, IsolationMode.HOME]
+    params: list[Any] = list(active)
+    if spellings:
+        params += active + spellings + [building_id, *spellings, building_id, *spellings]
+    with connection.cursor() as cursor:
+        cursor.execute(_address_sql(len(spellings)), params)
+        row = cursor.fetchone()
+    if spellings and row[1]:
+        iso = Isolation.ROOM
+    elif row[0]:
+        iso = Isolation.BUILDING
+    else:
+        iso = Isolation.NONE
+    household_id = row[2] if spellings else None
+    return Address(iso, household_id, (row[3] or "") if household_id else "")
+
+
+def isolation_at(building_id: int, room: str = "") -> str:
+    """Whether home isolation is present in the room, elsewhere in the building, or not at all: the only
+    thing a ticket may know about it (never who). One query."""
+    return address_facts(building_id, room).isolation
 
 
 # --------------------------------------------------------------------------------------- routing
 
 
+# Routing (unit and SLA per area, kind and urgency) is set by HQ and changes rarely: each process keeps it
+# ROUTE_SECONDS; a change in this process forgets it at once (``forget_routes``), other processes see it
+# when their entry ends.
+ROUTE_SECONDS = 30.0
+_routes = TTLCache("tickets.routes", max_entries=2000)
+
+
+def forget_routes() -> None:
+    _routes.forget("route")
+
+
 def route(subdistrict_id: int, neighborhood_id: int, kind: str, urgency: str) -> tuple[Any, Any]:
     """The partner unit for a kind of ticket in a neighborhood, and its SLA for the urgency (None when the
     unit has none set). A unit that names the neighborhood comes before one serving the whole sub-district.
-    One query."""
+    Two queries, kept ROUTE_SECONDS per process."""
+    return _routes.get(
+        ("route", subdistrict_id, neighborhood_id, kind, urgency),
+        ROUTE_SECONDS,
+        lambda: _route(subdistrict_id, neighborhood_id, kind, urgency),
+    )
+
+
+def _route(subdistrict_id: int, neighborhood_id: int, kind: str, urgency: str) -> tuple[Any, Any]:
     service_kind = SERVICE_FOR_KIND.get(kind)
     through = PartnerUnit.neighborhoods.through.objects
     unit = (
@@ -118,8 +240,12 @@ def route(subdistrict_id: int, neighborhood_id: int, kind: str, urgency: str) ->
     )
     if unit is None:
         return None, None
-    service = UnitService.objects.filter(unit=unit, kind=kind, urgency=urgency).first()
-    return unit, service
+    return unit, service_of(unit.pk, kind, urgency)
+
+
+def service_of(unit_id: int, kind: str, urgency: str) -> UnitService | None:
+    """The unit's SLA for a kind of ticket and urgency (None when it has none set). One query."""
+    return UnitService.objects.filter(unit_id=unit_id, kind=kind, urgency=urgency).first()
 
 
 # ----------------------------------------------------------------------------------------- clocks
@@ -176,7 +302,18 @@ def clocks(ticket: Ticket, now: dt.datetime | None = None) -> list[ClockView]:
 
 
 def tickets_for(user: Any) -> QuerySet[Ticket]:
-    return Ticket.objects.visible_to(user).select_related(
+    """The tickets the user sees: their scope's, and for a partner unit's people also the tickets their unit
+    referred to another (转其他单位): the first unit stays linked, read-only (writing is the scope's, which
+    follows the ticket to the unit now working it)."""
+    from fangkong.tickets.access import member_of
+
+    qs = Ticket.objects.visible_to(user)
+    member = member_of(user)
+    if member is not None:
+        qs = qs | Ticket.objects.filter(
+            first_unit_id=member.unit_id, subdistrict_id=member.unit.subdistrict_id
+        )
+    return qs.select_related(
         "neighborhood", "building__compound", "unit__organization", "first_unit__organization", "assignee"
     )
 

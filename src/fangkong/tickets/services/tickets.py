@@ -1,10 +1,16 @@
 """Tickets: opening (by staff, a unit's dispatcher, or a resident's public page, which the committee confirms),
 routing to the unit for the kind and area, assignment to the person on duty now, and the state machine of
-``access.TRANSITIONS``: each move audited with its time and note, in the ticket's own log too."""
+``access.TRANSITIONS``: each move audited with its time and note, in the ticket's own log too.
+
+Opening is the hot path (an emergency line at sub-district scale): a staff or dispatcher's ticket is routed
+and assigned before it is stored, so it is written once, already dispatched; its address is one query (the
+isolation presence and the room's household), the duty one query, the routing kept a few seconds per
+process, and the log rows, audit events and the duty person's alert one insert each."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,33 +36,40 @@ from fangkong.tickets.choices import (
 from fangkong.tickets.models import FlatCheck, PartnerUnit, Ticket, TicketEvent, TicketPhoto
 
 
+def _events(ticket: Ticket, actor: Any, moves: list[tuple[str, str, str]], at: dt.datetime) -> None:
+    """The ticket's log rows and their audit events for ``moves`` (before, after, note): one insert each."""
+    name = str(actor) if actor is not None else _("居民")
+    who = actor if getattr(actor, "pk", None) else None
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
+                at=at,
+                actor=who,
+                actor_name=name,
+                from_state=before,
+                to_state=after,
+                note=note[:300],
+            )
+            for before, after, note in moves
+        ]
+    )
+    audit.record_many(
+        [
+            audit.build(
+                actor=actor,
+                action=AuditAction.ACTION,
+                obj=ticket,
+                changes={"transition": f"{before} → {after}", "moved_at": at.isoformat()},
+                note=note or str(TicketState(after).label),
+            )
+            for before, after, note in moves
+        ]
+    )
+
+
 def _event(ticket: Ticket, actor: Any, before: str, after: str, note: str, at: dt.datetime) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket,
-        at=at,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=str(actor) if actor is not None else _("居民"),
-        from_state=before,
-        to_state=after,
-        note=note[:300],
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.ACTION,
-        obj=ticket,
-        changes={"transition": f"{before} → {after}", "moved_at": at.isoformat()},
-        note=note or str(TicketState(after).label),
-    )
-
-
-def _household(building: Building, room: str) -> Household | None:
-    wanted = selectors.normalize_room(room)
-    if not wanted:
-        return None
-    for hh in Household.objects.filter(building=building):
-        if selectors.normalize_room(hh.room) == wanted:
-            return hh
-    return None
+    _events(ticket, actor, [(before, after, note)], at)
 
 
 @transaction.atomic
@@ -91,13 +104,13 @@ def open_ticket(
             raise PermissionDenied(_("您不能登记报修。"))
         member = access.member_of(actor)
     room = room.strip()[:20]
-    household = _household(building, room)
+    address = selectors.address_facts(building.pk, room)
     ticket = Ticket(
         subdistrict_id=building.subdistrict_id,
         neighborhood_id=building.neighborhood_id,
         building=building,
-        household=household,
-        room=household.room if household else room,
+        household_id=address.household_id,
+        room=address.household_room or room,
         kind=kind,
         urgency=urgency,
         description=description.strip()[:500],
@@ -106,7 +119,7 @@ def open_ticket(
         public_key=public_key or None,
         opened_by=actor if getattr(actor, "pk", None) else None,
         opened_at=now,
-        isolation=selectors.isolation_at(building.pk, room),
+        isolation=address.isolation,
     )
     if phone:
         personal.set_columns(ticket, {"phone": phone})
@@ -120,9 +133,9 @@ def open_ticket(
             core_services.check_write_scope(actor, ticket)
         except ScopeError:
             raise PermissionDenied(_("超出您的管理范围。"))
-    ticket.save(force_insert=True)
-    _event(ticket, actor, "", TicketState.NEW, _("登记报修"), now)
     if actor is None:
+        ticket.save(force_insert=True)
+        _event(ticket, actor, "", TicketState.NEW, _("登记报修"), now)
         notify.alert(
             kind="tickets.public_report",
             subject=_("居民报修待确认：%(b)s %(r)s %(k)s")
@@ -136,12 +149,30 @@ def open_ticket(
             urgent=True,
         )
         return ticket
-    return dispatch(actor=actor, ticket=ticket, now=now, note=_("登记即派单"))
+    # Staff and a unit's dispatcher: routed and assigned first, then stored already dispatched.
+    plan = _plan(ticket, now)
+    _apply(ticket, plan, now)
+    ticket.save(force_insert=True)
+    _events(
+        ticket,
+        actor,
+        [
+            ("", TicketState.NEW, _("登记报修")),
+            (TicketState.NEW, TicketState.DISPATCHED, _dispatch_note(_("登记即派单"), ticket)),
+        ],
+        now,
+    )
+    _notify_assignee(ticket, plan.users, now, new=True)  # a ticket of this transaction: its key is new
+    return ticket
 
 
-def _notify_assignee(ticket: Ticket, people: list[Any], now: dt.datetime, *, referred: bool = False) -> None:
-    users = selectors.users_of(people)
-    heads = selectors.unit_heads(ticket.unit_id) if ticket.unit_id else []
+def _notify_assignee(
+    ticket: Ticket, users: list[Any], now: dt.datetime, *, referred: bool = False, new: bool = False
+) -> None:
+    """The dispatch alert to the accounts of the people on duty (their unit's lead and dispatchers when
+    nobody is; the committee, then HQ, when the unit has none either): stored for the inbox and the job
+    runner, which delivers it; nothing is sent inside the request."""
+    heads = [] if users else selectors.unit_heads(ticket.unit_id) if ticket.unit_id else []
     where = f"{ticket.building.name} {ticket.room}".strip()
     iso = "" if ticket.isolation == Isolation.NONE else f"【{ticket.get_isolation_display()}】"
     notify.alert(
@@ -163,6 +194,7 @@ def _notify_assignee(ticket: Ticket, people: list[Any], now: dt.datetime, *, ref
         level=notify.LEVEL_OWNER,
         urgent=True,
         now=now,
+        new_key=new,
     )
 
 
@@ -176,6 +208,45 @@ def _set_dues(ticket: Ticket, service: Any, now: dt.datetime) -> None:
     ticket.resolve_due = now + dt.timedelta(hours=service.resolve_hours)
 
 
+@dataclass
+class _Plan:
+    """Where a ticket goes: its unit, the unit's SLA for it, the people on duty now and their accounts."""
+
+    unit: PartnerUnit
+    service: Any
+    people: list[Any]
+    users: list[Any]
+
+
+def _plan(ticket: Ticket, now: dt.datetime) -> _Plan:
+    """Route the ticket to the unit for its kind and area (a dispatcher's stays with their unit) and find the
+    people on duty now: the routing is kept a few seconds per process, the duty is one query."""
+    if ticket.unit_id:
+        unit = ticket.unit
+        service = selectors.service_of(unit.pk, ticket.kind, ticket.urgency) if unit else None
+    else:
+        unit, service = selectors.route(
+            ticket.subdistrict_id, ticket.neighborhood_id, ticket.kind, ticket.urgency
+        )
+    if unit is None:
+        raise ValidationError(_("没有承接此类报修的联动单位，请先设置联动单位。"))
+    duty = selectors.duty_now(unit, at=now)
+    return _Plan(unit, service, [p for p, _u in duty], [u for _p, u in duty if u is not None])
+
+
+def _apply(ticket: Ticket, plan: _Plan, now: dt.datetime) -> None:
+    ticket.unit = plan.unit
+    ticket.organization_id = plan.unit.organization_id
+    ticket.assignee = plan.people[0] if plan.people else None
+    _set_dues(ticket, plan.service, now)
+    ticket.state = TicketState.DISPATCHED
+
+
+def _dispatch_note(note: str, ticket: Ticket) -> str:
+    who = ticket.assignee.name if ticket.assignee else _("（当前无人值班，已通知单位负责人）")
+    return f"{note} → {ticket.unit} {who}".strip()
+
+
 @transaction.atomic
 def dispatch(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None, note: str = "") -> Ticket:
     """Route the ticket to the unit for its kind and area (a dispatcher's stays with their unit), assign it to
@@ -183,26 +254,13 @@ def dispatch(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None, note
     now = now or timezone.now()
     if ticket.state != TicketState.NEW:
         raise ValidationError(_("只有新建的报修单可以派单。"))
-    unit, service = selectors.route(
-        ticket.subdistrict_id, ticket.neighborhood_id, ticket.kind, ticket.urgency
-    )
-    if ticket.unit_id:
-        unit = ticket.unit
-        service = unit.services.filter(kind=ticket.kind, urgency=ticket.urgency).first()
-    if unit is None:
-        raise ValidationError(_("没有承接此类报修的联动单位，请先设置联动单位。"))
-    on_duty = selectors.on_duty_now(unit, at=now)
-    ticket.unit = unit
-    ticket.organization_id = unit.organization_id
-    ticket.assignee = on_duty[0] if on_duty else None
+    plan = _plan(ticket, now)
+    _apply(ticket, plan, now)
     ticket.isolation = selectors.isolation_at(ticket.building_id, ticket.room)
-    _set_dues(ticket, service, now)
-    ticket.state = TicketState.DISPATCHED
     ticket.version += 1
     ticket.save()
-    who = ticket.assignee.name if ticket.assignee else _("（当前无人值班，已通知单位负责人）")
-    _event(ticket, actor, TicketState.NEW, TicketState.DISPATCHED, f"{note} → {unit} {who}".strip(), now)
-    _notify_assignee(ticket, on_duty, now)
+    _event(ticket, actor, TicketState.NEW, TicketState.DISPATCHED, _dispatch_note(note, ticket), now)
+    _notify_assignee(ticket, plan.users, now)
     return ticket
 
 
@@ -268,10 +326,11 @@ def advance(
         if ticket.first_unit_id is None:
             ticket.first_unit_id = ticket.unit_id
         service = unit.services.filter(kind=ticket.kind, urgency=ticket.urgency).first()
-        referred_people = selectors.on_duty_now(unit, at=now)
+        duty = selectors.duty_now(unit, at=now)
+        referred_people = [u for _p, u in duty if u is not None]
         ticket.unit = unit
         ticket.organization_id = unit.organization_id
-        ticket.assignee = referred_people[0] if referred_people else None
+        ticket.assignee = duty[0][0] if duty else None
         note = f"{note} → {unit}".strip()
         if service is not None and ticket.resolve_due is None:
             _set_dues(ticket, service, ticket.dispatched_at or now)
