@@ -93,8 +93,12 @@ def new(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(user: Any, ticket: Ticket) -> dict[str, Any]:
     moves = access.allowed_moves(user, ticket)
+    member = access.member_of(user)
     return {
         "ticket": ticket,
+        "referred_away": member is not None
+        and ticket.first_unit_id == member.unit_id
+        and ticket.unit_id != member.unit_id,
         "clocks": selectors.clocks(ticket),
         "events": list(ticket.events.all()),
         "photos": list(ticket.photos.all()),

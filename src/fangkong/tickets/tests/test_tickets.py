@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from fangkong.core.models import AuditEvent
 from fangkong.core.testing import make_id_number, make_phone
-from fangkong.tickets import access, services
+from fangkong.tickets import access, selectors, services
 from fangkong.tickets.choices import CheckResult, Isolation, TicketKind, TicketSource, TicketState
 from fangkong.tickets.models import Ticket, TicketEvent
+from fangkong.tickets.tests.conftest import make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_the_unit_works_its_ticket_and_others_may_not(world, gas, power):
     assert not Ticket.objects.visible_to(world.other_hq).filter(pk=ticket.pk).exists()
 
 
-def test_referral_keeps_the_first_unit_linked(world, gas, power):
+def test_referral_keeps_the_first_unit_linked(world, gas, power, client):
     ticket = services.open_ticket(
         actor=world.hq, building=world.building_a, kind=TicketKind.GAS_LEAK, building_wide=True
     )
@@ -90,6 +91,26 @@ def test_referral_keeps_the_first_unit_linked(world, gas, power):
     )
     assert (ticket.unit, ticket.first_unit) == (power, gas)
     assert Ticket.objects.visible_to(power.members_list[0].user).filter(pk=ticket.pk).exists()
+    # the first unit still sees it, linked and read-only; a third unit does not
+    lift = make_unit(world, "电梯维保", "lift", [TicketKind.LIFT], people=1, prefix="lift")
+    assert selectors.tickets_for(crew).filter(pk=ticket.pk).exists()
+    assert not selectors.tickets_for(lift.members_list[0].user).filter(pk=ticket.pk).exists()
+    assert access.allowed_moves(crew, ticket) == []
+    with pytest.raises(PermissionDenied):
+        services.advance(actor=crew, ticket=ticket, to_state=TicketState.RESPONDED)
+    client.force_login(crew)
+    page = client.get(reverse("tickets:detail", args=[ticket.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "市北供电" in text and "首接" in text and 'name="to_state"' not in text
+    assert (
+        f'href="{reverse("tickets:detail", args=[ticket.pk])}"'
+        in client.get(reverse("tickets:board")).content.decode()
+    )
+    assert (
+        client.post(reverse("tickets:move", args=[ticket.pk]), {"to_state": "responded"}).status_code == 404
+    )
+    assert client.post(reverse("tickets:photo", args=[ticket.pk])).status_code == 404
 
 
 def test_full_repair_after_a_temporary_fix_waits_for_consent(world, gas):
