@@ -19,7 +19,7 @@ from fangkong.pairing.choices import MemberKind, RosterStatus
 from fangkong.pairing.models import DutyPerson, Roster, ShiftTemplate
 from fangkong.registry.choices import OrganizationKind
 from fangkong.registry.models import Neighborhood, Organization
-from fangkong.tickets import access
+from fangkong.tickets import access, selectors
 from fangkong.tickets.choices import KitKind, MemberRole, ServiceKind, TicketKind, Urgency
 from fangkong.tickets.models import KitItem, PartnerUnit, UnitMember, UnitService
 
@@ -67,6 +67,7 @@ def register_unit(
     unit = core_services.create_object(actor=actor, obj=unit)
     hoods = [h for h in neighborhoods if h.subdistrict_id == unit.subdistrict_id]
     unit.neighborhoods.set(hoods)
+    selectors.forget_routes()
     return unit
 
 
@@ -106,6 +107,7 @@ def set_service(
         changes={"service": [kind, urgency, respond_minutes, arrive_minutes, resolve_hours]},
         note=_("服务时限"),
     )
+    selectors.forget_routes()
     return row
 
 
