@@ -260,6 +260,11 @@ class ClockView:
     state: str  # "met", "missed", "ok", "warn", "breached", "none"
     minutes_left: int | None = None
 
+    @property
+    def minutes_over(self) -> int:
+        """Whole minutes past the deadline of a breached clock (at least 1)."""
+        return max(1, -(self.minutes_left or 0))
+
 
 def _clock(
     clock: str, start: dt.datetime | None, due: dt.datetime | None, done: dt.datetime | None, now: dt.datetime

@@ -105,3 +105,31 @@ def test_weekly_performance(world, gas):
     assert sum(w.total for w in weeks) == 2
     assert sum(w.counts["respond"]["met"] for w in weeks) == 1
     assert sum(w.counts["respond"]["missed"] for w in weeks) == 1
+
+
+def test_board_and_ticket_show_each_clock_in_words_and_colour(world, gas, client):
+    """On time, about to breach and breached: a colour class and the same state in words (not colour alone)."""
+    from django.urls import reverse
+
+    from fangkong.tickets.models import Ticket
+
+    now = timezone.now()
+    made = {}
+    for name, minutes_ago in (("ok", 1), ("warn", 8), ("breached", 15)):
+        ticket = services.open_ticket(
+            actor=world.staff_a,
+            building=world.building_a,
+            room="101",
+            kind=TicketKind.GAS_LEAK,
+            now=now - dt.timedelta(minutes=minutes_ago),
+        )
+        made[name] = ticket
+    client.force_login(world.staff_a)
+    board = client.get(reverse("tickets:board")).content.decode()
+    assert "tickets/tickets.css" in board
+    for state, words in (("ok", "按时"), ("warn", "即将超时"), ("breached", "已超时")):
+        assert f'<tr class="row-{state}">' in board
+        page = client.get(reverse("tickets:detail", args=[made[state].pk])).content.decode()
+        clocks = page.split('id="clocks"')[1].split("</p>")[0]
+        assert f"clock-{state}" in clocks and words in clocks
+    assert Ticket.objects.filter(pk=made["breached"].pk, respond_due__lt=now).exists()
