@@ -137,4 +137,5 @@ def flags(user: Any) -> dict[str, bool]:
     return {
         "may_manage_units": may_manage_units(user),
         "may_open_ticket": may_open_ticket(user),
+        "is_unit_member": scope.is_organisation_contact(user),
     }

@@ -471,3 +471,10 @@ def member_candidates(unit: PartnerUnit) -> QuerySet[Any]:
     return User.objects.filter(
         role=Role.ORG_CONTACT, organization_id=unit.organization_id, is_active=True, unit_member__isnull=True
     ).order_by("username")
+
+
+def poster_neighborhoods(user: Any) -> list[Any]:
+    """The neighborhoods whose residents' report poster the user may print: those they see."""
+    from fangkong.registry.models import Neighborhood
+
+    return list(Neighborhood.objects.visible_to(user).order_by("code"))

@@ -20,5 +20,6 @@ urlpatterns = [
     path("units/<int:pk>/member/", views.member, name="member"),
     path("units/<int:pk>/roster/", views.roster, name="roster"),
     path("performance/", views.performance, name="performance"),
+    path("poster/", views.poster, name="poster"),
     path("report/<int:subdistrict_id>/", views.public_report, name="public_report"),
 ]

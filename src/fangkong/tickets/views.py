@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +21,9 @@ from django.views.decorators.http import require_POST
 from fangkong.core import ratelimit
 from fangkong.core.errors import add_form_errors, flash_errors
 from fangkong.core.htmx import pick_template
+from fangkong.core.links import public_url
 from fangkong.core.privacy import personal_post
+from fangkong.core.qr import qr_svg_inline
 from fangkong.tickets import access, selectors, services
 from fangkong.tickets.choices import Isolation, TicketState
 from fangkong.tickets.forms import (
@@ -367,6 +371,29 @@ def performance(request: HttpRequest) -> HttpResponse:
         "tickets/performance.html",
         {"units": all_units, "unit": chosen, "weeks": weeks, "clocks": ["respond", "arrive", "resolve"]},
     )
+
+
+@login_required
+def poster(request: HttpRequest) -> HttpResponse:
+    """A printable A4 poster (always in Chinese) for one neighborhood: the QR code of the residents' report
+    page opening on that neighborhood, and the units' hotlines."""
+    user = access.tickets_user(request.user)
+    hoods = selectors.poster_neighborhoods(user)
+    wanted = request.GET.get("hood", "")
+    hood = next((h for h in hoods if str(h.pk) == wanted), hoods[0] if hoods else None)
+    if hood is None:
+        raise Http404
+    url = public_url(
+        reverse("tickets:public_report", args=[hood.subdistrict_id]) + "?" + urlencode({"n": hood.pk})
+    )
+    context = {
+        "hood": hood,
+        "hoods": hoods,
+        "url": url,
+        "qr": qr_svg_inline(url, scale=1),
+        "units": [u for u in selectors.units_for(user) if u.active],
+    }
+    return render(request, "tickets/poster.html", context)
 
 
 # ------------------------------------------------------------------------------------- public page

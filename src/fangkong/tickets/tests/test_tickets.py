@@ -274,3 +274,28 @@ def test_public_report_is_rate_limited(world, gas, client, monkeypatch):
         for i in range(3)
     ]
     assert codes[-1] == 429
+
+
+def test_poster_qr_opens_the_residents_report_page_of_its_neighborhood(world, gas, client, settings):
+    from urllib.parse import urlsplit
+
+    from fangkong.core.testing import decode_qr_in_html
+
+    settings.FANGKONG_PUBLIC_BASE_URL = "https://fk.example.org"
+    client.force_login(world.hq)
+    page = client.get(reverse("tickets:poster"), {"hood": world.hood_b.pk}).content.decode()
+    url = decode_qr_in_html(page)
+    assert (
+        url
+        == f"https://fk.example.org{reverse('tickets:public_report', args=[world.sub.pk])}?n={world.hood_b.pk}"
+    )
+    assert "95158" in page  # the unit's hotline
+    client.logout()
+    parts = urlsplit(url)
+    public = client.get(f"{parts.path}?{parts.query}")
+    assert public.status_code == 200
+    assert world.hood_b.name in public.content.decode()
+    # committee staff print only their own neighborhood's
+    client.force_login(world.staff_a)
+    mine = client.get(reverse("tickets:poster"), {"hood": world.hood_b.pk}).content.decode()
+    assert decode_qr_in_html(mine).endswith(f"?n={world.hood_a.pk}")
