@@ -3,7 +3,8 @@
 through ``services.open_ticket_now``: the isolation check of its building, routing to the gas unit and
 assignment to the person on duty now from the unit's published 24-hour roster, the notification, the audit
 rows. Against the health endpoint ``/healthz`` of the same server in the same run: ratio = opening / health
-(goal >= 0.3). The population: 2,000 buildings and 50,000 people in active home isolation spread over them.
+(goal >= 0.3). The population: 2,000 buildings and 50,000 people in active home isolation spread over them,
+seeded with bulk inserts. Runs on PostgreSQL and on SQLite (``BENCH_TICKETS_DBS``).
 
 Also counted, through the test client: the SQL statements of one opening, and of the board at 10 and at
 1,000 open tickets (the same number).
@@ -195,6 +196,23 @@ def child(database_url: str | None) -> dict:
             == 201
         )
     open_queries = len(ctx.captured_queries)
+    # CPU of one request through the whole Django stack in this process (no HTTP): on a machine shared with
+    # other work the throughput ratio is noisy, the CPU per request much less so.
+    import time
+
+    start = time.process_time()
+    for i in range(2, 102):
+        client.post(
+            "/api/v1/tickets/tickets",
+            body(i),
+            content_type="application/json",
+            headers={"Authorization": headers["Authorization"]},
+        )
+    open_cpu = (time.process_time() - start) / 100 * 1000
+    start = time.process_time()
+    for _ in range(500):
+        client.get("/healthz")
+    health_cpu = (time.process_time() - start) / 500 * 1000
     from bench.loadgen_venue import run_load
 
     port = _free_port()
@@ -258,6 +276,10 @@ def child(database_url: str | None) -> dict:
         "tickets_stored": stored,
         "health_rps": health["rps"],
         "health_ratio": round(surge["rps"] / max(health["rps"], 1e-9), 3),
+        "inprocess_open_cpu_ms": round(open_cpu, 2),
+        "inprocess_health_cpu_ms": round(health_cpu, 3),
+        "inprocess_cpu_ratio": round(health_cpu / max(open_cpu, 1e-9), 3),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
     }
     figures.update(_board_queries(world, token))
     return figures
@@ -275,23 +297,31 @@ def _run_child(database_url: str | None) -> dict | None:
 
 
 def run() -> dict:
+    """PostgreSQL (figures ``pg_*``) and SQLite (``sqlite_*``), each on a fresh database; BENCH_TICKETS_DBS
+    (``pg,sqlite``) picks. The ratio is the lower of the two; the goal is met when both reach it."""
     from bench.common import fresh_postgres_url
 
-    pg_url = fresh_postgres_url("fangkong_bench_tickets")
-    res = _run_child(pg_url)
-    if res is None:
-        return {"error": "run failed", "figures": {}}
-    met = (
-        res["health_ratio"] >= GOAL
-        and res["tickets_stored"] == res["open_201"]
-        and res["board_queries_10"] == res["board_queries_1000"]
-    )
-    return {
-        "figures": {("pg_" if pg_url else "") + k: v for k, v in res.items()},
-        "ratio": res["health_ratio"],
-        "goal": GOAL,
-        "met": met,
-    }
+    figures: dict = {}
+    ratios = []
+    met = True
+    for db in os.environ.get("BENCH_TICKETS_DBS", "pg,sqlite").split(","):
+        url = None
+        if db == "pg":
+            url = fresh_postgres_url("fangkong_bench_tickets")
+            if url is None:
+                continue
+        res = _run_child(url)
+        if res is None:
+            return {"error": f"{db} run failed", "figures": figures}
+        figures.update({f"{db}_{k}": v for k, v in res.items()})
+        ratios.append(res["health_ratio"])
+        met = met and (
+            res["health_ratio"] >= GOAL
+            and res["tickets_stored"] == res["open_201"]
+            and res["board_queries_10"] == res["board_queries_1000"]
+        )
+    ratio = min(ratios) if ratios else 0.0
+    return {"figures": figures, "ratio": ratio, "goal": GOAL, "met": met and bool(ratios)}
 
 
 if __name__ == "__main__":
