@@ -66,7 +66,8 @@ def duty_now(unit: PartnerUnit, *, at: dt.datetime | None = None) -> list[tuple[
         return []
     sql, person_fields = _duty_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [True, unit.point_id, RosterStatus.PUBLISHED, at, at, True])
+        moment = connection.ops.adapt_datetimefield_value(at)  # as the ORM writes it (UTC on SQLite)
+        cursor.execute(sql, [True, unit.point_id, RosterStatus.PUBLISHED, moment, moment, True])
         rows = cursor.fetchall()
     n = len(person_fields)
     seen: dict[int, tuple[DutyPerson, Any]] = {}
