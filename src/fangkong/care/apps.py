@@ -22,6 +22,10 @@ class CareConfig(AppConfig):
         register_jobs()
         register_home_panels()
 
+        from fangkong.care.dashboard import register_dashboard
+
+        register_dashboard()
+
         from fangkong.care.todos import todos as care_todos
         from fangkong.core.todos import register_todos
 

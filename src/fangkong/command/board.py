@@ -94,7 +94,11 @@ def _aggregate(figure: Figure, day: dt.date) -> Any:
     condition = figure.q(day)
     if figure.sum_field:
         return Sum(figure.sum_field, filter=condition) if condition is not None else Sum(figure.sum_field)
-    return Count("pk", filter=condition) if condition is not None else Count("pk")
+    field_name = figure.distinct_field or "pk"
+    distinct = figure.distinct_field is not None
+    if condition is not None:
+        return Count(field_name, filter=condition, distinct=distinct)
+    return Count(field_name, distinct=distinct)
 
 
 def family_values(family: Family, base: Any, day: dt.date) -> dict[int | None, dict[str, int]]:

@@ -201,6 +201,10 @@ def figure(request: HttpRequest, key: str) -> HttpResponse:
         from django.db.models import Sum
 
         total = qs.aggregate(t=Sum(fig.sum_field))["t"] or 0
+    elif fig.distinct_field:
+        from django.db.models import Count
+
+        total = qs.aggregate(t=Count(fig.distinct_field, distinct=True))["t"] or 0
     hood_name = ""
     if hood_id is not None:
         from django.apps import apps

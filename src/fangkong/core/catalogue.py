@@ -16,6 +16,8 @@ learn the app's models otherwise.
 - ``Figure.breakdown``: False for a headline total that means nothing per neighborhood (the count of
   neighborhoods): it is left out of the per-neighborhood tables and the trend charts.
 - ``Figure.sum_field``: a stock summed from a column (masks in stock) instead of counted.
+- ``Figure.distinct_field``: the number of distinct values of a column (the branches that attended a
+  briefing) instead of the number of records.
 - ``row(obj)`` gives the drill-down line of a record: its label (counts and masked names only, never a
   personal value) and the link to its page ("" when there is none).
 
@@ -45,6 +47,7 @@ class Figure:
     kind: str = FLOW
     behind_above: int | None = None
     sum_field: str | None = None
+    distinct_field: str | None = None  # counts the distinct values of this field (branches that attended)
     breakdown: bool = True  # shown per neighborhood (tables, heat map, trends); False: a headline total only
 
     def q(self, day: dt.date) -> Q | None:

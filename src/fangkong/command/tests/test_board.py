@@ -113,7 +113,7 @@ def test_every_figure_equals_the_count_of_the_list_it_links_to(fixture, client, 
             text = page.content.decode()
             shown = int(TOTAL_RE.search(text).group(1))
             assert shown == b.value(column.key, hood_id), (persona, column.key, hood_id)
-            if not column.figure.sum_field and shown <= 100:
+            if not (column.figure.sum_field or column.figure.distinct_field) and shown <= 100:
                 assert text.count("data-row") == shown
             checked += 1
     assert checked >= len(b.columns)
