@@ -209,8 +209,9 @@ def publish(*, actor: Any, bulletin: Bulletin, expected_version: int) -> Bulleti
         raise ValidationError(_("简报已发布。"))
     if fresh.version != expected_version:
         raise ConflictError(CONFLICT, code="conflict")
-    pdf, pages = render_pdf(fresh)
     now = timezone.now()
+    fresh.published_at = now  # printed under the title
+    pdf, pages = render_pdf(fresh)
     with transaction.atomic():
         updated = Bulletin.objects.filter(
             pk=fresh.pk, version=expected_version, status=BulletinStatus.DRAFT
