@@ -11,7 +11,7 @@ from typing import Any
 from django.http import Http404
 
 from fangkong.core import scope
-from fangkong.core.choices import Domain
+from fangkong.core.choices import Domain, Role
 from fangkong.core.services import may_write
 from fangkong.inspections import machine
 from fangkong.inspections.choices import ApplicationStatus
@@ -139,6 +139,25 @@ def may_work_case(user: Any, case: Any) -> bool:
     return case.outcome == "open" and may_manage(user) and may_write(user, case)
 
 
+def patrols_user(user: Any) -> Any:
+    """The gate of the patrol pages: inspections staff (read-only roles included), not contacts."""
+    if not scope.staff_in_domain(user, D):
+        raise Http404
+    return user
+
+
+def may_set_up_patrols(user: Any) -> bool:
+    """Teams, members and shifts go through the pairing app's points, duty people and roster solver, which
+    the HQ (指挥部) sets up."""
+    is_hq = bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.HQ)
+    return is_hq and may_manage(user)
+
+
+def may_patrol(user: Any) -> bool:
+    """Record a patrol round and its findings: the office (and HQ), who work across the zones."""
+    return may_manage(user)
+
+
 def flags(user: Any) -> dict[str, bool]:
     """The page-wide answers for templates."""
     return {
@@ -148,6 +167,9 @@ def flags(user: Any) -> dict[str, bool]:
         "add_firm": may_add_firm(user),
         "counts": may_see_counts(user),
         "contact": scope.is_organisation_contact(user),
+        "patrols": scope.staff_in_domain(user, D),
+        "patrol": may_patrol(user),
+        "set_up_patrols": may_set_up_patrols(user),
     }
 
 

@@ -17,6 +17,7 @@ class InspectionsConfig(AppConfig):
             MenuItem(_("每日电话"), "inspections:call_list", roles=("hq", "office"), order=51),
             MenuItem(_("巡查记录"), "inspections:visit_list", roles=staff, order=52),
             MenuItem(_("专项督查组"), "inspections:case_list", roles=("hq", "office"), order=53),
+            MenuItem(_("巡察队"), "inspections:patrol_list", roles=staff, order=55),
             MenuItem(_("排摸统计"), "inspections:counts", roles=staff, order=54),
         )
         register_home_panel(firms_panel, order=50)

@@ -79,3 +79,17 @@ class VisitState(models.TextChoices):
 class Signature(models.TextChoices):
     SIGNED = "signed", _("企业已签字")
     REFUSED = "refused", _("企业拒绝签字")
+
+
+class Department(models.TextChoices):
+    MARKET = "market", _("市场监管")
+    CITY = "city", _("城管")
+    CADRE = "cadre", _("下沉干部")
+    OFFICE = "office", _("社区发展办")
+
+
+class FindingKind(models.TextChoices):
+    NEW_FIRM = "new_firm", _("发现名录外企业")
+    OPEN_EARLY = "open_early", _("发现提前开工")
+    OUTSIDERS = "outsiders", _("外来人员进入")
+    OTHER = "other", _("其他")

@@ -184,6 +184,7 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
     _on_site_findings(subdistrict, rng)
     _statuses_and_calls(subdistrict, rng)
     _visits_and_cases(subdistrict, rng, hq)
+    _patrols(subdistrict, rng, hq)
 
 
 def _on_site_findings(subdistrict: Any, rng: random.Random) -> None:
@@ -393,3 +394,73 @@ def _statuses_and_calls(subdistrict: Any, rng: random.Random) -> None:
                 )
             )
     Call.objects.bulk_create(calls, batch_size=2000)
+
+
+PATROL_PEOPLE = {
+    "万安路以北": (("王建华", "market"), ("李秀英", "market"), ("张伟东", "city"), ("刘海涛", "city")),
+    "万安路以南": (("陈志强", "market"), ("杨丽萍", "market"), ("赵国庆", "city"), ("黄晓明", "city")),
+}
+ROUTES = {
+    "万安路以北": ("万安路（单号）、沽源路、汶水东路", "纪念路北段、中图蓝桥、联合数字"),
+    "万安路以南": ("万安路（双号）、场中路、1876老站创意园区", "元和投资大厦、沽源路南段、沿街商铺"),
+}
+
+
+def _patrols(subdistrict: Any, rng: random.Random, hq: Any) -> None:
+    """The north and the south patrol teams split at 万安路: market regulation and city management people
+    and two cadres each, a week of shifts solved by the pairing roster solver, the last days' rounds; the
+    firms found on site are the findings of the first rounds."""
+    from fangkong.inspections.choices import FindingKind
+    from fangkong.inspections.models import PatrolFinding
+    from fangkong.inspections.services import patrols
+    from fangkong.registry.models import PatrolZone, SupportCadre
+
+    today = timezone.localdate()
+    zones = list(PatrolZone.objects.filter(subdistrict=subdistrict, name__in=PATROL_PEOPLE).order_by("name"))
+    cadres = list(
+        SupportCadre.objects.filter(subdistrict=subdistrict, duty_person__isnull=True).order_by("pk")[:4]
+    )
+    found = list(
+        Firm.objects.filter(subdistrict=subdistrict, source=FirmSource.ON_SITE).select_related("organization")
+    )
+    for z, zone in enumerate(zones):
+        team = patrols.create_patrol_team(actor=hq, zone=zone)
+        for i, (name, dept) in enumerate(PATROL_PEOPLE[zone.name]):
+            patrols.enrol_patrol_member(actor=hq, team=team, department=dept, name=name, leader=i == 0)
+        for cadre in cadres[2 * z : 2 * z + 2]:
+            patrols.enrol_patrol_member(actor=hq, team=team, department="cadre", cadre=cadre)
+        patrols.roster_patrol_shifts(
+            actor=hq, team=team, start_date=today - dt.timedelta(days=3), days=7, time_limit=5.0
+        )
+        for back in (3, 2, 1):
+            day = today - dt.timedelta(days=back)
+            findings = []
+            if back == 2:
+                findings.append(
+                    {
+                        "kind": FindingKind.OUTSIDERS,
+                        "place": ROUTES[zone.name][1][:20],
+                        "text": "外来人员未登记，已劝离",
+                    }
+                )
+            patrol, _created = patrols.log_patrol_round(
+                actor=hq,
+                team=team,
+                day=day,
+                route=ROUTES[zone.name][back % 2],
+                findings=findings,
+                client_token=f"demo-patrol-{team.pk}-{back}",
+            )
+            if back == 3:  # the firms found on site (not in the census) came from the first rounds
+                PatrolFinding.objects.bulk_create(
+                    PatrolFinding(
+                        subdistrict=subdistrict,
+                        patrol=patrol,
+                        kind=FindingKind.NEW_FIRM,
+                        place=f.organization.address,
+                        text="四经普名录中没有",
+                        firm=f,
+                        neighborhood_id=f.neighborhood_id,
+                    )
+                    for f in found[z::2]
+                )

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.inspections.choices import CallOutcome, FirmStatus
+from fangkong.inspections.choices import CallOutcome, Department, FindingKind, FirmStatus
 from fangkong.inspections.models import Application, ExemptCategory, Visit, ZoneRule
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -148,3 +148,84 @@ class EscalateForm(forms.Form):
             )
             .order_by("pk")
         )
+
+
+class TeamForm(forms.Form):
+    zone: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("巡查片区"), queryset=None)
+    name = forms.CharField(
+        label=_("名称"), max_length=60, required=False, help_text=_("留空则为“片区名+巡察队”")
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        from fangkong.registry.models import PatrolZone
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["zone"]
+        field.queryset = PatrolZone.objects.visible_to(user).filter(patrol_team__isnull=True).order_by("name")
+
+
+class MemberForm(forms.Form):
+    department = forms.ChoiceField(label=_("所属部门"), choices=Department.choices)
+    name = forms.CharField(
+        label=_("姓名"), max_length=50, required=False, help_text=_("市场监管、城管人员填写姓名")
+    )
+    cadre: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("下沉干部"), queryset=None, required=False, help_text=_("下沉干部从名册中选择")
+    )
+    leader = forms.BooleanField(label=_("队长"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        from fangkong.registry.models import SupportCadre
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["cadre"]
+        field.queryset = SupportCadre.objects.visible_to(user).order_by("name", "pk")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("cadre") and not (data.get("name") or "").strip():
+            raise forms.ValidationError(_("请填写姓名或选择下沉干部。"))
+        return data
+
+
+class ShiftsForm(forms.Form):
+    start_date = forms.DateField(label=_("开始日期"), widget=DATE)
+    days = forms.IntegerField(label=_("天数"), min_value=1, max_value=31, initial=7)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("start_date", timezone.localdate())
+
+
+class RoundForm(forms.Form):
+    team: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("巡察队"), queryset=None)
+    day = forms.DateField(label=_("日期"), widget=DATE)
+    route = forms.CharField(
+        label=_("巡察路线"), max_length=300, help_text=_("途经的道路和小区，如 万安路、东体育会路、XX小区")
+    )
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        import secrets
+
+        from fangkong.inspections.models import PatrolTeam
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["team"]
+        field.queryset = PatrolTeam.objects.visible_to(user).order_by("name", "pk")
+        if not self.is_bound:
+            self.initial.setdefault("day", timezone.localdate())
+            self.initial["client_token"] = secrets.token_urlsafe(16)
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("发现类型"), choices=[("", "—"), *FindingKind.choices], required=False)
+    place = forms.CharField(label=_("地点（地址）"), max_length=200, required=False)
+    name = forms.CharField(
+        label=_("企业名称"),
+        max_length=120,
+        required=False,
+        help_text=_("名录外企业填名称；提前开工填名称或信用代码"),
+    )
+    text = forms.CharField(label=_("情况"), max_length=300, required=False)

@@ -23,8 +23,10 @@ from fangkong.inspections.choices import (
     ApplicationStatus,
     CallOutcome,
     CaseOutcome,
+    Department,
     DuplicateState,
     ExemptKind,
+    FindingKind,
     FirmSource,
     FirmStatus,
     Parity,
@@ -538,3 +540,147 @@ class VisitPhoto(InspectionsModel):
 
     def __str__(self) -> str:
         return f"{self.visit_id} {self.place}"
+
+
+class PatrolTeam(InspectionsModel):
+    """A patrol team (巡察队) of one zone, with its members from market regulation, city management and the
+    cadres. Its shifts are a roster of the pairing app: the team's duty point (a ``pairing.Point`` of the
+    team's organisation), shift templates and the roster solver; members are pairing duty people."""
+
+    zone = models.OneToOneField(
+        "registry.PatrolZone",
+        on_delete=models.PROTECT,
+        related_name="patrol_team",
+        verbose_name=_("巡查片区"),
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    organization = models.OneToOneField(
+        "registry.Organization",
+        on_delete=models.PROTECT,
+        related_name="patrol_team",
+        verbose_name=_("队伍单位"),
+    )
+    point = models.ForeignKey(
+        "pairing.Point",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("值班点位"),
+    )
+    roster = models.ForeignKey(
+        "pairing.Roster",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("当前排班表"),
+    )
+
+    scope_neighborhood_field = None
+    scope_shared = True
+
+    class Meta:
+        verbose_name = _("巡察队")
+        verbose_name_plural = _("巡察队")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatrolMember(InspectionsModel):
+    team = models.ForeignKey(
+        PatrolTeam, on_delete=models.CASCADE, related_name="members", verbose_name=_("巡察队")
+    )
+    department = models.CharField(_("所属部门"), max_length=10, choices=Department.choices)
+    duty_person = models.OneToOneField(
+        "pairing.DutyPerson",
+        on_delete=models.PROTECT,
+        related_name="patrol_member",
+        verbose_name=_("值班人员"),
+    )
+    leader = models.BooleanField(_("队长"), default=False)
+
+    scope_neighborhood_field = None
+    scope_shared = True
+
+    class Meta:
+        verbose_name = _("巡察队员")
+        verbose_name_plural = _("巡察队员")
+        ordering = ["-leader", "department", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.duty_person)
+
+
+class PatrolRound(InspectionsModel):
+    """One patrol round (巡察) of a team along streets and compounds on a day, with its findings."""
+
+    team = models.ForeignKey(
+        PatrolTeam, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("巡察队")
+    )
+    day = models.DateField(_("日期"), db_index=True)
+    route = models.CharField(
+        _("巡察路线"), max_length=300, help_text=_("途经的道路和小区，如 万安路、东体育会路、XX小区")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    client_token = models.CharField(_("提交编号"), max_length=40, editable=False)
+
+    scope_neighborhood_field = None
+    scope_shared = True
+
+    class Meta:
+        verbose_name = _("巡察记录")
+        verbose_name_plural = _("巡察记录")
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "client_token"], name="patrolround_once_per_token")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.day}"
+
+
+class PatrolFinding(InspectionsModel):
+    """What a round found: a firm not on the census list (added as an on-site firm), a firm open early (a
+    visit started for it), outsiders, or anything else; ``firm`` and ``visit`` point at what it became."""
+
+    patrol = models.ForeignKey(
+        PatrolRound, on_delete=models.CASCADE, related_name="findings", verbose_name=_("巡察记录")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    kind = models.CharField(_("发现类型"), max_length=12, choices=FindingKind.choices)
+    place = models.CharField(_("地点"), max_length=200)
+    text = models.CharField(_("情况"), max_length=300, blank=True)
+    firm = models.ForeignKey(
+        Firm, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("企业")
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("巡查记录")
+    )
+
+    scope_shared = True
+
+    class Meta:
+        verbose_name = _("巡察发现")
+        verbose_name_plural = _("巡察发现")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.place}"

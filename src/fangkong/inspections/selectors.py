@@ -344,3 +344,80 @@ def staff_declarations(user: Any, firm: Firm, *, limit: int = 200) -> list[Any]:
             filters={"employer": firm.organization_id},
         )
     return rows
+
+
+# ---------------------------------------------------------------- patrol teams (巡察队)
+
+
+def patrol_teams(user: Any) -> list[Any]:
+    """The teams with their zone and members (two queries)."""
+    from django.db.models import Prefetch
+
+    from fangkong.inspections.models import PatrolMember, PatrolTeam
+
+    return list(
+        PatrolTeam.objects.visible_to(user)
+        .select_related("zone", "roster")
+        .prefetch_related(
+            Prefetch(
+                "members", queryset=PatrolMember.objects.select_related("duty_person", "duty_person__cadre")
+            )
+        )
+        .order_by("name", "pk")
+    )
+
+
+def team_shifts(
+    team: Any, *, start: dt.date, days: int = 7
+) -> list[tuple[dt.date, list[tuple[Any, list[str]]]]]:
+    """The team's published shifts from ``start`` for ``days`` days: per day, each shift and the names on it
+    (one query; the rows of the team's roster, which the page read through the door)."""
+    from fangkong.pairing.models import RosterAssignment
+
+    end = start + dt.timedelta(days=days - 1)
+    by_day: dict[dt.date, dict[Any, list[str]]] = {}
+    if team.roster_id:
+        rows = (
+            RosterAssignment.objects.filter(roster_id=team.roster_id, date__gte=start, date__lte=end)
+            .select_related("template", "person")
+            .order_by("date", "template__start_time", "person__name")
+        )
+        for a in rows:
+            by_day.setdefault(a.date, {}).setdefault(a.template, []).append(a.person.name)
+    out = []
+    for i in range(days):
+        day = start + dt.timedelta(days=i)
+        out.append((day, sorted(by_day.get(day, {}).items(), key=lambda kv: kv[0].start_time)))
+    return out
+
+
+def patrol_rounds(user: Any) -> QuerySet[Any]:
+    from django.db.models import Count
+
+    from fangkong.inspections.models import PatrolRound
+
+    return (
+        PatrolRound.objects.visible_to(user)
+        .select_related("team", "recorded_by")
+        .annotate(n_findings=Count("findings"))
+        .order_by("-day", "-pk")
+    )
+
+
+def round_findings(user: Any, patrol: Any) -> list[Any]:
+    from fangkong.inspections.models import PatrolFinding
+
+    return list(
+        PatrolFinding.objects.visible_to(user)
+        .filter(patrol=patrol)
+        .select_related("firm__organization", "visit")
+        .order_by("pk")
+    )
+
+
+def find_firm(user: Any, text: str) -> Firm | None:
+    """A firm the user sees, by exact name or credit code (for a finding of a firm open early)."""
+    text = text.strip()
+    if not text:
+        return None
+    return firms(user).filter(Q(organization__name=text) | Q(organization__credit_code__iexact=text)).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.inspections import public_views, views, visit_views
+from fangkong.inspections import patrol_views, public_views, views, visit_views
 
 app_name = "inspections"
 urlpatterns = [
@@ -23,6 +23,11 @@ urlpatterns = [
     path("firms/<int:pk>/escalate/", views.firm_escalate, name="firm_escalate"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("patrols/", patrol_views.patrol_list, name="patrol_list"),
+    path("patrols/teams/new/", patrol_views.patrol_team_new, name="patrol_team_new"),
+    path("patrols/teams/<int:pk>/", patrol_views.patrol_team, name="patrol_team"),
+    path("patrols/rounds/new/", patrol_views.patrol_round_new, name="patrol_round_new"),
+    path("patrols/rounds/<int:pk>/", patrol_views.patrol_round, name="patrol_round"),
     path("visits/", visit_views.visit_list, name="visit_list"),
     path("visits/new/", visit_views.visit_new, name="visit_new"),
     path("visits/<int:pk>/", visit_views.visit_detail, name="visit_detail"),

@@ -40,6 +40,11 @@ OUTERMOST = {
     "inspections": {
         "add_case_action",
         "add_firm",
+        "add_patrol_member",
+        "issue_application_link",
+        "record_patrol_round",
+        "set_up_patrol_team",
+        "solve_patrol_shifts",
         "apply_for_resumption",
         "close_case",
         "decide_application",

@@ -11,6 +11,7 @@ from fangkong.inspections.services.cases import (
 )
 from fangkong.inspections.services.firms import (
     add_firm,
+    create_firm,
     decide_duplicate,
     find_exempt,
     remap_zones,
@@ -19,6 +20,12 @@ from fangkong.inspections.services.firms import (
     zone_index,
 )
 from fangkong.inspections.services.links import firm_for_link, issue_application_link
+from fangkong.inspections.services.patrols import (
+    add_patrol_member,
+    record_patrol_round,
+    set_up_patrol_team,
+    solve_patrol_shifts,
+)
 from fangkong.inspections.services.resumption import (
     apply_for_resumption,
     change_status,
@@ -26,11 +33,17 @@ from fangkong.inspections.services.resumption import (
     earliest_resumption,
     set_status,
 )
-from fangkong.inspections.services.visits import save_visit_step, start_visit, submit_visit
+from fangkong.inspections.services.visits import open_visit, save_visit_step, start_visit, submit_visit
 
 __all__ = [
+    "add_patrol_member",
+    "record_patrol_round",
+    "set_up_patrol_team",
+    "solve_patrol_shifts",
     "add_case_action",
     "add_firm",
+    "create_firm",
+    "open_visit",
     "alert_overdue_cases",
     "close_case",
     "escalate_firm",

@@ -91,7 +91,13 @@ def premises_rows(subdistrict_id: int) -> list[tuple[int, str, str, int | None, 
 
 
 @transaction.atomic(durable=True)
-def add_firm(
+def add_firm(**kwargs: Any) -> Firm:
+    """The firm form's on-site finding, in its own transaction (``create_firm``)."""
+    return create_firm(**kwargs)
+
+
+@transaction.atomic
+def create_firm(
     *,
     actor: Any,
     subdistrict_id: int,

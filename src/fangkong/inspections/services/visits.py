@@ -36,7 +36,13 @@ LAST_STEP = 7
 
 
 @transaction.atomic(durable=True)
-def start_visit(
+def start_visit(**kwargs: Any) -> tuple[Visit, bool]:
+    """The visit page's start, in its own transaction (``open_visit``)."""
+    return open_visit(**kwargs)
+
+
+@transaction.atomic
+def open_visit(
     *, actor: Any, client_token: str, firm: Firm | None = None, premises: Any = None, team: str = ""
 ) -> tuple[Visit, bool]:
     """A draft visit of a firm or a premises; the same ``client_token`` answers the same draft (a double tap

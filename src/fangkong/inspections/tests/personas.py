@@ -89,12 +89,21 @@ def build(w: SimpleNamespace) -> None:
     declaration = getattr(w, "declaration_a", None)
     if declaration is not None:  # the returnees world's declaration: its holder works for org A
         type(declaration).objects.filter(pk=declaration.pk).update(employer=w.org_a)
+    from fangkong.registry.models import PatrolZone
+
+    zone = PatrolZone.objects.create(subdistrict=w.sub, name="万安路以北")
+    PatrolZone.objects.create(subdistrict=w.sub, name="万安路以南")
+    w.patrol_team = services.set_up_patrol_team(actor=w.hq, zone=zone)
+    w.patrol_round, _ = services.record_patrol_round(
+        actor=w.hq, team=w.patrol_team, day=dt.date(2020, 2, 8), route="万安路", client_token="matrix-round"
+    )
     w.pair_a = DuplicatePair.objects.create(
         subdistrict=w.sub, firm=w.firm_a, other=w.firm_a2, reason="名称和地址相同"
     )
 
 
 READERS = dict(hq=200, staff_a=200, cadre=200, org_contact=200, office=200, viewer=200, auditor=200)
+PATROL_READERS = dict(hq=200, staff_a=200, staff_b=200, cadre=200, office=200, viewer=200, auditor=200)
 MANAGERS_GET = dict(hq=200, office=200, other_hq=200, anonymous=LOGIN)
 MANAGERS_POST = dict(hq=ALLOWED, office=ALLOWED, anonymous=LOGIN)
 POST_ONLY = answers(405, anonymous=LOGIN)
@@ -185,6 +194,34 @@ EXPECTATIONS = {
         get=answers(404, hq=200, office=200, anonymous=LOGIN),
         post=answers(404, **MANAGERS_POST),
         data=lambda w: {"form": "action", "text": "约谈负责人"},
+    ),
+    "inspections:patrol_list": Case(get=answers(200, org_contact=404, anonymous=LOGIN)),
+    "inspections:patrol_team_new": Case(
+        get=POST_ONLY,
+        post=answers(404, hq=ALLOWED, other_hq=ALLOWED, anonymous=LOGIN),
+        data=lambda w: {"zone": w.patrol_team.zone_id},
+    ),
+    "inspections:patrol_team": Case(
+        kwargs=lambda w: {"pk": w.patrol_team.pk},
+        get=answers(404, **PATROL_READERS, anonymous=LOGIN),
+        post=answers(404, hq=ALLOWED, anonymous=LOGIN),
+        data=lambda w: {"form": "member", "department": "market", "name": "市场监管员"},
+    ),
+    "inspections:patrol_round_new": Case(
+        get=answers(404, **MANAGERS_GET),
+        post=answers(404, **MANAGERS_POST, other_hq=ALLOWED),
+        data=lambda w: {
+            "team": w.patrol_team.pk,
+            "day": "2020-02-08",
+            "route": "万安路",
+            "client_token": "matrix-round-2",
+            "f-TOTAL_FORMS": "3",
+            "f-INITIAL_FORMS": "0",
+        },
+    ),
+    "inspections:patrol_round": Case(
+        kwargs=lambda w: {"pk": w.patrol_round.pk},
+        get=answers(404, **PATROL_READERS, anonymous=LOGIN),
     ),
     "inspections:visit_list": Case(get=answers(200, org_contact=404, anonymous=LOGIN)),
     "inspections:visit_new": Case(

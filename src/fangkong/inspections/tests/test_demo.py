@@ -32,3 +32,13 @@ def test_demo_reproduces_the_article():
     assert "inspections" in office.domains
     data = selectors.call_list(office)
     assert data.total > 0
+    from fangkong.inspections.models import PatrolFinding, PatrolTeam
+    from fangkong.pairing.models import RosterAssignment
+
+    teams = PatrolTeam.objects.filter(subdistrict=sub).order_by("zone__name")
+    assert [t.zone.name for t in teams] == ["万安路以北", "万安路以南"]
+    for team in teams:
+        assert {m.department for m in team.members.all()} >= {"market", "city"}
+        assert RosterAssignment.objects.filter(roster=team.roster).exists()
+        assert team.rounds.count() == 3
+    assert PatrolFinding.objects.filter(subdistrict=sub, kind="new_firm", firm__source="on_site").exists()
