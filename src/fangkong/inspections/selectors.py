@@ -43,6 +43,8 @@ from fangkong.inspections.models import (
 )
 from fangkong.inspections.services import call_assignee, office_callers
 
+COUNTS_DAYS = 14  # the counts page and API: the last two weeks up to the day asked
+
 
 def firms(user: Any) -> QuerySet[Firm]:
     """The firms the user sees (merged duplicates left out)."""
@@ -421,3 +423,12 @@ def find_firm(user: Any, text: str) -> Firm | None:
     if not text:
         return None
     return firms(user).filter(Q(organization__name=text) | Q(organization__credit_code__iexact=text)).first()
+
+
+def calls(user: Any, *, start: dt.date, end: dt.date) -> QuerySet[Call]:
+    return (
+        Call.objects.visible_to(user)
+        .filter(day__gte=start, day__lte=end)
+        .select_related("firm__organization", "caller")
+        .order_by("-day", "-called_at", "-pk")
+    )

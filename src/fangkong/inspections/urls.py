@@ -20,6 +20,7 @@ urlpatterns = [
     path("duplicates/<int:pk>/", views.duplicate_decide, name="duplicate_decide"),
     path("boundary/", views.boundary, name="boundary"),
     path("counts/", views.counts, name="counts"),
+    path("export/<slug:kind>.xlsx", views.export_list, name="export"),
     path("firms/<int:pk>/escalate/", views.firm_escalate, name="firm_escalate"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

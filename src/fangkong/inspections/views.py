@@ -440,7 +440,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-COUNTS_DAYS = 14
+COUNTS_DAYS = selectors.COUNTS_DAYS
 
 
 @login_required
@@ -464,3 +464,23 @@ def counts(request: HttpRequest) -> HttpResponse:
             statuses=[(FirmStatus(s).label, n) for s, n in selectors.status_counts(user).items()],
         ),
     )
+
+
+@login_required
+def export_list(request: HttpRequest, kind: str) -> HttpResponse:
+    """A list as xlsx (firms, visits, calls, cases, patrol rounds), scoped like its page; audited."""
+    import io
+
+    from fangkong.inspections import exports
+
+    spec = exports.LISTS.get(kind)
+    if spec is None:
+        raise Http404
+    user = spec.gate(request.user)
+    buffer = io.BytesIO()
+    exports.write_list(buffer, user, kind, _day(request.GET.get("day")))
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''inspections-{kind}.xlsx"
+    return response

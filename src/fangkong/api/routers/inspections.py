@@ -1,4 +1,5 @@
-"""Inspections API: the firm list and one firm (scoped exactly like the web), and today's call list."""
+"""Inspections API: firms, a firm's staff declarations, visits, supervision cases, the counts and the call
+list, each scoped exactly like its page (404 for anyone outside the page's gate)."""
 
 from __future__ import annotations
 
@@ -122,3 +123,179 @@ def list_calls(request: HttpRequest, day: dt.date | None = None, page: int = 1) 
         }
         for row in data.rows
     ]
+
+
+class VisitOut(Schema):
+    id: int
+    day: dt.date
+    firm_id: int | None
+    premises_id: int | None
+    neighborhood_id: int | None
+    team: str
+    state: str
+    entry_registration: bool
+    disinfection: bool
+    forms_handed: int
+    notices_posted: int
+    open_early: bool
+    dissuaded: bool
+    signature: str
+    checklist: dict[str, Any]
+
+
+def _visit_out(v: Any) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "day": v.day,
+        "firm_id": v.firm_id,
+        "premises_id": v.premises_id,
+        "neighborhood_id": v.neighborhood_id,
+        "team": v.team,
+        "state": v.state,
+        "entry_registration": v.entry_registration,
+        "disinfection": v.disinfection,
+        "forms_handed": v.forms_handed,
+        "notices_posted": v.notices_posted,
+        "open_early": v.open_early,
+        "dissuaded": v.dissuaded,
+        "signature": v.signature,
+        "checklist": v.checklist if isinstance(v.checklist, dict) else {},
+    }
+
+
+@router.get("/visits", response=list[VisitOut])
+def list_visits(request: HttpRequest, day: dt.date | None = None, offset: int = 0, limit: int = 100) -> Any:
+    user = access.visits_user(request.user)
+    qs = selectors.visits(user)
+    if day is not None:
+        qs = qs.filter(day=day)
+    limit = max(1, min(limit, 500))
+    offset = max(0, min(offset, 10**9))
+    return [_visit_out(v) for v in qs[offset : offset + limit]]
+
+
+@router.get("/visits/{visit_id}", response=VisitOut)
+def get_visit(request: HttpRequest, visit_id: int) -> Any:
+    user = access.visits_user(request.user)
+    return _visit_out(get_object_or_404(selectors.visits(user), pk=visit_id))
+
+
+class CaseOut(Schema):
+    id: int
+    firm_id: int
+    firm_name: str
+    reason: str
+    deadline: dt.date
+    owner: str
+    outcome: str
+    overdue: bool
+
+
+@router.get("/cases", response=list[CaseOut])
+def list_cases(request: HttpRequest, show: str = "open") -> Any:
+    from django.utils import timezone
+
+    user = access.manager(request.user)
+    today = timezone.localdate()
+    return [
+        {
+            "id": c.pk,
+            "firm_id": c.firm_id,
+            "firm_name": c.firm.organization.name,
+            "reason": c.reason,
+            "deadline": c.deadline,
+            "owner": str(c.owner),
+            "outcome": c.outcome,
+            "overdue": c.outcome == "open" and c.deadline < today,
+        }
+        for c in selectors.cases(user, show="all" if show == "all" else "open")[:1000]
+    ]
+
+
+class VisitCountRow(Schema):
+    day: dt.date
+    zone: str
+    premises: str
+    visits: int
+    firms: int
+    early: int
+    dissuaded: int
+    forms: int
+    notices: int
+
+
+class CallCountRow(Schema):
+    day: dt.date
+    zone: str
+    calls: int
+    firms: int
+    opened: int
+
+
+class MissedRow(Schema):
+    day: dt.date
+    missed: int
+
+
+class CountsOut(Schema):
+    start: dt.date
+    end: dt.date
+    premises_visited: int
+    visits: int
+    early: int
+    dissuaded: int
+    forms: int
+    notices: int
+    visit_rows: list[VisitCountRow]
+    call_rows: list[CallCountRow]
+    missed: list[MissedRow]
+    statuses: dict[str, int]
+
+
+@router.get("/counts", response=CountsOut)
+def counts(request: HttpRequest, day: dt.date | None = None) -> Any:
+    """The counts page's figures: per day, zone and premises (visits, firms checked, early openings,
+    dissuasions, forms, notices), calls made per day and zone, firms missed per day, for the 14 days up to
+    ``day``; totals of all submitted visits; firms per status."""
+    from django.utils import timezone
+
+    user = access.counts_user(request.user)
+    end = day or timezone.localdate()
+    start = end - dt.timedelta(days=selectors.COUNTS_DAYS - 1)
+    totals = selectors.visit_totals(user)
+    return {
+        "start": start,
+        "end": end,
+        "premises_visited": totals["premises"],
+        "visits": totals["visits"],
+        "early": totals["early"],
+        "dissuaded": totals["dissuaded"],
+        "forms": totals["forms"],
+        "notices": totals["notices"],
+        "visit_rows": [
+            {
+                "day": r["day"],
+                "zone": r["zone"] or "",
+                "premises": r["premises__name"] or "",
+                "visits": r["visits"],
+                "firms": r["firms"],
+                "early": r["early"],
+                "dissuaded": r["dissuaded"],
+                "forms": r["forms"] or 0,
+                "notices": r["notices"] or 0,
+            }
+            for r in selectors.visit_counts(user, start=start, end=end)
+        ],
+        "call_rows": [
+            {
+                "day": r["day"],
+                "zone": r["firm__organization__patrol_zone__name"] or "",
+                "calls": r["calls"],
+                "firms": r["firms"],
+                "opened": r["opened"],
+            }
+            for r in selectors.call_counts(user, start=start, end=end)
+        ],
+        "missed": [{"day": d, "missed": n} for d, n in selectors.missed_per_day(user, start=start, end=end)],
+        "statuses": selectors.status_counts(user),
+    }

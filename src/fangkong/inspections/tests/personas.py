@@ -195,6 +195,9 @@ EXPECTATIONS = {
         post=answers(404, **MANAGERS_POST),
         data=lambda w: {"form": "action", "text": "约谈负责人"},
     ),
+    "inspections:export": Case(
+        kwargs=lambda w: {"kind": "visits"}, get=answers(200, org_contact=404, anonymous=LOGIN)
+    ),
     "inspections:patrol_list": Case(get=answers(200, org_contact=404, anonymous=LOGIN)),
     "inspections:patrol_team_new": Case(
         get=POST_ONLY,
@@ -257,5 +260,12 @@ EXPECTATIONS = {
         kwargs=lambda w: {"firm_id": w.firm_a.pk},
         get=answers(404, hq=200, office=200, org_contact=200, anonymous=401),
     ),
+    "GET /api/v1/inspections/visits": Case(get=answers(200, org_contact=404, anonymous=401)),
+    "GET /api/v1/inspections/visits/{visit_id}": Case(
+        kwargs=lambda w: {"visit_id": w.visit_a.pk},
+        get=answers(404, hq=200, staff_a=200, cadre=200, office=200, viewer=200, auditor=200, anonymous=401),
+    ),
+    "GET /api/v1/inspections/cases": Case(get=answers(404, hq=200, office=200, other_hq=200, anonymous=401)),
+    "GET /api/v1/inspections/counts": Case(get=answers(200, org_contact=404, anonymous=401)),
     "GET /api/v1/inspections/calls": Case(get=answers(404, hq=200, office=200, other_hq=200, anonymous=401)),
 }
