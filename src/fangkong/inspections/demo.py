@@ -185,6 +185,7 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
     _statuses_and_calls(subdistrict, rng)
     _visits_and_cases(subdistrict, rng, hq)
     _patrols(subdistrict, rng, hq)
+    _contact_firms(subdistrict)
 
 
 def _on_site_findings(subdistrict: Any, rng: random.Random) -> None:
@@ -464,3 +465,39 @@ def _patrols(subdistrict: Any, rng: random.Random, hq: Any) -> None:
                     )
                     for f in found[z::2]
                 )
+
+
+def _contact_firms(subdistrict: Any) -> None:
+    """The organisations whose contacts sign in (the demo's 单位联系人) are firms of the list too, not yet
+    resumed, with a few returnee declarations naming them as employer: the contact sees its own firm, its
+    application and its staff's declarations."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    org_ids = set(
+        get_user_model()
+        .objects.filter(subdistrict=subdistrict, role=Role.ORG_CONTACT, organization__isnull=False)
+        .values_list("organization_id", flat=True)
+    )
+    from fangkong.registry.models import Organization
+
+    for org in Organization.objects.filter(pk__in=org_ids).exclude(firm__isnull=False):
+        place = addresses.parse_address(org.address or "")
+        Firm.objects.create(
+            subdistrict=subdistrict,
+            neighborhood_id=org.neighborhood_id,
+            organization=org,
+            source=FirmSource.STAFF,
+            road=place.road,
+            house_number=place.number,
+            name_key=addresses.name_key(org.name),
+            address_key=addresses.address_key(org.address or ""),
+        )
+        if apps.is_installed("fangkong.returnees"):
+            declaration = apps.get_model("returnees", "Declaration")
+            ids = list(
+                declaration.objects.filter(subdistrict=subdistrict, employer__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:4]
+            )
+            declaration.objects.filter(pk__in=ids).update(employer=org, employer_name=org.name)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.inspections.choices import CallOutcome, Department, FindingKind, FirmStatus
 from fangkong.inspections.models import Application, ExemptCategory, Visit, ZoneRule
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # type=date takes ISO days only
 
 
 class FirmForm(forms.Form):

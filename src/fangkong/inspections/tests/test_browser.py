@@ -54,3 +54,32 @@ def test_visit_on_a_phone(world, live_server, browser_context, tmp_path):
     assert max(photo.width, photo.height) == 1280
     assert Image.open(io.BytesIO(bytes(photo.image))).size == (1280, 960)
     assert Firm.objects.get(pk=firm.pk).status == "dissuaded"
+
+
+def test_firm_contact_applies_from_the_link_on_a_phone(world, live_server, browser_context):
+    """The office issues the firm's link; its contact opens it on a phone (no login), ticks the checklist and
+    submits twice (a double tap); one application waits for the office."""
+    from fangkong.core.testing import decode_qr_in_html
+    from fangkong.inspections.models import Application, Firm
+
+    firm = Firm.objects.create(subdistrict=world.sub, neighborhood=world.hood_a, organization=world.org_a)
+    office = browser_context(1280, 900).new_page()
+    login_in_browser(office, live_server, "hq", PASSWORD)
+    office.goto(f"{live_server.url}/inspections/firms/{firm.pk}/")
+    office.click("#link-form button[type=submit]")
+    office.wait_for_selector("#apply-link-card")
+    link = office.input_value("#apply-link")
+    assert decode_qr_in_html(office.content()) == link
+    path = link.split("/inspections/", 1)[1]
+    phone = browser_context(390, 844).new_page()
+    phone.goto(f"{live_server.url}/inspections/{path}")
+    assert world.org_a.name in phone.content()
+    for name in Application.CHECKLIST:
+        phone.check(f"#id_{name}")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.dblclick("#public-apply-form button[type=submit]")  # a double tap on a weak connection
+    phone.wait_for_selector("#apply-done, #apply-repeat")
+    phone.goto(link)  # opened again later: under review, no form
+    phone.wait_for_selector("#not-open")
+    assert Application.objects.filter(firm=firm).count() == 1
+    assert Firm.objects.get(pk=firm.pk).status == "applied"

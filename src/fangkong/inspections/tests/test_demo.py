@@ -41,4 +41,6 @@ def test_demo_reproduces_the_article():
         assert {m.department for m in team.members.all()} >= {"market", "city"}
         assert RosterAssignment.objects.filter(roster=team.roster).exists()
         assert team.rounds.count() == 3
+    contact = get_user_model().objects.get(username="yinkang")
+    assert Firm.objects.filter(organization_id=contact.organization_id).exists()
     assert PatrolFinding.objects.filter(subdistrict=sub, kind="new_firm", firm__source="on_site").exists()

@@ -65,6 +65,9 @@ def test_contact_applies_on_the_phone_and_a_double_submit_is_one_application(wor
     client = Client()
     page = client.get(f"/inspections/p/apply/{token}/").content.decode()
     assert world.org_a.name in page and 'id="public-apply-form"' in page
+    from django.utils import timezone
+
+    assert f'value="{timezone.localdate().isoformat()}"' in page  # the date input opens on today
     first = _post(client, token)
     assert first.status_code == 200 and 'id="apply-done"' in first.content.decode()
     again = _post(client, token)
