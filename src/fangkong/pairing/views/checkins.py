@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -163,7 +164,8 @@ def rounds(request: HttpRequest) -> HttpResponse:
         }
         for c in table
     ]
-    missed = list(reports.missed_today(user)[:200])
+    # Every missed round, a page at a time: the count is the home page's 逾期未打卡 to-do.
+    missed = Paginator(reports.missed_today(user), 200).get_page(request.GET.get("page"))
     return render(
         request,
         "pairing/rounds.html",
@@ -172,6 +174,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
             "heat": heat,
             "today_rows": today_rows,
             "missed": missed,
+            "page": missed,
             "today": today,
             "manager": access.is_manager(user),
         },
