@@ -72,6 +72,8 @@ def figure_count(user: Any, key: str, day: dt.date) -> int:
     if found is None:
         return 0
     family, fig = found
+    if fig.sum_field or getattr(fig, "distinct_field", None):
+        raise ValueError(f"{key} is not a count of records; a to-do counts the rows of its list")
     qs = family.records(family.model()._default_manager.visible_to(user), day)
     condition = fig.q(day)
     if condition is not None:
