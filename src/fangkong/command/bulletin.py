@@ -54,8 +54,24 @@ SECTIONS = (
         (
             Clause("care.briefing_attendees", "{n}名党员参加“微党课”"),
             Clause("care.briefing_branches", "覆盖{n}个支部"),
+            Clause("care.materials.letter", "转发《给居民朋友的一封信》{n}份"),
+            Clause("care.materials.guide", "发放《疫情防控指南》{n}份"),
         ),
         lead="党建引领方面，",
+    ),
+    Section(
+        "民生保障",
+        (
+            Clause("care.deliveries", "为独居老人送菜上门{n}次"),
+            Clause("care.volunteer_sessions", "志愿者上岗服务{n}人次"),
+            Clause("care.donations", "接收爱心捐赠{n}批"),
+        ),
+        lead="民生保障方面，",
+    ),
+    Section(
+        "应急联动",
+        (Clause("tickets.opened", "受理燃气、供水、电力等应急报修{n}起"),),
+        lead="应急联动方面，",
     ),
     Section(
         "三结三定",

@@ -22,6 +22,10 @@ class TicketsConfig(AppConfig):
         register_home_panel(panel, order=50)
         register_jobs()
 
+        from fangkong.tickets.dashboard import register_dashboard
+
+        register_dashboard()
+
         from fangkong.core.todos import register_todos
         from fangkong.tickets.todos import todos as tickets_todos
 

@@ -85,3 +85,9 @@ def test_the_declared_keys_include_the_agreed_names():
         "pairing.cadres",
         "registry.neighborhoods",
     } <= bulletin.keys()
+
+
+def test_every_clause_reads_a_declared_figure():
+    from fangkong.core import catalogue
+
+    assert bulletin.keys() <= {fig.key for _fam, fig in catalogue.all_figures()}
