@@ -163,3 +163,16 @@ def may_edit_briefing(user: Any, briefing: Any) -> bool:
     """Record a briefing's questions, answers, real times and imported attendance: the briefing is in the
     user's writable scope."""
     return _may_write(user, briefing)
+
+
+# ------------------------------------------------------------------------------ 两新 organisations
+
+
+def may_mark_liangxin(user: Any) -> bool:
+    """Mark an organisation as 两新: whoever writes care rows in some neighborhood (or the sub-district)."""
+    return scope.works_in_domain(user, Domain.CARE)
+
+
+def may_edit_liangxin(user: Any, org: Any) -> bool:
+    """Record what a 两新 organisation's members did: the organisation's row is in the user's writable scope."""
+    return _may_write(user, org)

@@ -18,6 +18,7 @@ class CareConfig(AppConfig):
             MenuItem(_("本周漏送"), "care:missed", roles=staff, order=51),
             MenuItem(_("志愿者"), "care:volunteers", roles=staff, order=52),
             MenuItem(_("微党课"), "care:briefings", roles=staff, order=53),
+            MenuItem(_("两新组织"), "care:liangxin", roles=staff, order=54),
         )
         register_jobs()
         register_home_panels()

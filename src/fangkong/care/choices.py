@@ -101,3 +101,18 @@ class AttendanceSource(models.TextChoices):
     SELF = "self", _("扫码签到")
     IMPORT = "import", _("名单导入")
     STAFF = "staff", _("工作人员登记")
+
+
+class LiangxinKind(models.TextChoices):
+    ECONOMIC = "economic", _("新经济组织")
+    SOCIAL = "social", _("新社会组织")
+
+
+class DeedKind(models.TextChoices):
+    """What a 两新 organisation's party members did."""
+
+    SCREENING = "screening", _("排查反馈")
+    LETTERS = "letters", _("转发《给居民朋友的一封信》")
+    GUIDES = "guides", _("发放《疫情防控指南》")
+    VOLUNTEERING = "volunteering", _("志愿服务")
+    OTHER = "other", _("其他")

@@ -86,6 +86,9 @@ def seed(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
             )
     Delivery.objects.bulk_create(visits, batch_size=2000)
     _materials(subdistrict, rng=rng, today=today)
+    from fangkong.care.demo_stories import seed_stories
+
+    seed_stories(subdistrict, rng=rng, scale=scale)
 
 
 HEALTH_FORMS_HANDED_OUT = 452

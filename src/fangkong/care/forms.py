@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.care.choices import (
     CareReason,
     CareStatus,
+    DeedKind,
     DeliveryOutcome,
     DonorKind,
+    LiangxinKind,
     MaterialKind,
     Mobility,
     Need,
@@ -363,3 +365,34 @@ class PublicBriefingForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["branch"]
         field.choices = [("", "—"), *((b.pk, b.name) for b in branches)]
+
+
+# ------------------------------------------------------------------------------ 两新 organisations
+
+
+class LiangxinForm(forms.Form):
+    organization = forms.TypedChoiceField(label=_("单位"), coerce=int)
+    kind = forms.ChoiceField(label=_("类别"), choices=LiangxinKind.choices)
+    party_members = forms.IntegerField(label=_("党员人数"), min_value=0, max_value=1_000_000)
+    branch = forms.TypedChoiceField(label=_("党组织"), coerce=int, empty_value=None, required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, organizations: Any = (), branches: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+        fields["branch"].choices = [("", "—"), *((b.pk, b.name) for b in branches)]
+
+
+class DeedForm(forms.Form):
+    kind = forms.ChoiceField(label=_("事项"), choices=DeedKind.choices)
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    members = forms.IntegerField(label=_("参与党员数"), min_value=1, max_value=1_000_000)
+    quantity = forms.IntegerField(
+        label=_("数量"),
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        help_text=_("转发的信、发放的指南份数，或排查反馈的户数。"),
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

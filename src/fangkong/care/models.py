@@ -17,9 +17,11 @@ from fangkong.care.choices import (
     AttendanceSource,
     CareReason,
     CareStatus,
+    DeedKind,
     DeliveryOutcome,
     DonorKind,
     IdentityCheck,
+    LiangxinKind,
     MaterialKind,
     Mobility,
     SignupStatus,
@@ -794,3 +796,95 @@ class BriefingQuestion(CareModel):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+# ------------------------------------------------------------------------------ 两新 organisations
+
+
+class LiangxinOrganization(CareModel):
+    """A registry organisation marked as 两新 (a new economic or social organisation), with its party members
+    and the branch they belong to; what they did is recorded as deeds."""
+
+    organization = models.OneToOneField(
+        "registry.Organization", on_delete=models.CASCADE, related_name="liangxin", verbose_name=_("单位")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=LiangxinKind.choices)
+    party_members = models.PositiveIntegerField(_("党员人数"), default=0)
+    branch = models.ForeignKey(
+        "registry.PartyBranch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("党组织"),
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+
+    class Meta:
+        verbose_name = _("两新组织")
+        verbose_name_plural = _("两新组织")
+        ordering = ["organization__name", "id"]
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class LiangxinDeed(CareModel):
+    """What a 两新 organisation's party members did on a day: screening feedback, forwarded letters, guides
+    handed out, volunteering; how many members took part and how many (letters, households) it reached."""
+
+    org = models.ForeignKey(
+        LiangxinOrganization, on_delete=models.CASCADE, related_name="deeds", verbose_name=_("两新组织")
+    )
+    neighborhood = models.ForeignKey(
+        "registry.Neighborhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("居民区"),
+    )
+    kind = models.CharField(_("事项"), max_length=12, choices=DeedKind.choices)
+    day = models.DateField(_("日期"))
+    members = models.PositiveIntegerField(_("参与党员数"))
+    quantity = models.PositiveIntegerField(_("数量"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+
+    class Meta:
+        verbose_name = _("两新组织党员行动")
+        verbose_name_plural = _("两新组织党员行动")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(members__gte=1),
+                name="care_deed_members_positive",
+                violation_error_message=_("参与党员数至少为1。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.get_kind_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.care import briefing_views, views, volunteer_views
+from fangkong.care import briefing_views, liangxin_views, views, volunteer_views
 
 app_name = "care"
 urlpatterns = [
@@ -36,4 +36,8 @@ urlpatterns += [
     path("briefings/<int:pk>/", briefing_views.briefing_detail, name="briefing_detail"),
     path("briefings/<int:pk>/poster/", briefing_views.briefing_poster, name="briefing_poster"),
     path("briefing/<str:code>/", briefing_views.public_briefing, name="public_briefing"),
+]
+urlpatterns += [
+    path("liangxin/", liangxin_views.liangxin, name="liangxin"),
+    path("liangxin/<int:pk>/", liangxin_views.liangxin_detail, name="liangxin_detail"),
 ]

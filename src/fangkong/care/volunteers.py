@@ -25,6 +25,7 @@ from fangkong.core import services as core_services
 from fangkong.core.choices import AuditAction
 from fangkong.core.exceptions import ScopeError
 from fangkong.core.services import check_write_scope
+from fangkong.core.validators import validate_name
 
 # The words of each skill as stored data (the duty pool's skills, the shifts' required skill, the registry's
 # volunteer): Chinese whatever the page's language, so the roster matches them.
@@ -71,9 +72,14 @@ def sign_up(*, data: SignupInput, public_key: str) -> VolunteerSignup:
             return existing
     hood = data.neighborhood
     errors: dict[str, list[str]] = {}
-    name = data.name.strip()
-    if not name or len(name) > 50:
-        errors["name"] = [_("请填写姓名（不超过50字）。")]
+    name = ""
+    try:
+        name = validate_name(data.name, max_length=50)
+    except ValidationError as exc:
+        errors["name"] = exc.messages
+    availability = data.availability.strip()[:100]
+    if any(ord(ch) < 32 for ch in availability):
+        errors["availability"] = [_("可服务时段含有无法识别的字符。")]
     skills = [s for s in dict.fromkeys(data.skills) if s in VolunteerSkill.values]
     if not skills:
         errors["skills"] = [_("请至少选择一项服务。")]
@@ -89,7 +95,7 @@ def sign_up(*, data: SignupInput, public_key: str) -> VolunteerSignup:
         name=name[:50],
         skills=skills,
         weekdays=days,
-        availability=data.availability.strip()[:100],
+        availability=availability,
         says_party_member=bool(data.says_party_member),
         public_key=public_key[:80] or None,
     )
@@ -159,6 +165,35 @@ def _check(actor: Any, obj: Any) -> None:
         raise PermissionDenied(_("超出您的管理范围。"))
 
 
+def _may_decide(actor: Any, signup: VolunteerSignup) -> None:
+    """Staff in scope decide a waiting sign-up; the system (``actor=None``, the demo) any waiting one."""
+    if actor is None:
+        if signup.status != SignupStatus.PENDING:
+            raise ValidationError(_("该报名已处理。"))
+        return
+    if not access.may_verify_signup(actor, signup):
+        raise PermissionDenied(_("您不能核实该报名。"))
+    _check(actor, signup)
+
+
+def _save(actor: Any, obj: Any, *, created: bool) -> None:
+    """Save a registry row as staff (scope checked, audited) or as the system (audited)."""
+    if actor is not None:
+        if created:
+            core_services.create_object(actor=actor, obj=obj, note=_("志愿者报名核实"))
+        else:
+            core_services.update_object(actor=actor, obj=obj, note=_("志愿者报名核实"))
+        return
+    obj.full_clean()
+    obj.save()
+    audit.record(
+        actor=None,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=obj,
+        note=_("志愿者报名核实"),
+    )
+
+
 @transaction.atomic(durable=True)
 def verify_signup(
     *,
@@ -176,9 +211,7 @@ def verify_signup(
     from fangkong.registry.models import Volunteer
 
     signup = VolunteerSignup.objects.select_for_update().get(pk=signup.pk)
-    if not access.may_verify_signup(actor, signup):
-        raise PermissionDenied(_("您不能核实该报名。"))
-    _check(actor, signup)
+    _may_decide(actor, signup)
     resident = registry_match(signup)
     if resident is not None and resident.name.strip() == signup.name.strip():
         identity = IdentityCheck.REGISTRY
@@ -212,7 +245,7 @@ def verify_signup(
             is_party_member=is_party_member,
             party_branch=party_branch,
         )
-        core_services.create_object(actor=actor, obj=volunteer, note=_("志愿者报名核实"))
+        _save(actor, volunteer, created=True)
     else:
         volunteer.skills, volunteer.availability = skills, availability
         volunteer.is_party_member, volunteer.party_branch, volunteer.active = (
@@ -220,7 +253,7 @@ def verify_signup(
             party_branch,
             True,
         )
-        core_services.update_object(actor=actor, obj=volunteer, note=_("志愿者报名核实"))
+        _save(actor, volunteer, created=False)
     signup.status = SignupStatus.VERIFIED
     signup.identity = identity
     signup.resident = resident
@@ -244,9 +277,7 @@ def verify_signup(
 def reject_signup(*, actor: Any, signup: VolunteerSignup, note: str = "") -> VolunteerSignup:
     """Staff turn a waiting sign-up down, with a note."""
     signup = VolunteerSignup.objects.select_for_update().get(pk=signup.pk)
-    if not access.may_verify_signup(actor, signup):
-        raise PermissionDenied(_("您不能核实该报名。"))
-    _check(actor, signup)
+    _may_decide(actor, signup)
     signup.status = SignupStatus.REJECTED
     signup.checked_by = actor if getattr(actor, "pk", None) else None
     signup.checked_at = timezone.now()

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.decorators import decorate_view
+from ninja.errors import HttpError
 from ninja.responses import Status
 
 from fangkong.care import access, selectors, services
@@ -19,7 +21,8 @@ from fangkong.care import donations as donation_ledger
 from fangkong.care import materials as material_counter
 from fangkong.care.models import CareRecord, Donation, DonationItem, MaterialCount
 from fangkong.care.rules import week_of
-from fangkong.core.errors import api_detail
+from fangkong.core import ratelimit
+from fangkong.core.errors import api_detail, api_text
 from fangkong.core.exceptions import ScopeError
 
 router = Router()
@@ -673,3 +676,146 @@ def create_briefing_question(request: HttpRequest, briefing_id: int, payload: Br
     except PermissionDenied:
         raise Http404
     return Status(201, {"id": q.pk, "text": q.text, "asked_by": q.asked_by, "answered": q.answered})
+
+
+# ------------------------------------------------------------------------------ 两新 organisations
+
+
+class DeedKindOut(Schema):
+    kind: str
+    label: str
+    deeds: int
+    members: int
+    quantity: int
+
+
+class LiangxinOrgOut(Schema):
+    id: int
+    organization_id: int
+    name: str
+    kind: str
+    party_members: int
+    rallied: int
+
+
+class LiangxinOut(Schema):
+    organizations: int
+    party_members: int
+    rallied: int
+    kinds: list[DeedKindOut]
+    items: list[LiangxinOrgOut]
+
+
+@router.get(
+    "/liangxin", response=LiangxinOut, summary="两新 organisations: party members, members rallied, deeds"
+)
+def get_liangxin(request: HttpRequest) -> Any:
+    from fangkong.care import liangxin
+    from fangkong.care.models import LiangxinDeed, LiangxinOrganization
+
+    user = access.care_user(request.user)
+    marked = LiangxinOrganization.objects.visible_to(user)
+    figures = liangxin.figures(marked, LiangxinDeed.objects.visible_to(user))
+    rows = liangxin.with_rallied(marked.select_related("organization")).order_by("organization__name", "pk")[
+        :500
+    ]
+    return {
+        **figures,
+        "kinds": [{**k, "label": str(k["label"])} for k in figures["kinds"]],
+        "items": [
+            {
+                "id": o.pk,
+                "organization_id": o.organization_id,
+                "name": o.organization.name,
+                "kind": o.kind,
+                "party_members": o.party_members,
+                "rallied": o.rallied,
+            }
+            for o in rows
+        ],
+    }
+
+
+# ------------------------------------------------------------------------------------------ public
+
+
+class PublicSignupIn(Schema):
+    neighborhood_id: int
+    compound_id: int | None = None
+    name: str
+    phone: str
+    id_number: str
+    skills: list[str]
+    weekdays: list[int]
+    availability: str = ""
+    says_party_member: bool = False
+    submission_id: str
+
+
+class PublicCheckinIn(Schema):
+    name: str
+    branch_id: int
+
+
+class PublicOkOut(Schema):
+    ok: bool
+
+
+@router.post(
+    "/public/volunteer-signups",
+    auth=None,
+    response={202: PublicOkOut},
+    summary="A volunteer's sign-up from a phone (no account): idempotent per submission_id and per phone "
+    "waiting; the answer is the same whatever was there before",
+)
+@decorate_view(ratelimit.limit("care.volunteer", key=ratelimit.field("phone")))
+def public_volunteer_signup(request: HttpRequest, payload: PublicSignupIn) -> Any:
+    from fangkong.care import volunteers
+    from fangkong.registry.models import Compound, Neighborhood
+
+    hood = get_object_or_404(Neighborhood, pk=payload.neighborhood_id)
+    compound = None
+    if payload.compound_id is not None:
+        compound = Compound.objects.filter(pk=payload.compound_id, neighborhood=hood).first()
+        if compound is None:
+            raise HttpError(422, _("请选择本居民区的小区。"))
+    if not payload.submission_id.strip():
+        raise HttpError(422, _("缺少提交编号。"))
+    try:
+        volunteers.sign_up(
+            data=volunteers.SignupInput(
+                neighborhood=hood,
+                compound=compound,
+                name=payload.name,
+                phone=payload.phone,
+                id_number=payload.id_number,
+                skills=payload.skills,
+                weekdays=payload.weekdays,
+                availability=payload.availability,
+                says_party_member=payload.says_party_member,
+            ),
+            public_key=f"api:{hood.subdistrict_id}:{payload.submission_id.strip()[:60]}",
+        )
+    except ValidationError as exc:
+        raise HttpError(422, api_text(exc, keyed=True))
+    return Status(202, {"ok": True})
+
+
+@router.post(
+    "/public/briefings/{code}/check-in",
+    auth=None,
+    response={200: PublicOkOut},
+    summary="A member checks in to an online briefing by its link (name and an invited branch); a repeat "
+    "counts once",
+)
+@decorate_view(ratelimit.limit("care.briefing", key=ratelimit.field("name")))
+def public_briefing_checkin(request: HttpRequest, code: str, payload: PublicCheckinIn) -> Any:
+    from fangkong.care import briefings
+    from fangkong.care.models import Briefing
+
+    briefing = get_object_or_404(Briefing, code=code[:32])
+    try:
+        briefings.check_in(briefing=briefing, name=payload.name, branch_id=payload.branch_id)
+    except ValidationError as exc:
+        raise HttpError(422, api_text(exc, keyed=True))
+    return Status(200, {"ok": True})

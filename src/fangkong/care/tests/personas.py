@@ -31,6 +31,15 @@ def build(w: SimpleNamespace) -> None:
     w.heater_a, w.masks_a = [ln.item for ln in w.donation_a.lines.order_by("pk")]
     _build_volunteers(w)
     _build_briefings(w)
+    _build_liangxin(w)
+
+
+def _build_liangxin(w: SimpleNamespace) -> None:
+    from fangkong.care import liangxin
+
+    w.liangxin_a = liangxin.mark_organization(
+        actor=w.staff_a, organization=w.org_a, kind="social", party_members=6
+    )
 
 
 def _build_briefings(w: SimpleNamespace) -> None:
@@ -255,6 +264,35 @@ EXPECTATIONS = {
         kwargs=lambda w: {"briefing_id": w.briefing_a.pk},
         post=answers(404, hq=ALLOWED, staff_a=ALLOWED, cadre=ALLOWED, anonymous=401),
         data=lambda w: {"text": "返沪人员怎么登记？"},
+    ),
+    "care:liangxin": Case(
+        get=SEE,
+        post=DONATE,
+        data=lambda w: {"organization": w.org_a.pk, "kind": "economic", "party_members": "3"},
+    ),
+    "care:liangxin_detail": Case(
+        kwargs=lambda w: {"pk": w.liangxin_a.pk},
+        get=READ_A,
+        post=WRITE_A,
+        data=lambda w: {"kind": "letters", "day": "2020-02-06", "members": "2", "quantity": "40"},
+    ),
+    "GET /api/v1/care/liangxin": Case(get=SEE_API),
+    "POST /api/v1/care/public/volunteer-signups": Case(
+        post=answers(ALLOWED),
+        data=lambda w: {
+            "neighborhood_id": w.hood_a.pk,
+            "name": "接口志愿者",
+            "phone": "13900000077",
+            "id_number": "",
+            "skills": ["gate"],
+            "weekdays": [1],
+            "submission_id": "persona",
+        },
+    ),
+    "POST /api/v1/care/public/briefings/{code}/check-in": Case(
+        kwargs=lambda w: {"code": w.briefing_a.code},
+        post=answers(ALLOWED),
+        data=lambda w: {"name": "接口党员", "branch_id": w.branch_a.pk},
     ),
     "care:register": Case(get=SEE),
     "care:missed": Case(get=SEE),

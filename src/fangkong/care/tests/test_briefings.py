@@ -242,3 +242,35 @@ def test_planning_page_invites_branches_with_expected_members(world, branches, a
         {"title": "x", "day": "2020-02-07", "planned_minutes": "30", "neighborhood": world.hood_a.pk},
     )
     assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+
+
+def test_the_public_api_check_in_counts_once(world, briefing, branches, client):
+    url = f"/api/v1/care/public/briefings/{briefing.code}/check-in"
+    for _ in range(2):
+        assert (
+            client.post(
+                url, {"name": "张三", "branch_id": branches[0].pk}, content_type="application/json"
+            ).status_code
+            == 200
+        )
+    assert (
+        client.post(
+            url, {"name": "张三", "branch_id": branches[3].pk}, content_type="application/json"
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            url, {"name": "\x00", "branch_id": branches[0].pk}, content_type="application/json"
+        ).status_code
+        == 422
+    )
+    assert BriefingAttendance.objects.filter(briefing=briefing).count() == 1
+    assert (
+        client.post(
+            "/api/v1/care/public/briefings/nope/check-in",
+            {"name": "x", "branch_id": 1},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )

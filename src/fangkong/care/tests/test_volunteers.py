@@ -377,3 +377,32 @@ def test_the_api_verifies_like_the_page(world, known, as_persona):
     assert [s["id"] for s in listed] == [signup.pk] and "13912345678" not in str(listed)
     hours = as_persona("staff_a").get("/api/v1/care/volunteer-hours").json()
     assert {h["volunteer_id"] for h in hours} >= {answer.json()["volunteer_id"]}
+
+
+def test_the_public_api_sign_up_answers_the_same_and_stores_once(world, known, client):
+    _resident, number = known
+    body = {
+        "neighborhood_id": world.hood_a.pk,
+        "compound_id": world.compound_a.pk,
+        "name": "郭文俊",
+        "phone": "13912345678",
+        "id_number": number,
+        "skills": ["gate", "nonsense"],
+        "weekdays": [0, 9],
+        "submission_id": "s-1",
+    }
+    url = "/api/v1/care/public/volunteer-signups"
+    answers = [client.post(url, body, content_type="application/json") for _ in range(2)]
+    other = client.post(url, {**body, "submission_id": "s-2"}, content_type="application/json")
+    assert [a.status_code for a in (*answers, other)] == [202, 202, 202]
+    assert answers[0].json() == other.json() == {"ok": True}
+    row = VolunteerSignup.objects.get()
+    assert row.skills == ["gate"] and row.weekdays == [0]
+    bad = client.post(
+        url, {**body, "name": "a\x00b", "submission_id": "s-3"}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and VolunteerSignup.objects.count() == 1
+    elsewhere = client.post(
+        url, {**body, "compound_id": world.compound_b.pk}, content_type="application/json"
+    )
+    assert elsewhere.status_code == 422

@@ -60,6 +60,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     # care
     ("care", "public_volunteer", "Neighborhood"): PUBLIC + " (names only, for the volunteer to pick)",
     ("care", "public_volunteer", "Compound"): PUBLIC + " (names only, for the volunteer to pick)",
+    ("api.care", "public_volunteer_signup", "Compound"): PUBLIC + " (the compound named by the sign-up)",
 }
 
 

@@ -83,6 +83,9 @@ OUTERMOST = {
         "create_briefing",
         "record_question",
         "record_times",
+        # liangxin.py
+        "mark_organization",
+        "record_deed",
     },
     "tickets": {
         "add_photo",
@@ -96,7 +99,9 @@ OUTERMOST = {
 
 
 # Write modules of an app besides ``services.py``: the care app keeps each ledger's writes in its own module.
-MORE_SERVICE_MODULES = {"care": ("briefings.py", "donations.py", "materials.py", "volunteers.py")}
+MORE_SERVICE_MODULES = {
+    "care": ("briefings.py", "donations.py", "liangxin.py", "materials.py", "volunteers.py")
+}
 
 
 def durable_services(app: str) -> set[str]:
