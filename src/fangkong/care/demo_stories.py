@@ -30,6 +30,11 @@ BRIEFING_BRANCHES = 25
 BRIEFING_ATTENDEES = 200
 
 
+def _inner(service: Any) -> Any:
+    """A durable service's body without its own transaction: the demo seeds inside one transaction."""
+    return getattr(service, "__wrapped__", service)
+
+
 def seed_stories(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
     from fangkong.registry.models import Compound
 
@@ -88,7 +93,7 @@ def _guo_donations(subdistrict: Any, gate: Any, guo: tuple[Any, str]) -> None:
         subdistrict=subdistrict, neighborhood=hood, name=f"{hood.name[:3]}物业管理有限公司", kind="enterprise"
     )
     day = BRIEFING_DAY - dt.timedelta(days=3)
-    gift = donations.record_donation(
+    gift = _inner(donations.record_donation)(
         actor=None,
         subdistrict_id=subdistrict.pk,
         neighborhood=hood,
@@ -102,7 +107,7 @@ def _guo_donations(subdistrict: Any, gate: Any, guo: tuple[Any, str]) -> None:
     )
     items = {ln.item.name: ln.item for ln in gift.lines.select_related("item")}
     for name, _unit, quantity, _masks, kind, _where in GUO_DONATION:
-        donations.distribute(
+        _inner(donations.distribute)(
             actor=None,
             item=items[name],
             quantity=quantity,
@@ -135,7 +140,7 @@ def _guo_signs_up(gate: Any, guo: tuple[Any, str], *, rng: random.Random) -> Non
         .first()
     )
     phone = crypto.decrypt(known.phone_enc) if known is not None else make_phone(rng)
-    signup = volunteers.sign_up(
+    signup = _inner(volunteers.sign_up)(
         data=volunteers.SignupInput(
             neighborhood=gate.neighborhood,
             compound=gate,
@@ -148,7 +153,7 @@ def _guo_signs_up(gate: Any, guo: tuple[Any, str], *, rng: random.Random) -> Non
         ),
         public_key="demo:guo-wenjun",
     )
-    volunteers.verify_signup(actor=None, signup=signup, note="虹教小区门口志愿者服务点")
+    _inner(volunteers.verify_signup)(actor=None, signup=signup, note="虹教小区门口志愿者服务点")
 
 
 def _volunteers(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
@@ -174,7 +179,7 @@ def _volunteers(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
         by_hood.setdefault(c.neighborhood_id, []).append(c)
     signed = rng.sample(pool, min(len(pool), 8 if scale == "tiny" else 60))
     for i, v in enumerate(signed):
-        signup = volunteers.sign_up(
+        signup = _inner(volunteers.sign_up)(
             data=volunteers.SignupInput(
                 neighborhood=v.neighborhood,
                 compound=rng.choice(by_hood.get(v.neighborhood_id, [None])),
@@ -189,7 +194,7 @@ def _volunteers(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
             public_key=f"demo:signup:{v.pk}",
         )
         if i % 10 != 9:  # one in ten is still waiting for the committee
-            volunteers.verify_signup(
+            _inner(volunteers.verify_signup)(
                 actor=None,
                 signup=signup,
                 is_party_member=v.is_party_member,
@@ -246,7 +251,7 @@ def _briefing(subdistrict: Any, *, rng: random.Random) -> None:
     if not branches:
         return
     expected = [rng.randrange(6, 12) for _ in branches]
-    briefing = briefings.create_briefing(
+    briefing = _inner(briefings.create_briefing)(
         actor=None,
         subdistrict_id=subdistrict.pk,
         title="战疫情、勇担当——楼宇园区党员微党课",
@@ -263,7 +268,9 @@ def _briefing(subdistrict: Any, *, rng: random.Random) -> None:
         for k in range(max(want - rng.randrange(0, 3), 1)):
             if total >= BRIEFING_ATTENDEES:
                 break
-            briefings.check_in(briefing=briefing, name=f"{branch.name[:4]}党员{k + 1}", branch_id=branch.pk)
+            _inner(briefings.check_in)(
+                briefing=briefing, name=f"{branch.name[:4]}党员{k + 1}", branch_id=branch.pk
+            )
             total += 1
     asked = [
         ("楼宇复工后，外地返沪员工怎么登记？", "通过场所码和健康登记表，居委和楼宇物业共同核实。"),
@@ -274,13 +281,15 @@ def _briefing(subdistrict: Any, *, rng: random.Random) -> None:
         ("党员志愿服务时长怎么记录？", "在志愿者服务点签到签退，社区统一导出，作为表彰依据。"),
     ]
     for text, answer in asked:
-        q = briefings.record_question(
+        q = _inner(briefings.record_question)(
             actor=None, briefing=briefing, text=text, asked_by=rng.choice(["张", "李", "王", "陈"]) + "同志"
         )
         if answer:
-            briefings.answer_question(actor=None, question=q, answer=answer, answered_by="社区党委书记")
+            _inner(briefings.answer_question)(
+                actor=None, question=q, answer=answer, answered_by="社区党委书记"
+            )
     start = timezone.make_aware(dt.datetime.combine(BRIEFING_DAY, dt.time(19, 0)))
-    briefings.record_times(
+    _inner(briefings.record_times)(
         actor=None, briefing=briefing, started_at=start, ended_at=start + dt.timedelta(minutes=85)
     )
 
@@ -303,17 +312,17 @@ def _liangxin(subdistrict: Any, *, rng: random.Random) -> None:
         members[rng.randrange(len(members))] += 1
     day = BRIEFING_DAY - dt.timedelta(days=4)
     for firm, n in zip(firms, members, strict=True):
-        org = liangxin.mark_organization(
+        org = _inner(liangxin.mark_organization)(
             actor=None,
             organization=firm,
             kind="social" if firm.kind == "new_social" else "economic",
             party_members=n,
             branch=firm.branches.order_by("pk").first(),
         )
-        liangxin.record_deed(
+        _inner(liangxin.record_deed)(
             actor=None, org=org, kind="letters", members=n, quantity=n * rng.randrange(20, 60), day=day
         )
-        liangxin.record_deed(
+        _inner(liangxin.record_deed)(
             actor=None,
             org=org,
             kind="guides",
@@ -322,7 +331,7 @@ def _liangxin(subdistrict: Any, *, rng: random.Random) -> None:
             day=day + dt.timedelta(days=1),
         )
         if rng.random() < 0.5:
-            liangxin.record_deed(
+            _inner(liangxin.record_deed)(
                 actor=None,
                 org=org,
                 kind="screening",
@@ -331,7 +340,7 @@ def _liangxin(subdistrict: Any, *, rng: random.Random) -> None:
                 day=day + dt.timedelta(days=2),
             )
         if rng.random() < 0.3:
-            liangxin.record_deed(
+            _inner(liangxin.record_deed)(
                 actor=None,
                 org=org,
                 kind="volunteering",
