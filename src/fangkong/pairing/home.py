@@ -7,6 +7,7 @@ today's rounds of those buildings, and the alerts (count and latest).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -38,8 +39,11 @@ def my_day(user: Any) -> dict[str, Any]:
     )
     tasks = list(open_tasks.order_by("due_date", "pk")[:TASKS_SHOWN])
     task_count = open_tasks.count()
-    # Today's shift (one under way or still to come today) and the next one after it.
-    shifts = list(reports.my_shifts(user, today=today).filter(ends_at__gte=now)[:2])
+    # The shifts under way or still to come today (a night shift begun yesterday included), then the next
+    # one after today: "my shift today and next".
+    coming = list(reports.my_shifts(user, today=today - dt.timedelta(days=1)).filter(ends_at__gte=now)[:4])
+    shifts = [s for s in coming if s.starts_at <= now or s.date == today][:3]
+    shifts += [s for s in coming if s not in shifts and s.date > today][:1]
     assignments = list(reports.my_buildings(user)[:BUILDINGS_SHOWN])
     rounds_by_building: dict[int, list[Any]] = defaultdict(list)
     for rnd in (

@@ -319,3 +319,32 @@ def test_home_query_count_does_not_grow_with_the_data(day_of_work, client, perso
     with CaptureQueriesContext(connection) as large:
         assert client.get("/").status_code == 200
     assert len(large) == len(small), (persona, len(small), len(large))
+
+
+def test_a_cadre_without_a_shift_today_sees_only_the_next_one(pw, client):  # noqa: F811
+    w = pw.w
+    today = timezone.localdate()
+    gate = pairing_services.create_shift_template(
+        actor=w.hq, point=pw.point_a, name="门岗早班", start_time=dt.time(7), end_time=dt.time(12)
+    )
+    person = pairing_services.add_duty_person(actor=w.hq, subdistrict=w.sub, cadre=pw.cadre_a)
+    roster = pairing_services.create_roster(
+        actor=w.hq,
+        subdistrict=w.sub,
+        name="安汾门岗",
+        start_date=today,
+        end_date=today + dt.timedelta(days=3),
+        templates=[gate],
+        people=[person],
+        neighborhood=w.hood_a,
+    )
+    for days in (2, 3):
+        pairing_services.add_roster_assignment(
+            actor=w.hq, roster=roster, template=gate, person=person, day=today + dt.timedelta(days=days)
+        )
+    client.force_login(w.cadre)
+    html = client.get("/").content.decode()
+    shifts = html[html.index('id="my-shifts"') : html.index('id="my-tasks"')]
+    assert shifts.count('class="shift-now"') == 1 and "下一班" in shifts
+    assert (today + dt.timedelta(days=2)).strftime("%m-%d") in shifts
+    assert (today + dt.timedelta(days=3)).strftime("%m-%d") not in shifts
