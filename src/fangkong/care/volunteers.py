@@ -135,8 +135,9 @@ def sign_up(*, data: SignupInput, public_key: str) -> VolunteerSignup:
         kind="care.volunteer_signup",
         subject=_("新的志愿者报名待核实：%(hood)s") % {"hood": hood.name},
         recipients=notify.committee_of(signup.subdistrict_id, hood.pk),
-        key=f"care.volunteer_signup:{signup.pk}",
-        link=reverse("care:signup_detail", args=[signup.pk]),
+        # one alert a day per neighborhood, however many sign up: the list of waiting sign-ups is the work
+        key=f"care.volunteer_signup:{hood.pk}:{timezone.localdate().isoformat()}",
+        link=reverse("care:volunteers"),
         subdistrict_id=signup.subdistrict_id,
         neighborhood_id=hood.pk,
         level=notify.LEVEL_COMMITTEE,

@@ -406,3 +406,15 @@ def test_the_public_api_sign_up_answers_the_same_and_stores_once(world, known, c
         url, {**body, "compound_id": world.compound_b.pk}, content_type="application/json"
     )
     assert elsewhere.status_code == 422
+
+
+def test_the_committee_gets_one_alert_a_day_however_many_sign_up(world, known):
+    from fangkong.core.models import Notification
+
+    _resident, number = known
+    import random
+
+    _sign_up(world, number)
+    _sign_up(world, make_id_number(random.Random(2020208)), name="李红", phone="13700000002", key="k2")
+    alerts = Notification.objects.filter(kind="care.volunteer_signup", recipient=world.staff_a)
+    assert alerts.count() == 1 and alerts.get().link == reverse("care:volunteers")
