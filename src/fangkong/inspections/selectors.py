@@ -284,15 +284,36 @@ def visit_totals(user: Any) -> dict[str, Any]:
     )
 
 
-def missed_per_day(user: Any, *, start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
-    """Firms on each day's list that nobody called that day: one query per day of the range (the range is
-    at most COUNTS_DAYS), whatever the number of firms."""
-    out = []
+def missed_by_zone(user: Any, *, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Firms on each day's list that nobody called that day, per patrol zone (``day``, ``zone``, ``missed``;
+    zones with none left out): one query per day of the range (at most COUNTS_DAYS), whatever the number
+    of firms."""
+    out: list[dict[str, Any]] = []
     day = start
     while day <= end:
-        out.append((day, Firm.objects.visible_to(user).filter(missed_on(day)).count()))
+        rows = (
+            Firm.objects.visible_to(user)
+            .filter(missed_on(day))
+            .values("organization__patrol_zone__name")
+            .annotate(n=Count("pk"))
+            .order_by("organization__patrol_zone__name")
+        )
+        out.extend(
+            {"day": day, "zone": r["organization__patrol_zone__name"] or "", "missed": r["n"]} for r in rows
+        )
         day += dt.timedelta(days=1)
     return out
+
+
+def missed_totals(rows: list[dict[str, Any]], *, start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
+    """The per-day totals of ``missed_by_zone`` rows, every day of the range."""
+    totals: dict[dt.date, int] = {}
+    for r in rows:
+        totals[r["day"]] = totals.get(r["day"], 0) + r["missed"]
+    return [
+        (start + dt.timedelta(days=i), totals.get(start + dt.timedelta(days=i), 0))
+        for i in range((end - start).days + 1)
+    ]
 
 
 def staff_declarations(user: Any, firm: Firm, *, limit: int = 200) -> list[Any]:

@@ -450,6 +450,7 @@ def counts(request: HttpRequest) -> HttpResponse:
     user = access.counts_user(request.user)
     end = _day(request.GET.get("day"))
     start = end - dt.timedelta(days=COUNTS_DAYS - 1)
+    missed_rows = selectors.missed_by_zone(user, start=start, end=end)
     return render(
         request,
         "inspections/counts.html",
@@ -460,7 +461,8 @@ def counts(request: HttpRequest) -> HttpResponse:
             totals=selectors.visit_totals(user),
             visit_rows=selectors.visit_counts(user, start=start, end=end),
             call_rows=selectors.call_counts(user, start=start, end=end),
-            missed=selectors.missed_per_day(user, start=start, end=end),
+            missed=selectors.missed_totals(missed_rows, start=start, end=end),
+            missed_rows=missed_rows,
             statuses=[(FirmStatus(s).label, n) for s, n in selectors.status_counts(user).items()],
         ),
     )

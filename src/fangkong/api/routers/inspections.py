@@ -237,6 +237,12 @@ class MissedRow(Schema):
     missed: int
 
 
+class MissedZoneRow(Schema):
+    day: dt.date
+    zone: str
+    missed: int
+
+
 class CountsOut(Schema):
     start: dt.date
     end: dt.date
@@ -249,13 +255,14 @@ class CountsOut(Schema):
     visit_rows: list[VisitCountRow]
     call_rows: list[CallCountRow]
     missed: list[MissedRow]
+    missed_by_zone: list[MissedZoneRow]
     statuses: dict[str, int]
 
 
 @router.get("/counts", response=CountsOut)
 def counts(request: HttpRequest, day: dt.date | None = None) -> Any:
     """The counts page's figures: per day, zone and premises (visits, firms checked, early openings,
-    dissuasions, forms, notices), calls made per day and zone, firms missed per day, for the 14 days up to
+    dissuasions, forms, notices), calls made per day and zone, firms missed per day and per day and zone, for the 14 days up to
     ``day``; totals of all submitted visits; firms per status."""
     from django.utils import timezone
 
@@ -263,6 +270,7 @@ def counts(request: HttpRequest, day: dt.date | None = None) -> Any:
     end = day or timezone.localdate()
     start = end - dt.timedelta(days=selectors.COUNTS_DAYS - 1)
     totals = selectors.visit_totals(user)
+    missed_rows = selectors.missed_by_zone(user, start=start, end=end)
     return {
         "start": start,
         "end": end,
@@ -296,6 +304,9 @@ def counts(request: HttpRequest, day: dt.date | None = None) -> Any:
             }
             for r in selectors.call_counts(user, start=start, end=end)
         ],
-        "missed": [{"day": d, "missed": n} for d, n in selectors.missed_per_day(user, start=start, end=end)],
+        "missed": [
+            {"day": d, "missed": n} for d, n in selectors.missed_totals(missed_rows, start=start, end=end)
+        ],
+        "missed_by_zone": missed_rows,
         "statuses": selectors.status_counts(user),
     }

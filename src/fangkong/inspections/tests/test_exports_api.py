@@ -84,6 +84,9 @@ def test_exports_are_scoped_like_their_pages(world, data, as_persona):
 
 
 def test_api_visits_cases_and_counts(world, data, as_persona):
+    from django.utils import timezone
+
+    Firm.objects.update(created_at=timezone.now() - dt.timedelta(days=3))  # on the lists of the last days
     hq = as_persona("hq")
     visits = hq.get("/api/v1/inspections/visits").json()
     assert len(visits) == 5
@@ -94,6 +97,13 @@ def test_api_visits_cases_and_counts(world, data, as_persona):
     assert counts["visits"] == 5 and counts["forms"] == sum(range(5))
     assert sum(r["calls"] for r in counts["call_rows"]) == 5
     assert counts["missed"][-1]["missed"] == 0
+    # yesterday nobody was phoned: every firm on the list was missed, per zone as per day
+    yesterday = counts["missed"][-2]
+    assert yesterday["missed"] == 5
+    by_zone = [r for r in counts["missed_by_zone"] if r["day"] == yesterday["day"]]
+    assert sum(r["missed"] for r in by_zone) == 5
+    page = hq.get("/inspections/counts/").content.decode()
+    assert 'id="missed-by-zone"' in page
     assert as_persona("org_contact").get("/api/v1/inspections/counts").status_code == 404
 
 
