@@ -44,6 +44,13 @@ from fangkong.inspections.models import (
 from fangkong.inspections.services import call_assignee, office_callers
 
 COUNTS_DAYS = 14  # the counts page and API: the last two weeks up to the day asked
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
+def bounded_day(day: dt.date | None) -> dt.date:
+    """The day asked (today when none), kept within the years the lists can compute around (a day before
+    or after it must exist)."""
+    return min(max(day or timezone.localdate(), FIRST_DAY), LAST_DAY)
 
 
 def firms(user: Any) -> QuerySet[Firm]:
@@ -142,7 +149,7 @@ def call_list(
     today and whether it was missed yesterday; with the day's totals. Queries: callers, totals, one page."""
     from django.core.paginator import Paginator
 
-    day = day or timezone.localdate()
+    day = bounded_day(day)
     yesterday = day - dt.timedelta(days=1)
     sub_id = getattr(user, "subdistrict_id", None)
     callers = office_callers(sub_id) if sub_id else []

@@ -248,7 +248,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _day(text: str | None) -> dt.date:
     try:
-        return dt.date.fromisoformat(text or "")
+        return selectors.bounded_day(dt.date.fromisoformat(text or ""))
     except ValueError:
         return timezone.localdate()
 

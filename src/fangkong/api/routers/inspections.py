@@ -267,7 +267,7 @@ def counts(request: HttpRequest, day: dt.date | None = None) -> Any:
     from django.utils import timezone
 
     user = access.counts_user(request.user)
-    end = day or timezone.localdate()
+    end = selectors.bounded_day(day or timezone.localdate())
     start = end - dt.timedelta(days=selectors.COUNTS_DAYS - 1)
     totals = selectors.visit_totals(user)
     missed_rows = selectors.missed_by_zone(user, start=start, end=end)

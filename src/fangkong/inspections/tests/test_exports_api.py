@@ -117,3 +117,12 @@ def test_counts_queries_do_not_grow_with_the_firms(world, data, as_persona):
         assert hq.get("/api/v1/inspections/counts").status_code == 200
         assert hq.get("/inspections/counts/").status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2020-02-30", "x"])
+def test_extreme_days_answer_without_a_server_error(world, as_persona, day):
+    hq = as_persona("hq")
+    for url in ("/inspections/counts/", "/inspections/calls/", "/inspections/export/calls.xlsx"):
+        assert hq.get(url, {"day": day}).status_code == 200, url
+    for url in ("/api/v1/inspections/counts", "/api/v1/inspections/calls", "/api/v1/inspections/visits"):
+        assert hq.get(url, {"day": day}).status_code in (200, 422), url
