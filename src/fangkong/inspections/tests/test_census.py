@@ -6,7 +6,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
+from stdnum.cn import uscc
 
 from fangkong.core.spreadsheets import ImportRefused, preview_import, run_import
 from fangkong.inspections import services
@@ -116,3 +119,20 @@ def test_a_codeless_duplicate_of_a_linked_registry_firm_in_the_same_file_is_pair
     linked = Firm.objects.get(organization=world.org_a)
     pair = DuplicatePair.objects.get()
     assert linked.pk in {pair.firm_id, pair.other_id}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYIOSVZ", min_size=16, max_size=19),
+        st.text(max_size=20),
+        st.from_regex(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{9}", fullmatch=True).map(
+            lambda p: p + uscc.calc_check_digit(p)
+        ),
+    )
+)
+def test_the_credit_code_check_agrees_with_stdnum(code):
+    from fangkong.inspections.services.firms import uscc_valid
+
+    folded = code.upper().replace(" ", "").replace("-", "")
+    assert uscc_valid(folded) == uscc.is_valid(folded)
