@@ -25,8 +25,16 @@ GUO_DONATION = (
 )
 GUO_ADDRESS = "公安街11弄2号401室"
 VOLUNTEERS_TOTAL = 300
-BRIEFING_DAY = dt.date(2020, 2, 7)
-BRIEFING_BRANCHES = 25
+
+
+def briefing_day() -> dt.date:
+    """The demo's 微党课 day. The article's was 7 February 2020; like the demo's other work it is placed in
+    the last week, three days ago, so that the week's bulletin and the dashboard's trends carry it."""
+    return timezone.localdate() - dt.timedelta(days=3)
+
+
+BRIEFING_BRANCHES = 25  # the branches that took part, as the article counts them
+BRIEFING_ABSENT = 2  # invited branches that did not attend (the page lists them)
 BRIEFING_ATTENDEES = 200
 
 
@@ -92,7 +100,7 @@ def _guo_donations(subdistrict: Any, gate: Any, guo: tuple[Any, str]) -> None:
     ).first() or Organization.objects.create(
         subdistrict=subdistrict, neighborhood=hood, name=f"{hood.name[:3]}物业管理有限公司", kind="enterprise"
     )
-    day = BRIEFING_DAY - dt.timedelta(days=3)
+    day = briefing_day() - dt.timedelta(days=3)
     gift = _inner(donations.record_donation)(
         actor=None,
         subdistrict_id=subdistrict.pk,
@@ -223,7 +231,7 @@ def _volunteers(subdistrict: Any, *, rng: random.Random, scale: str) -> None:
 
 def _briefing(subdistrict: Any, *, rng: random.Random) -> None:
     """The 7 February online briefing: 25 branches of the organisations in 4 office towers and 4 parks,
-    about 200 members checked in (two branches did not attend), four speakers, two topics, the Q&A far past
+    about 200 members checked in (27 branches invited, two did not attend), four speakers, two topics, the Q&A far past
     the planned 30 minutes."""
     from fangkong.care import briefings
     from fangkong.registry.models import Organization, PartyBranch, Premises
@@ -235,11 +243,13 @@ def _briefing(subdistrict: Any, *, rng: random.Random) -> None:
         return
     branches = list(
         PartyBranch.objects.filter(subdistrict=subdistrict, organization__premises__in=places).order_by("pk")[
-            :BRIEFING_BRANCHES
+            : BRIEFING_BRANCHES + BRIEFING_ABSENT
         ]
     )
     orgs = Organization.objects.filter(premises__in=places).exclude(branches__isnull=False).order_by("pk")
-    for org in orgs[: BRIEFING_BRANCHES - len(branches)]:
+    invited_count = BRIEFING_BRANCHES + BRIEFING_ABSENT
+    branches = branches[:invited_count]
+    for org in orgs[: invited_count - len(branches)]:
         branches.append(
             PartyBranch.objects.create(
                 subdistrict=subdistrict,
@@ -250,22 +260,37 @@ def _briefing(subdistrict: Any, *, rng: random.Random) -> None:
         )
     if not branches:
         return
+    # Fewer organisations than branches (a small demo): the larger firms have a second or third branch.
+    hosts = [b for b in branches if b.organization_id]
+    n = 0
+    while len(branches) < invited_count and hosts:
+        host = hosts[n % len(hosts)]
+        branches.append(
+            PartyBranch.objects.create(
+                subdistrict=subdistrict,
+                neighborhood_id=host.neighborhood_id,
+                organization_id=host.organization_id,
+                name=f"{host.name}（第{n // len(hosts) + 2}支部）",
+            )
+        )
+        n += 1
     expected = [rng.randrange(6, 12) for _ in branches]
     briefing = _inner(briefings.create_briefing)(
         actor=None,
         subdistrict_id=subdistrict.pk,
         title="战疫情、勇担当——楼宇园区党员微党课",
         organisers="社区党建办、社区发展办",
-        day=BRIEFING_DAY,
+        day=briefing_day(),
         planned_minutes=30,
         speakers=["社区党委书记", "社区卫生服务中心医生", "区委党校讲师", "楼宇党建指导员"],
         topics=["新冠肺炎疫情防控知识", "两新组织党员在疫情防控中的先锋作用"],
         invited=list(zip(branches, expected, strict=True)),
     )
-    attending = branches[:-2] if len(branches) > 2 else branches
+    attending = branches[:-BRIEFING_ABSENT] if len(branches) > BRIEFING_ABSENT else branches
+    per_branch = max(BRIEFING_ATTENDEES // max(len(attending), 1), 1)
     total = 0
-    for branch, want in zip(attending, expected, strict=False):
-        for k in range(max(want - rng.randrange(0, 3), 1)):
+    for branch in attending:
+        for k in range(per_branch - rng.randrange(0, 2)):
             if total >= BRIEFING_ATTENDEES:
                 break
             _inner(briefings.check_in)(
@@ -288,7 +313,7 @@ def _briefing(subdistrict: Any, *, rng: random.Random) -> None:
             _inner(briefings.answer_question)(
                 actor=None, question=q, answer=answer, answered_by="社区党委书记"
             )
-    start = timezone.make_aware(dt.datetime.combine(BRIEFING_DAY, dt.time(19, 0)))
+    start = timezone.make_aware(dt.datetime.combine(briefing_day(), dt.time(19, 0)))
     _inner(briefings.record_times)(
         actor=None, briefing=briefing, started_at=start, ended_at=start + dt.timedelta(minutes=85)
     )
@@ -310,7 +335,7 @@ def _liangxin(subdistrict: Any, *, rng: random.Random) -> None:
     members = [rng.randrange(3, 9) for _ in firms]
     while sum(members) < 56:
         members[rng.randrange(len(members))] += 1
-    day = BRIEFING_DAY - dt.timedelta(days=4)
+    day = briefing_day() - dt.timedelta(days=4)
     for firm, n in zip(firms, members, strict=True):
         org = _inner(liangxin.mark_organization)(
             actor=None,

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from fangkong.command import access, board
 from fangkong.core import catalogue, ttlcache
 from fangkong.core.htmx import is_htmx
-from fangkong.core.scope import scope_for
+from fangkong.core.scope import scope_signature
 
 TREND_DAYS = (14, 30)
 
@@ -74,23 +74,8 @@ _counting = threading.Lock()
 
 
 def _scope_key(user: Any) -> tuple[Any, ...]:
-    """What decides the figures a reader sees: their scope (and role), never their identity, so readers with
-    the same scope share a cached board."""
-    scope = scope_for(user)
-
-    def norm(values: Any) -> tuple[Any, ...] | None:
-        return None if values is None else tuple(sorted(values))
-
-    return (
-        scope.everything,
-        norm(scope.subdistrict_ids),
-        norm(scope.neighborhood_ids),
-        norm(scope.organization_ids),
-        norm(scope.domains),
-        scope.read_only,
-        getattr(user, "role", ""),
-        bool(getattr(user, "is_superuser", False)),
-    )
+    """Readers with the same scope (and role) share a cached board; see ``core.scope.scope_signature``."""
+    return scope_signature(user)
 
 
 def board_fragments(request: HttpRequest) -> dict[str, Any]:

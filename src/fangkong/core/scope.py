@@ -201,3 +201,23 @@ def neighborhoods_of(user: Any) -> frozenset[int] | None:
 def covers_neighborhood(user: Any, subdistrict_id: int | None, neighborhood_id: int | None) -> bool:
     """The user's scope reaches records of this neighborhood (reading)."""
     return scope_for(user).covers_neighborhood(subdistrict_id, neighborhood_id)
+
+
+def scope_signature(user: Any) -> tuple[Any, ...]:
+    """What decides the rows ``user`` may read, as a hashable value: two users with the same signature see
+    the same records (a cache of figures may be shared between them), never their identity."""
+    scope = scope_for(user)
+
+    def norm(values: Any) -> tuple[Any, ...] | None:
+        return None if values is None else tuple(sorted(values))
+
+    return (
+        scope.everything,
+        norm(scope.subdistrict_ids),
+        norm(scope.neighborhood_ids),
+        norm(scope.organization_ids),
+        norm(scope.domains),
+        scope.read_only,
+        getattr(user, "role", ""),
+        bool(getattr(user, "is_superuser", False)),
+    )

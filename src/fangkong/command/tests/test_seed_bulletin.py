@@ -5,6 +5,7 @@ notices; about 200 members from 25 branches at the 微党课)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -25,3 +26,6 @@ def test_the_demos_weekly_bulletin_carries_the_articles_figures():
         "楼宇（园区）排摸方面，走访楼宇（园区）22处，劝阻31家企业暂停营业，"
         "发放《健康状况信息登记表》452份，张贴《告知单》146份。" in text
     )
+    found = re.search(r"(\d+)名党员参加“微党课”，覆盖(\d+)个支部", text)
+    assert found, text
+    assert 180 <= int(found.group(1)) <= 220 and int(found.group(2)) == 25
