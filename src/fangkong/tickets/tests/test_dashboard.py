@@ -49,3 +49,10 @@ def test_the_tickets_figures_match_the_hand_built_fixture(world, gas, client):
         assert int(TOTAL_RE.search(page.content.decode()).group(1)) == b.value(key), key
     assert board.compute(world.staff_b, today).value("tickets.open") == 0
     assert fresh.pk != late.pk
+
+
+def test_the_home_panel_counts_the_open_tickets(world, gas, client):
+    services.open_ticket(actor=world.staff_a, building=world.building_a, kind=TicketKind.GAS_LEAK, room="101")
+    client.force_login(world.hq)
+    page = client.get("/").content.decode()
+    assert "未完成报修 1 件" in page
