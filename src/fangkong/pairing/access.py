@@ -7,6 +7,7 @@ a user may *do* with what they can see, so a page renders a control only when it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -166,6 +167,21 @@ def may_see_calendar(user: Any, person: Any) -> bool:
     return is_manager(user) or is_duty_person(user, person)
 
 
+# Apps above pairing whose people are rostered without a cadre or committee-worker record (a partner unit's
+# duty people, in tickets) register how a user's own duty person is found: a function of the user giving a
+# condition on DutyPerson. Registered in the app's AppConfig.ready().
+OWN_PERSON_CONDITIONS: list[Callable[[Any], Q]] = []
+
+
+def own_person_condition(user: Any) -> Q:
+    """The condition on DutyPerson that picks the user's own duty person (as cadre, committee worker, or
+    through a registered app)."""
+    condition = Q(cadre__user=user) | Q(staff__user=user)
+    for extra in OWN_PERSON_CONDITIONS:
+        condition |= extra(user)
+    return condition
+
+
 def may_request_swap(user: Any, first: Any, second: Any) -> bool:
     """Managers request any swap; others only for a swap that involves one of their own shifts."""
     from fangkong.pairing.models import DutyPerson
@@ -174,6 +190,6 @@ def may_request_swap(user: Any, first: Any, second: Any) -> bool:
         return True
     return (
         DutyPerson.objects.filter(pk__in=[first.person_id, second.person_id])
-        .filter(Q(cadre__user=user) | Q(staff__user=user))
+        .filter(own_person_condition(user))
         .exists()
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 
 from fangkong.core import scope
@@ -133,9 +134,23 @@ def may_add_photo(user: Any, ticket: Any) -> bool:
     return ticket.state in OPEN_STATES and may_write(user, ticket)
 
 
+def own_duty_person(user: Any) -> Q:
+    """The condition on pairing's DutyPerson that picks a partner unit's person's own duty person (registered
+    with pairing, whose swap requests then accept it as the user's own)."""
+    return Q(unit_member__user=user)
+
+
+def may_request_own_swap(user: Any) -> bool:
+    """A partner unit's person on its duty roster asks for a swap of their own shifts (pairing's swap flow;
+    the roster's manager approves)."""
+    member = member_of(user)
+    return member is not None and member.duty_person_id is not None
+
+
 def flags(user: Any) -> dict[str, bool]:
     return {
         "may_manage_units": may_manage_units(user),
         "may_open_ticket": may_open_ticket(user),
         "is_unit_member": scope.is_organisation_contact(user),
+        "may_swap": may_request_own_swap(user),
     }

@@ -20,6 +20,12 @@ class TicketsConfig(AppConfig):
         from fangkong.tickets.jobs import register_jobs
 
         register_home_panel(panel, order=50)
+
+        from fangkong.pairing.access import OWN_PERSON_CONDITIONS
+        from fangkong.tickets.access import own_duty_person
+
+        if own_duty_person not in OWN_PERSON_CONDITIONS:
+            OWN_PERSON_CONDITIONS.append(own_duty_person)
         register_jobs()
 
         from fangkong.tickets.dashboard import register_dashboard

@@ -479,3 +479,44 @@ def poster_neighborhoods(user: Any) -> list[Any]:
     from fangkong.registry.models import Neighborhood
 
     return list(Neighborhood.objects.visible_to(user).order_by("code"))
+
+
+def published_unit_rosters(unit: PartnerUnit) -> list[Any]:
+    """The unit's published duty rosters that have not ended, soonest first."""
+    from fangkong.pairing.models import Roster
+
+    if unit.point_id is None:
+        return []
+    return list(
+        Roster.objects.filter(
+            templates__point_id=unit.point_id,
+            status=RosterStatus.PUBLISHED,
+            end_date__gte=timezone.localdate(),
+        )
+        .distinct()
+        .order_by("start_date", "pk")
+    )
+
+
+def my_shifts(person: DutyPerson, roster: Any) -> list[RosterAssignment]:
+    """The person's shifts on the roster from today on."""
+    if roster is None:
+        return []
+    return list(
+        RosterAssignment.objects.filter(roster=roster, person=person, date__gte=timezone.localdate())
+        .select_related("template")
+        .order_by("starts_at")
+    )
+
+
+def my_swaps(person: DutyPerson, roster: Any) -> list[Any]:
+    """The swaps on the roster involving the person, newest first."""
+    from fangkong.pairing.models import ShiftSwap
+
+    if roster is None:
+        return []
+    return list(
+        ShiftSwap.objects.filter(Q(first__person=person) | Q(second__person=person), roster=roster)
+        .select_related("first__person", "second__person", "first__template", "second__template")
+        .order_by("-pk")[:20]
+    )

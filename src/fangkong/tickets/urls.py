@@ -21,5 +21,6 @@ urlpatterns = [
     path("units/<int:pk>/roster/", views.roster, name="roster"),
     path("performance/", views.performance, name="performance"),
     path("poster/", views.poster, name="poster"),
+    path("my-duty/", views.my_duty, name="my_duty"),
     path("report/<int:subdistrict_id>/", views.public_report, name="public_report"),
 ]

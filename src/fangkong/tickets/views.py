@@ -396,6 +396,52 @@ def poster(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/poster.html", context)
 
 
+@login_required
+def my_duty(request: HttpRequest) -> HttpResponse:
+    """A partner unit's person: their upcoming shifts on the unit's published 24-hour roster, and a swap
+    request through pairing's swap flow (pairing.forms.SwapForm, pairing.services.request_swap); the roster's
+    manager approves it on the roster page, and the duty now follows the traded assignments."""
+    from fangkong.pairing import services as pairing_services
+    from fangkong.pairing.forms import SwapForm
+
+    user = access.tickets_user(request.user)
+    if not access.may_request_own_swap(user):
+        raise Http404
+    member = access.member_of(user)
+    person = member.duty_person
+    rosters = selectors.published_unit_rosters(member.unit)
+    wanted = request.POST.get("roster") or request.GET.get("roster") or ""
+    roster = next((r for r in rosters if str(r.pk) == wanted), rosters[0] if rosters else None)
+    form = SwapForm(request.POST or None, roster=roster, mine=person, manager=False) if roster else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                pairing_services.request_swap(
+                    actor=user, first=d["first"], second=d["second"], note=d["note"]
+                )
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            except PermissionDenied:
+                raise Http404
+            else:
+                messages.success(request, _("已提交换班申请，待指挥部审批。"))
+                return redirect(reverse("tickets:my_duty") + "?" + urlencode({"roster": roster.pk}))
+    context = {
+        "member": member,
+        "person": person,
+        "rosters": rosters,
+        "roster": roster,
+        "form": form if form is not None and form.usable else None,
+        "shifts": selectors.my_shifts(person, roster),
+        "swaps": selectors.my_swaps(person, roster),
+        **access.flags(user),
+    }
+    return render(request, "tickets/my_duty.html", context)
+
+
 # ------------------------------------------------------------------------------------- public page
 
 

@@ -83,6 +83,7 @@ EXPECTATIONS: dict[str, Case] = {
     "tickets:roster": Case(kwargs=_unit, get=POST_ONLY, post=HQ_ONLY),
     "tickets:performance": Case(get=PAGE),
     "tickets:poster": Case(get=answers(200, office=404, org_contact=404, anonymous=LOGIN)),
+    "tickets:my_duty": Case(get=NOBODY, post=NOBODY),
     "tickets:public_report": Case(
         kwargs=lambda w: {"subdistrict_id": w.sub.pk}, get=answers(200), post=answers(ALLOWED)
     ),

@@ -81,3 +81,42 @@ def test_shifts_must_cover_the_day(world, gas):
             start_date=timezone.localdate(),
             shifts=[("白班", dt.time(8), dt.time(20))],
         )
+
+
+def test_a_partner_person_asks_for_a_swap_and_the_duty_follows_once_approved(world, rostered, client):
+    """Through pairing's swap flow: the person asks on their duty page, HQ approves on the roster page."""
+    from django.urls import reverse
+
+    from fangkong.pairing.models import ShiftSwap
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    first = _assignment(rostered, tomorrow, 10)
+    second = (
+        RosterAssignment.objects.filter(roster=rostered.roster, date__gte=tomorrow)
+        .exclude(person_id=first.person_id)
+        .order_by("starts_at")
+        .last()
+    )
+    asker = first.person.unit_member.user
+    client.force_login(asker)
+    page = client.get(reverse("tickets:my_duty"))
+    assert page.status_code == 200 and "申请换班" in page.content.decode()
+    # another person's shift cannot be offered as one's own
+    refused = client.post(
+        reverse("tickets:my_duty"), {"roster": rostered.roster.pk, "first": second.pk, "second": first.pk}
+    )
+    assert refused.status_code == 200 and not ShiftSwap.objects.exists()
+    done = client.post(
+        reverse("tickets:my_duty"),
+        {"roster": rostered.roster.pk, "first": first.pk, "second": second.pk, "note": "家中有事"},
+    )
+    assert done.status_code == 302
+    swap = ShiftSwap.objects.get()
+    assert (swap.first_id, swap.second_id, swap.requested_by_id) == (first.pk, second.pk, asker.pk)
+    assert selectors.on_duty_now(rostered, at=at(tomorrow, 10))[0].pk == first.person_id  # pending
+    client.force_login(world.hq)
+    client.post(reverse("pairing:roster", args=[rostered.roster.pk]), {"action": "approve", "swap": swap.pk})
+    assert selectors.on_duty_now(rostered, at=at(tomorrow, 10))[0].pk == second.person_id
+    # someone not on a unit's roster has no duty page
+    client.force_login(world.staff_a)
+    assert client.get(reverse("tickets:my_duty")).status_code == 404
