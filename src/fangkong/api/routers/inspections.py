@@ -125,7 +125,7 @@ def list_calls(request: HttpRequest, day: dt.date | None = None, page: int = 1) 
     ]
 
 
-class VisitOut(Schema):
+class InspectionVisitOut(Schema):
     id: int
     day: dt.date
     firm_id: int | None
@@ -163,7 +163,7 @@ def _visit_out(v: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/visits", response=list[VisitOut])
+@router.get("/visits", response=list[InspectionVisitOut])
 def list_visits(request: HttpRequest, day: dt.date | None = None, offset: int = 0, limit: int = 100) -> Any:
     user = access.visits_user(request.user)
     qs = selectors.visits(user)
@@ -174,7 +174,7 @@ def list_visits(request: HttpRequest, day: dt.date | None = None, offset: int = 
     return [_visit_out(v) for v in qs[offset : offset + limit]]
 
 
-@router.get("/visits/{visit_id}", response=VisitOut)
+@router.get("/visits/{visit_id}", response=InspectionVisitOut)
 def get_visit(request: HttpRequest, visit_id: int) -> Any:
     user = access.visits_user(request.user)
     return _visit_out(get_object_or_404(selectors.visits(user), pk=visit_id))
